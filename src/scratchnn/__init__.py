@@ -1,0 +1,37 @@
+"""scratchnn: neural networks from scratch, on NumPy or on low-level TensorFlow.
+
+``import scratchnn`` never imports TensorFlow; the TensorFlow engine lives in
+``scratchnn.tf_engine``.
+"""
+
+from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh, linear, relu, sigmoid, softmax, tanh
+from .gradcheck import gradcheck
+from .history import History
+from .layers import Layer
+from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError
+from .models import Perceptron
+from .optimizers import SGD
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SGD",
+    "BinaryCrossEntropy",
+    "CategoricalCrossEntropy",
+    "History",
+    "Layer",
+    "Linear",
+    "MeanSquaredError",
+    "Perceptron",
+    "ReLU",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "__version__",
+    "gradcheck",
+    "linear",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]

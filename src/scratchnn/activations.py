@@ -1,0 +1,175 @@
+"""Activation functions ``f`` and their derivatives ``f'``.
+
+Every activation is an object: call it on pre-activations ``z`` to get ``a = f(z)``, and ask
+``derivative(z)`` for ``f'(z)``.  Inside a layer, ``z`` has shape (n_neurons, n_samples).
+
+``backward(da, z, a)`` turns the gradient with respect to the activations into the gradient
+with respect to the pre-activations, ``dz = da ⊙ f'(z)``.  Element-wise activations reuse the
+cached ``a`` where ``f'`` is cheaper from it (σ' = a(1 - a), tanh' = 1 - a²); softmax, whose
+Jacobian is not diagonal, applies its Jacobian-vector product.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.floating]
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "Linear",
+    "ReLU",
+    "Sigmoid",
+    "Softmax",
+    "Tanh",
+    "get_activation",
+    "linear",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]
+
+
+class Activation:
+    """Base class: an element-wise function ``a = f(z)`` with derivative ``f'(z)``."""
+
+    name: ClassVar[str] = ""
+
+    def __call__(self, z: Array) -> Array:
+        """Return ``f(z)``, same shape and dtype as ``z``."""
+        raise NotImplementedError
+
+    def derivative(self, z: Array) -> Array:
+        """Return ``f'(z)`` element-wise, same shape and dtype as ``z``."""
+        raise NotImplementedError
+
+    def backward(self, da: Array, z: Array, a: Array) -> Array:
+        """Return ``dz = da ⊙ f'(z)``; ``a = f(z)`` is the cached forward output."""
+        return da * self.derivative(z)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+
+class ReLU(Activation):
+    """``f(z) = max(0, z)``, ``f'(z) = 1 if z > 0 else 0``."""
+
+    name = "relu"
+
+    def __call__(self, z: Array) -> Array:
+        return np.maximum(z, 0)
+
+    def derivative(self, z: Array) -> Array:
+        return (z > 0).astype(z.dtype)
+
+    def backward(self, da: Array, z: Array, a: Array) -> Array:
+        return np.where(z > 0, da, 0)
+
+
+class Sigmoid(Activation):
+    """``σ(z) = 1 / (1 + e^(-z))``, ``σ'(z) = σ(z)(1 - σ(z))``.
+
+    Computed as ``e^(z) / (1 + e^(z))`` for negative ``z`` so that no exponential overflows:
+    ``σ`` reaches exactly 0 and 1 far from the origin, without a warning.
+    """
+
+    name = "sigmoid"
+
+    def __call__(self, z: Array) -> Array:
+        exp_neg_abs = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1 / (1 + exp_neg_abs), exp_neg_abs / (1 + exp_neg_abs))
+
+    def derivative(self, z: Array) -> Array:
+        a = self(z)
+        return a * (1 - a)
+
+    def backward(self, da: Array, z: Array, a: Array) -> Array:
+        return da * a * (1 - a)
+
+
+class Tanh(Activation):
+    """``f(z) = tanh(z)``, ``f'(z) = 1 - tanh(z)²``."""
+
+    name = "tanh"
+
+    def __call__(self, z: Array) -> Array:
+        return np.tanh(z)
+
+    def derivative(self, z: Array) -> Array:
+        return 1 - np.tanh(z) ** 2
+
+    def backward(self, da: Array, z: Array, a: Array) -> Array:
+        return da * (1 - a * a)
+
+
+class Linear(Activation):
+    """The identity: ``f(z) = z``, ``f'(z) = 1``."""
+
+    name = "linear"
+
+    def __call__(self, z: Array) -> Array:
+        return z
+
+    def derivative(self, z: Array) -> Array:
+        return np.ones_like(z)
+
+    def backward(self, da: Array, z: Array, a: Array) -> Array:
+        return da
+
+
+class Softmax(Activation):
+    """``a_i = e^(z_i) / Σ_j e^(z_j)`` over the neurons (axis 0) of each sample (column).
+
+    Shifted by the column maximum so that no exponential overflows.  Softmax is not
+    element-wise: ``derivative(z)`` returns the Jacobian, of shape
+    (n_neurons, n_neurons, n_samples), with ``J[i, j, s] = a_i (δ_ij - a_j)``, and ``backward``
+    applies it to ``da`` without building it: ``dz = a ⊙ (da - Σ_i a_i da_i)``.
+    """
+
+    name = "softmax"
+
+    def __call__(self, z: Array) -> Array:
+        exp_z = np.exp(z - z.max(axis=0, keepdims=True))
+        return exp_z / exp_z.sum(axis=0, keepdims=True)
+
+    def derivative(self, z: Array) -> Array:
+        a = self(z)
+        eye = np.eye(a.shape[0], dtype=a.dtype)[:, :, np.newaxis]
+        return a[:, np.newaxis, :] * (eye - a[np.newaxis, :, :])
+
+    def backward(self, da: Array, z: Array, a: Array) -> Array:
+        return a * (da - (a * da).sum(axis=0, keepdims=True))
+
+
+relu = ReLU()
+sigmoid = Sigmoid()
+tanh = Tanh()
+linear = Linear()
+softmax = Softmax()
+
+ACTIVATIONS: dict[str, Activation] = {
+    f.name: f for f in (relu, sigmoid, tanh, linear, softmax)
+}
+
+
+def get_activation(activation: str | Activation) -> Activation:
+    """Return the activation named ``activation`` (or ``activation`` itself if an object)."""
+    if isinstance(activation, Activation):
+        return activation
+    if isinstance(activation, str) and activation.lower() in ACTIVATIONS:
+        return ACTIVATIONS[activation.lower()]
+    raise ValueError(
+        f"activation must be one of {sorted(ACTIVATIONS)} or an Activation object, "
+        f"got {activation!r}"
+    )

@@ -1,0 +1,158 @@
+"""A fully connected layer, with samples as columns so the code reads like the formulas.
+
+Forward, for inputs ``a_prev`` of shape (n_inputs, n_samples)::
+
+    z = W · a_prev + b          W: (n_neurons, n_inputs), b: (n_neurons, 1)
+    a = f(z)
+
+Backward, from ``da = ∂L/∂a`` of shape (n_neurons, n_samples)::
+
+    dz        = da ⊙ f'(z)
+    d_weights = dz · a_prevᵀ
+    d_biases  = Σ over samples of dz
+    da_prev   = Wᵀ · dz
+
+``da`` is the gradient of the *mean* loss over the batch (the loss divides by the batch size),
+so these sums are the mean of the per-sample gradients; for one sample they are exactly the
+spec's formulas.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import DTypeLike, NDArray
+
+from .activations import Activation, get_activation
+from .initializers import RandomState, check_initializer, check_random_state, default_initializer
+from .initializers import initialize as draw_weights
+from .optimizers import SGD
+
+Array = NDArray[np.floating]
+
+__all__ = ["Layer"]
+
+
+def _check_size(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be a positive integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+class Layer:
+    """A dense layer ``a = f(W · a_prev + b)``.
+
+    Parameters
+    ----------
+    n_inputs : int
+        Number of inputs (neurons of the previous layer, or features).
+    n_neurons : int
+        Number of neurons of this layer.
+    activation : Activation or str
+        The activation ``f``: ``relu``, ``sigmoid``, ``tanh``, ``linear`` or ``softmax``.
+    init : {"he", "xavier", "normal", "uniform"}, optional
+        Weight initialiser; default ``"he"`` for ReLU and ``"xavier"`` otherwise.  Biases
+        start at zero.
+    random_state : int, numpy.random.Generator or None
+        Seeds the generator the weights are drawn from (a Generator is used as is).
+    dtype : numpy dtype, default float64
+        Dtype of the parameters.
+
+    Attributes
+    ----------
+    weights : ndarray of shape (n_neurons, n_inputs)
+    biases : ndarray of shape (n_neurons, 1)
+    d_weights, d_biases : ndarray, same shapes, the gradients of the last ``backward``.
+    """
+
+    def __init__(
+        self,
+        n_inputs: int,
+        n_neurons: int,
+        activation: Activation | str,
+        init: str | None = None,
+        random_state: RandomState = None,
+        dtype: DTypeLike = np.float64,
+    ) -> None:
+        self.n_inputs = _check_size("n_inputs", n_inputs)
+        self.n_neurons = _check_size("n_neurons", n_neurons)
+        self.activation = get_activation(activation)
+        self.init = check_initializer(init) if init is not None else default_initializer(
+            self.activation
+        )
+        rng = check_random_state(random_state)
+        self.weights: Array = draw_weights(self.init, self.n_inputs, self.n_neurons, rng, dtype)
+        self.biases: Array = np.zeros((self.n_neurons, 1), dtype=self.weights.dtype)
+        self.d_weights: Array = np.zeros_like(self.weights)
+        self.d_biases: Array = np.zeros_like(self.biases)
+        self.inputs: Array | None = None
+        self.z: Array | None = None
+        self.output: Array | None = None
+
+    @property
+    def dtype(self) -> np.dtype[np.floating]:
+        """Dtype of the parameters."""
+        return self.weights.dtype
+
+    @property
+    def n_parameters(self) -> int:
+        """Number of trainable numbers: ``n_neurons · n_inputs + n_neurons``."""
+        return self.weights.size + self.biases.size
+
+    def parameters(self) -> list[Array]:
+        """The trainable arrays, ``[weights, biases]`` (updated in place by optimizers)."""
+        return [self.weights, self.biases]
+
+    def gradients(self) -> list[Array]:
+        """The gradients of the last ``backward``, ``[d_weights, d_biases]``."""
+        return [self.d_weights, self.d_biases]
+
+    def astype(self, dtype: DTypeLike) -> None:
+        """Convert the parameters to ``dtype`` (no copy if they already have it)."""
+        self.weights = self.weights.astype(dtype, copy=False)
+        self.biases = self.biases.astype(dtype, copy=False)
+        self.d_weights = self.d_weights.astype(dtype, copy=False)
+        self.d_biases = self.d_biases.astype(dtype, copy=False)
+
+    def forward(self, inputs: Array) -> Array:
+        """Return ``a = f(W · inputs + b)`` for inputs of shape (n_inputs, n_samples).
+
+        Keeps ``inputs``, ``z`` and the output for ``backward``.
+        """
+        self.inputs = inputs
+        self.z = self.weights @ inputs + self.biases
+        self.output = self.activation(self.z)
+        return self.output
+
+    def backward(self, da: Array, learning_rate: float | None = None) -> Array:
+        """Backpropagate ``da = ∂L/∂a`` (n_neurons, n_samples); return ``da_prev``.
+
+        Computes ``dz = da ⊙ f'(z)`` and then the parameter gradients (see
+        ``backward_from_dz``).  With a ``learning_rate``, also takes a plain gradient-descent
+        step, as in the spec; without one, the caller's optimizer applies the gradients.
+        """
+        if self.z is None or self.output is None:
+            raise RuntimeError("Layer.backward called before Layer.forward")
+        dz = self.activation.backward(da, self.z, self.output)
+        return self.backward_from_dz(dz, learning_rate)
+
+    def backward_from_dz(self, dz: Array, learning_rate: float | None = None) -> Array:
+        """Backpropagate ``dz = ∂L/∂z`` (n_neurons, n_samples); return ``da_prev = Wᵀ · dz``.
+
+        Stores ``d_weights = dz · a_prevᵀ`` and ``d_biases = Σ_samples dz``.
+        """
+        if self.inputs is None:
+            raise RuntimeError("Layer.backward called before Layer.forward")
+        self.d_weights = dz @ self.inputs.T
+        self.d_biases = dz.sum(axis=1, keepdims=True)
+        da_prev: Array = self.weights.T @ dz
+        if learning_rate is not None:
+            SGD(learning_rate).step(self.parameters(), self.gradients())
+        return da_prev
+
+    def __repr__(self) -> str:
+        return (
+            f"Layer(n_inputs={self.n_inputs}, n_neurons={self.n_neurons}, "
+            f"activation={self.activation.name!r}, init={self.init!r})"
+        )

@@ -1,0 +1,117 @@
+"""The NumPy engine's multilayer perceptron, trained by backpropagation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .base import Array, BaseModel, iter_batches
+from .layers import Layer
+from .losses import Loss
+from .optimizers import Optimizer
+from .validation import check_X
+
+__all__ = ["Perceptron"]
+
+
+class Perceptron(BaseModel):
+    """A multilayer perceptron: layers run in order, trained by backpropagation.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        The layers, input to output; each layer's ``n_inputs`` must equal the previous
+        layer's ``n_neurons``.
+    loss : str or Loss, default "binary_crossentropy"
+        ``"binary_crossentropy"``, ``"categorical_crossentropy"`` or ``"mean_squared_error"``.
+
+    Examples
+    --------
+    >>> from scratchnn import Layer, Perceptron
+    >>> from scratchnn.utils import X_train, y_train, sigmoid
+    >>> model = Perceptron([Layer(2, 2, sigmoid, random_state=0), Layer(2, 1, sigmoid)])
+    >>> model.fit(X_train, y_train, epochs=2, learning_rate=0.01)  # doctest: +SKIP
+    Loss at epoch 1: 0.71...
+    """
+
+    engine = "numpy"
+
+    def __init__(self, layers: list[Layer], loss: str | Loss = "binary_crossentropy") -> None:
+        super().__init__(layers, loss)
+        self._fused_output = self.loss.is_fused_with(self.layers[-1].activation)
+
+    def get_weights(self) -> list[Array]:
+        return [param.copy() for layer in self.layers for param in layer.parameters()]
+
+    def set_weights(self, weights: list[Array]) -> None:
+        expected = [param.shape for layer in self.layers for param in layer.parameters()]
+        if [np.shape(w) for w in weights] != expected:
+            raise ValueError(
+                f"weights must have the shapes {expected}, got {[np.shape(w) for w in weights]}"
+            )
+        for index, layer in enumerate(self.layers):
+            layer.weights = np.array(weights[2 * index])
+            layer.biases = np.array(weights[2 * index + 1], dtype=layer.weights.dtype)
+            layer.d_weights = np.zeros_like(layer.weights)
+            layer.d_biases = np.zeros_like(layer.biases)
+
+    def parameters(self) -> list[Array]:
+        """The trainable arrays of every layer, ``[W1, b1, W2, b2, ...]`` (not copies)."""
+        return [param for layer in self.layers for param in layer.parameters()]
+
+    def gradients(self) -> list[Array]:
+        """The gradients of the last backward pass, ``[dW1, db1, dW2, db2, ...]``."""
+        return [grad for layer in self.layers for grad in layer.gradients()]
+
+    def forward(self, X: object) -> Array:
+        """Run the layers in order on ``X`` (n_samples, n_features); return (n_samples, n_outputs).
+
+        Each layer keeps what its ``backward`` needs.
+        """
+        rows = check_X(X, self.n_features)
+        return self._forward(rows.astype(self.dtype, copy=False).T).T
+
+    def _forward(self, activations: Array) -> Array:
+        """Forward pass in the layer layout: (n_features, n_samples) to (n_outputs, n_samples)."""
+        for layer in self.layers:
+            activations = layer.forward(activations)
+        return activations
+
+    def _backward(self, Y: Array, Y_hat: Array) -> None:
+        """Backpropagate the mean loss of ``(Y, Y_hat)``, both (n_outputs, n_samples).
+
+        Fills every layer's ``d_weights`` and ``d_biases``; updates nothing.
+        """
+        output_layer = self.layers[-1]
+        if self._fused_output:
+            da = output_layer.backward_from_dz(self.loss.fused_output_gradient(Y, Y_hat))
+        else:
+            da = output_layer.backward(self.loss.derivative(Y, Y_hat))
+        for layer in reversed(self.layers[:-1]):
+            da = layer.backward(da)
+
+    def _batch_losses(self, Y: Array, Y_hat: Array) -> Array:
+        """Per-sample losses of the last forward pass, shape (n_samples,)."""
+        if self._fused_output:
+            return self.loss.per_sample_from_logits(Y, self.layers[-1].z)  # type: ignore[arg-type]
+        return self.loss.per_sample(Y, Y_hat)
+
+    def _forward_rows(self, X: Array) -> Array:
+        return self._forward(X.T).T
+
+    def _run_epochs(
+        self, X: Array, Y: Array, orders: Iterator[NDArray[np.intp] | None], batch_size: int,
+        optimizer: Optimizer,
+    ) -> Iterator[float]:
+        params = self.parameters()
+        for order in orders:
+            total = 0.0
+            for batch in iter_batches(X.shape[0], batch_size, order):
+                Y_batch = Y[batch].T
+                Y_hat = self._forward(X[batch].T)
+                total += float(self._batch_losses(Y_batch, Y_hat).sum())
+                self._backward(Y_batch, Y_hat)
+                optimizer.step(params, self.gradients())
+            yield total

@@ -1,0 +1,199 @@
+"""``TFPerceptron``: the spec's TensorFlow network (document A), for any list of layers."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+from numpy.typing import NDArray
+
+from ..base import Array, BaseModel
+from ..layers import Layer
+from ..losses import Loss
+from ..models import Perceptron
+from ..optimizers import Optimizer
+from .ops import activation_function, per_sample_loss
+
+__all__ = ["TFPerceptron"]
+
+#: The largest number of sample indices (epochs x samples) sent to one graph call.
+GRAPH_CHUNK = 1 << 22
+
+
+class Network(tf.Module):  # type: ignore[misc]  # TensorFlow ships no type stubs
+    """The parameters as named ``tf.Variable``s: ``W1, b1, W2, b2, ...``.
+
+    ``W`` has shape (n_neurons, n_inputs) and ``b`` (n_neurons, 1), as in the NumPy engine.
+    """
+
+    def __init__(self, weights: list[Array]) -> None:
+        super().__init__(name="perceptron")
+        self.parameters = [
+            tf.Variable(value, name=f"{'Wb'[index % 2]}{index // 2 + 1}")
+            for index, value in enumerate(weights)
+        ]
+        self.learning_rate = tf.Variable(0.0, dtype=self.parameters[0].dtype, trainable=False,
+                                         name="learning_rate")
+
+
+class TFPerceptron(BaseModel):
+    """A multilayer perceptron trained with TensorFlow primitives.
+
+    Takes the same layers as ``Perceptron`` (their sizes, activations and initial weights)
+    and trains with the same ``fit``.  The forward pass multiplies by the weights, adds the
+    bias and applies the activation, layer by layer; ``tf.GradientTape`` gives the
+    gradients; each parameter is updated with ``assign_sub(learning_rate * gradient)``.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        The architecture and initial weights (biases start at zero, as the layers').
+    loss : str or Loss, default "binary_crossentropy"
+    run_eagerly : bool, default False
+        Run the training step as plain Python, for debugging; otherwise it is a graph.
+    loop : {"graph", "python"}, default "graph"
+        ``"graph"`` runs whole epochs, and for small data sets the whole fit, inside one
+        ``tf.function``; ``"python"`` calls ``train_step`` from a Python loop, once per batch.
+    """
+
+    engine = "tensorflow"
+
+    def __init__(
+        self,
+        layers: list[Layer],
+        loss: str | Loss = "binary_crossentropy",
+        run_eagerly: bool = False,
+        loop: str = "graph",
+    ) -> None:
+        super().__init__(copy.deepcopy(list(layers)) if isinstance(layers, list | tuple)
+                         else layers, loss)
+        if loop not in ("graph", "python"):
+            raise ValueError(f"loop must be 'graph' or 'python', got {loop!r}")
+        self._activations = [activation_function(layer.activation) for layer in self.layers]
+        self._fused_output = self.loss.is_fused_with(self.layers[-1].activation)
+        self.run_eagerly = run_eagerly
+        self.loop = loop
+        self.trace_count = 0
+        self._build([param for layer in self.layers for param in layer.parameters()])
+
+    @classmethod
+    def from_perceptron(cls, model: Perceptron, **kwargs: Any) -> TFPerceptron:
+        """A TFPerceptron with the architecture, loss and current weights of ``model``."""
+        return cls(model.layers, model.loss, **kwargs)
+
+    def to_perceptron(self) -> Perceptron:
+        """A NumPy-engine Perceptron with this model's architecture, loss and weights."""
+        model = Perceptron(copy.deepcopy(self.layers), self.loss)
+        model.set_weights(self.get_weights())
+        model.history = copy.deepcopy(self.history)
+        return model
+
+    # -- parameters ------------------------------------------------------------------------
+    def _build(self, weights: list[Array]) -> None:
+        """Create the variables and the graph functions for the dtype of ``weights``."""
+        self.network = Network(weights)
+        dtype = self.network.parameters[0].dtype
+        rows = tf.TensorSpec([None, self.n_features], dtype)
+        labels = tf.TensorSpec([None, self.n_outputs], dtype)
+        compile_ = (lambda f, **_: f) if self.run_eagerly else tf.function
+        self.train_step = compile_(self._train_step, input_signature=[rows, labels])
+        self._fit_graph = compile_(self._fit_epochs, input_signature=[
+            rows, labels, tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.int32)])
+        self._predict = compile_(self._predict_rows, input_signature=[rows])
+
+    def get_weights(self) -> list[Array]:
+        return [variable.numpy() for variable in self.network.parameters]
+
+    def set_weights(self, weights: list[Array]) -> None:
+        expected = [tuple(v.shape) for v in self.network.parameters]
+        if [np.shape(w) for w in weights] != expected:
+            raise ValueError(
+                f"weights must have the shapes {expected}, got {[np.shape(w) for w in weights]}"
+            )
+        dtype = np.asarray(weights[0]).dtype
+        if dtype != self.network.parameters[0].dtype.as_numpy_dtype:
+            self._build([np.asarray(w, dtype=dtype) for w in weights])
+            return
+        for variable, value in zip(self.network.parameters, weights, strict=True):
+            variable.assign(value)
+
+    # -- the network -----------------------------------------------------------------------
+    def _forward(self, a: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """Forward pass, (n_features, n_samples) in; the output's ``z`` and ``a`` out."""
+        params = self.network.parameters
+        z = a
+        for weights, biases, activation in zip(params[0::2], params[1::2], self._activations,
+                                               strict=True):
+            z = tf.matmul(weights, a) + biases
+            a = activation(z)
+        return z, a
+
+    def _mean_loss(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+        z, y_hat = self._forward(tf.transpose(x))
+        return tf.reduce_mean(per_sample_loss(self.loss, tf.transpose(y), z, y_hat,
+                                              self._fused_output))
+
+    def _train_step(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+        """One gradient-descent step on the batch ``(x, y)`` (rows); return its mean loss."""
+        self.trace_count += 1  # Python side effect: runs only when TensorFlow traces
+        return self._step(x, y)
+
+    def _step(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+        params = self.network.parameters
+        with tf.GradientTape() as tape:
+            loss = self._mean_loss(x, y)
+        gradients = tape.gradient(loss, params)  # dW1, db1, dW2, db2, ...
+        for variable, gradient in zip(params, gradients, strict=True):
+            variable.assign_sub(self.network.learning_rate * gradient)
+        return loss
+
+    def _fit_epochs(self, X: tf.Tensor, Y: tf.Tensor, orders: tf.Tensor,
+                    batch_size: tf.Tensor) -> tf.Tensor:
+        """Train one epoch per row of ``orders``; return each epoch's summed loss."""
+        self.trace_count += 1
+        n_epochs, n_samples = tf.unstack(tf.shape(orders))
+        totals = tf.TensorArray(X.dtype, size=n_epochs)
+        for epoch in tf.range(n_epochs):
+            total = tf.zeros([], X.dtype)
+            for start in tf.range(0, n_samples, batch_size):
+                batch = orders[epoch, start:start + batch_size]
+                loss = self._step(tf.gather(X, batch), tf.gather(Y, batch))
+                total += loss * tf.cast(tf.size(batch), X.dtype)
+            totals = totals.write(epoch, total)
+        return totals.stack()
+
+    def _predict_rows(self, x: tf.Tensor) -> tf.Tensor:
+        return tf.transpose(self._forward(tf.transpose(x))[1])
+
+    def _forward_rows(self, X: Array) -> Array:
+        return self._predict(tf.constant(X)).numpy()
+
+    def _run_epochs(
+        self, X: Array, Y: Array, orders: Iterator[NDArray[np.intp] | None], batch_size: int,
+        optimizer: Optimizer,
+    ) -> Iterator[float]:
+        self.network.learning_rate.assign(optimizer.learning_rate)
+        X_tensor, Y_tensor = tf.constant(X), tf.constant(Y)
+        n_samples = X.shape[0]
+        if self.loop == "python" or self.run_eagerly:
+            for order in orders:
+                total = 0.0
+                for start in range(0, n_samples, batch_size):
+                    rows = slice(start, start + batch_size) if order is None else (
+                        order[start:start + batch_size])
+                    x = X_tensor[rows] if order is None else tf.gather(X_tensor, rows)
+                    y = Y_tensor[rows] if order is None else tf.gather(Y_tensor, rows)
+                    total += float(self.train_step(x, y)) * int(x.shape[0])
+                yield total
+            return
+        natural = np.arange(n_samples)
+        chunk = max(1, GRAPH_CHUNK // n_samples)
+        while block := list(itertools.islice(orders, chunk)):
+            stacked = np.stack([natural if order is None else order for order in block])
+            totals = self._fit_graph(X_tensor, Y_tensor, tf.constant(stacked, tf.int32),
+                                     tf.constant(batch_size, tf.int32))
+            yield from (float(total) for total in totals.numpy())

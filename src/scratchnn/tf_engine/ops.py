@@ -1,0 +1,64 @@
+"""The TensorFlow twins of ``scratchnn.activations`` and ``scratchnn.losses``.
+
+Same formulas, same layout (one column per sample), so both engines compute the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import tensorflow as tf
+
+from ..activations import Activation, Linear, ReLU, Sigmoid, Softmax, Tanh
+from ..losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss, MeanSquaredError
+
+__all__ = ["activation_function", "per_sample_loss"]
+
+_ACTIVATIONS: dict[type[Activation], Callable[[tf.Tensor], tf.Tensor]] = {
+    ReLU: tf.nn.relu,
+    Sigmoid: tf.math.sigmoid,
+    Tanh: tf.math.tanh,
+    Linear: tf.identity,
+    Softmax: lambda z: tf.nn.softmax(z, axis=0),
+}
+
+
+def activation_function(activation: Activation) -> Callable[[tf.Tensor], tf.Tensor]:
+    """Return the TensorFlow function computing ``activation``."""
+    try:
+        return _ACTIVATIONS[type(activation)]
+    except KeyError:
+        known = sorted(a.name for a in _ACTIVATIONS)
+        raise ValueError(
+            f"the tensorflow engine supports the activations {known}, got {activation!r}"
+        ) from None
+
+
+def _clip(y_pred: tf.Tensor) -> tf.Tensor:
+    eps = float(np.finfo(y_pred.dtype.as_numpy_dtype).eps)
+    return tf.clip_by_value(y_pred, eps, 1 - eps)
+
+
+def per_sample_loss(loss: Loss, y: tf.Tensor, z: tf.Tensor, y_hat: tf.Tensor,
+                    fused: bool) -> tf.Tensor:
+    """Per-sample loss, shape (n_samples,), from the output's ``z`` and ``ŷ = f(z)``.
+
+    ``fused``: the output activation is the loss's canonical one, and the loss is computed
+    from ``z`` (so the tape's gradient is ``ŷ - y``, as the NumPy engine's fused gradient).
+    """
+    if isinstance(loss, MeanSquaredError):
+        return 0.5 * tf.reduce_sum(tf.square(y_hat - y), axis=0)
+    if isinstance(loss, BinaryCrossEntropy):
+        if fused:
+            return tf.reduce_sum(tf.math.softplus(z) - y * z, axis=0)
+        p = _clip(y_hat)
+        return -tf.reduce_sum(y * tf.math.log(p) + (1 - y) * tf.math.log1p(-p), axis=0)
+    if isinstance(loss, CategoricalCrossEntropy):
+        if fused:
+            return tf.reduce_logsumexp(z, axis=0) - tf.reduce_sum(y * z, axis=0)
+        return -tf.reduce_sum(y * tf.math.log(_clip(y_hat)), axis=0)
+    raise ValueError(
+        f"the tensorflow engine supports the losses binary_crossentropy, "
+        f"categorical_crossentropy and mean_squared_error, got {loss!r}"
+    )

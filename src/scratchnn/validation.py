@@ -1,0 +1,173 @@
+"""Checks on user input, each raising a ValueError or TypeError that names the argument."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .activations import Softmax
+from .layers import Layer
+from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss
+
+__all__ = [
+    "check_X",
+    "check_X_y",
+    "check_layers",
+    "check_positive_int",
+    "encode_labels",
+    "float_dtype",
+]
+
+
+def check_positive_int(name: str, value: object) -> int:
+    """Return ``value`` as an int if it is a positive integer, else raise."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise TypeError(f"{name} must be a positive integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_fraction(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a number strictly between 0 and 1, else raise."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise TypeError(f"{name} must be a number between 0 and 1, got {value!r}")
+    if not 0 < float(value) < 1:
+        raise ValueError(f"{name} must be strictly between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def float_dtype(dtype: np.dtype[Any]) -> np.dtype[np.floating]:
+    """float32 stays float32; every other dtype computes in float64."""
+    return np.dtype(np.float32) if dtype == np.float32 else np.dtype(np.float64)
+
+
+def _as_numeric_array(name: str, values: object) -> NDArray[Any]:
+    try:
+        array = np.asarray(values)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{name} must be a numeric array, could not convert it: {error}") from None
+    if array.dtype == bool:
+        array = array.astype(np.float64)
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        raise TypeError(f"{name} must hold numbers, got an array of dtype {array.dtype}")
+    if array.size and not np.isfinite(array).all():
+        raise ValueError(f"{name} must not contain NaN or infinite values")
+    return array
+
+
+def check_X(X: object, n_features: int | None = None, name: str = "X") -> NDArray[Any]:
+    """Return ``X`` as a 2-D numeric array (n_samples, n_features) of finite values.
+
+    A 1-D array is taken as a single sample.  ``n_features``, if given, is the number of
+    inputs of the first layer that ``X`` must match.
+    """
+    array = _as_numeric_array(name, X)
+    if array.ndim == 1 and array.size:
+        array = array[np.newaxis, :]
+    if array.ndim != 2:
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (n_samples, n_features), "
+            f"got an array of shape {array.shape}"
+        )
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError(f"{name} must not be empty, got an array of shape {array.shape}")
+    if n_features is not None and array.shape[1] != n_features:
+        raise ValueError(
+            f"{name} has {array.shape[1]} features per sample, but the first layer expects "
+            f"{n_features} (n_inputs)"
+        )
+    return array
+
+
+def encode_labels(
+    y: object, n_samples: int, n_outputs: int, loss: Loss, name: str = "y"
+) -> NDArray[Any]:
+    """Return the labels as an array of shape (n_samples, n_outputs), checked against the loss.
+
+    Binary cross-entropy takes labels in {0, 1}; categorical cross-entropy takes class
+    indices (n_samples,) in ``range(n_outputs)`` or one-hot rows; (n_samples,) and
+    (n_samples, 1) are the same for a single output.
+    """
+    labels = _as_numeric_array(name, y)
+    if labels.ndim == 0 or labels.ndim > 2:
+        raise ValueError(
+            f"{name} must have shape (n_samples,) or (n_samples, n_outputs), got {labels.shape}"
+        )
+    if labels.shape[0] != n_samples:
+        raise ValueError(
+            f"{name} has {labels.shape[0]} samples but X has {n_samples}; they must match"
+        )
+    if isinstance(loss, CategoricalCrossEntropy) and (labels.ndim == 1 or labels.shape[1] == 1):
+        indices = labels.reshape(-1)
+        if n_outputs > 1 or not np.all(indices == 0):
+            if not (np.all(indices == np.round(indices)) and indices.min() >= 0
+                    and indices.max() < n_outputs):
+                raise ValueError(
+                    f"{name} must hold class indices in 0..{n_outputs - 1} or one-hot rows "
+                    f"for categorical_crossentropy, got values in "
+                    f"[{indices.min()}, {indices.max()}]"
+                )
+            return np.eye(n_outputs)[indices.astype(np.intp)]
+    if labels.ndim == 1:
+        labels = labels[:, np.newaxis]
+    if labels.shape[1] != n_outputs:
+        raise ValueError(
+            f"{name} has {labels.shape[1]} columns but the output layer has {n_outputs} "
+            f"neurons; they must match"
+        )
+    if isinstance(loss, BinaryCrossEntropy) and not np.isin(labels, (0, 1)).all():
+        raise ValueError(
+            f"{name} must hold only 0 and 1 for binary_crossentropy, got values "
+            f"{np.unique(labels)[:10].tolist()}"
+        )
+    if isinstance(loss, CategoricalCrossEntropy) and not (
+        np.isin(labels, (0, 1)).all() and np.all(labels.sum(axis=1) == 1)
+    ):
+        raise ValueError(
+            f"{name} must be one-hot rows (a single 1 per row) or class indices for "
+            f"categorical_crossentropy"
+        )
+    return labels
+
+
+def check_X_y(
+    X: object, y: object, n_features: int, n_outputs: int, loss: Loss
+) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
+    """Check ``X`` and ``y`` together; return them in one float dtype (float32 stays)."""
+    X_array = check_X(X, n_features)
+    dtype = float_dtype(X_array.dtype)
+    Y = encode_labels(y, X_array.shape[0], n_outputs, loss)
+    return X_array.astype(dtype, copy=False), Y.astype(dtype, copy=False)
+
+
+def check_layers(layers: object) -> list[Layer]:
+    """Check that ``layers`` is a non-empty list of Layers whose sizes chain."""
+    if not isinstance(layers, list | tuple) or not layers:
+        raise TypeError(f"layers must be a non-empty list of Layer objects, got {layers!r}")
+    for index, layer in enumerate(layers):
+        if not isinstance(layer, Layer):
+            raise TypeError(f"layers[{index}] must be a Layer, got {layer!r}")
+    for index, (previous, layer) in enumerate(itertools.pairwise(layers), start=1):
+        if layer.n_inputs != previous.n_neurons:
+            raise ValueError(
+                f"layers[{index}] has n_inputs={layer.n_inputs} but layers[{index - 1}] has "
+                f"n_neurons={previous.n_neurons}; consecutive layer sizes must match"
+            )
+    for index, layer in enumerate(layers[:-1]):
+        if isinstance(layer.activation, Softmax):
+            raise ValueError(f"layers[{index}]: softmax is only supported on the output layer")
+    return list(layers)
+
+
+def check_finite_number(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a finite number, else raise."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    if not math.isfinite(float(value)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return float(value)

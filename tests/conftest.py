@@ -1,0 +1,56 @@
+"""Shared helpers for the tests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scratchnn import Layer, Perceptron
+
+
+def make_model(
+    sizes: list[int],
+    hidden: str = "sigmoid",
+    output: str = "sigmoid",
+    loss: str = "binary_crossentropy",
+    seed: int = 0,
+    dtype: type = np.float64,
+    init: str = "normal",
+) -> Perceptron:
+    """A Perceptron with layer sizes ``sizes`` (inputs first), seeded."""
+    rng = np.random.default_rng(seed)
+    activations = [hidden] * (len(sizes) - 2) + [output]
+    layers = [
+        Layer(n_in, n_out, act, init=init, random_state=rng, dtype=dtype)
+        for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations, strict=True)
+    ]
+    return Perceptron(layers, loss=loss)
+
+
+def make_data(
+    n_samples: int, n_features: int, n_outputs: int, loss: str, seed: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Random inputs and labels that suit ``loss``."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features))
+    if loss == "binary_crossentropy":
+        y = rng.integers(0, 2, size=(n_samples, n_outputs)).astype(float)
+    elif loss == "categorical_crossentropy":
+        y = np.eye(n_outputs)[rng.integers(0, n_outputs, size=n_samples)]
+    else:
+        y = rng.normal(size=(n_samples, n_outputs))
+    return X, y
+
+
+OUTPUT_FOR_LOSS = {
+    "binary_crossentropy": ("sigmoid", 1),
+    "categorical_crossentropy": ("softmax", 3),
+    "mean_squared_error": ("linear", 2),
+}
+
+
+@pytest.fixture
+def xor_data() -> tuple[np.ndarray, np.ndarray]:
+    from scratchnn.datasets import xor
+
+    return xor()

@@ -1,0 +1,79 @@
+"""The command line, run as a user runs it: a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRATCHNN = str(Path(sys.executable).parent / "scratchnn")
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([SCRATCHNN, *args], capture_output=True, text=True, timeout=120,
+                          check=False)
+
+
+def test_help_lists_the_options() -> None:
+    result = run("train", "--help")
+    assert result.returncode == 0
+    for option in ("--hidden", "--activation", "--epochs", "--learning-rate", "--batch-size",
+                   "--seed", "--init", "--log-every", "--json", "--engine"):
+        assert option in result.stdout
+
+
+def test_train_solves_xor_and_prints_the_table() -> None:
+    result = run("train", "--json")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("Loss at epoch 300: ")
+    assert sum(line.startswith("Loss at epoch") for line in lines) == 10
+    table = lines[lines.index(next(x for x in lines if x.startswith("inputs"))):]
+    assert [row.split()[-1] for row in table[1:5]] == ["0", "1", "1", "0"]
+    assert "accuracy: 100.0%" in lines
+    report = json.loads(lines[-1])
+    assert report["engine"] == "numpy" and report["dataset"] == "xor"
+    assert report["epochs"] == 3000 and report["train_accuracy"] == 1.0
+    assert report["final_loss"] < 0.05
+
+
+def test_options_change_the_network() -> None:
+    result = run("train", "--hidden", "4", "3", "--activation", "tanh", "--init", "xavier",
+                 "--epochs", "50", "--learning-rate", "0.5", "--batch-size", "1",
+                 "--seed", "3", "--log-every", "25", "--json")
+    assert result.returncode == 0, result.stderr
+    assert sum(line.startswith("Loss at epoch") for line in result.stdout.splitlines()) == 2
+    assert json.loads(result.stdout.splitlines()[-1])["epochs"] == 50
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--epochs", "x"], "invalid int value: 'x'"),
+        (["--epochs", "0"], "--epochs must be a positive integer"),
+        (["--learning-rate", "-1"], "--learning-rate must be a positive finite number"),
+        (["--hidden", "0"], "--hidden sizes must be positive integers"),
+        (["--activation", "swish"], "invalid choice: 'swish'"),
+        (["--batch-size", "0"], "--batch-size must be a positive integer"),
+        (["--unknown"], "unrecognized arguments: --unknown"),
+    ],
+)
+def test_bad_options_give_one_line_and_exit_code_2(args: list[str], message: str) -> None:
+    result = run("train", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_demo_trains_xor() -> None:
+    result = subprocess.run(["make", "--no-print-directory", "demo"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "accuracy: 100.0%" in result.stdout
