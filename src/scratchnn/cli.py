@@ -70,7 +70,7 @@ def _build_model(args: argparse.Namespace, n_features: int, n_outputs: int) -> B
     layers.append(Layer(sizes[-1], n_outputs, "sigmoid", init=args.init, random_state=rng))
     model = Perceptron(layers, loss="binary_crossentropy")
     if args.engine == "tensorflow":
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up notes quiet
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # silence start-up notes
         try:
             from .tf_engine import TFPerceptron
         except ImportError:

@@ -1,0 +1,144 @@
+"""The TensorFlow engine: document A's network, and the same numbers as the NumPy engine."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+
+from scratchnn import Layer, Perceptron  # noqa: E402
+from scratchnn.datasets import xor  # noqa: E402
+from scratchnn.tf_engine import TFPerceptron  # noqa: E402
+from tests.conftest import OUTPUT_FOR_LOSS, make_data, make_model  # noqa: E402
+
+pytestmark = pytest.mark.tensorflow
+
+
+def relative_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest difference relative to the array's scale, ``max|a - b| / max|a|``."""
+    return float(np.max(np.abs(a - b)) / np.max(np.abs(a)))
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, None], ids=["per-sample", "mini-batch", "full"])
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("loss", list(OUTPUT_FOR_LOSS))
+@pytest.mark.parametrize(("dtype", "tolerance"), [(np.float64, 1e-9), (np.float32, 1e-5)])
+def test_both_engines_give_the_same_losses_and_weights(
+    batch_size: int | None, hidden: str, loss: str, dtype: type, tolerance: float
+) -> None:
+    output, n_outputs = OUTPUT_FOR_LOSS[loss]
+    X, y = make_data(7, 3, n_outputs, loss)
+    X, y = X.astype(dtype), y.astype(dtype)
+    numpy_model = make_model([3, 4, n_outputs], hidden, output, loss, init="xavier", dtype=dtype)
+    tf_model = TFPerceptron.from_perceptron(numpy_model)
+    for model in (numpy_model, tf_model):
+        model.fit(X, y, epochs=100, learning_rate=0.1, batch_size=batch_size, verbose=False)
+    assert relative_difference(np.array(numpy_model.history.loss),
+                               np.array(tf_model.history.loss)) < tolerance
+    for a, b in zip(numpy_model.get_weights(), tf_model.get_weights(), strict=True):
+        assert b.dtype == dtype
+        assert relative_difference(a, b) < tolerance
+
+
+def test_document_a_network_on_xor(capsys: pytest.CaptureFixture[str]) -> None:
+    X, y = xor()
+    rng = np.random.default_rng(0)
+    model = TFPerceptron([Layer(2, 2, "sigmoid", init="normal", random_state=rng),
+                          Layer(2, 1, "sigmoid", init="normal", random_state=rng)])
+    names = [v.name for v in model.network.parameters]
+    assert names == ["W1:0", "b1:0", "W2:0", "b2:0"]
+    assert all(isinstance(v, tf.Variable) for v in model.network.parameters)
+    assert not model.get_weights()[1].any() and not model.get_weights()[3].any()
+    model.fit(X, y, epochs=3000, learning_rate=2.0, batch_size=None, log_every=1000)
+    assert capsys.readouterr().out.splitlines()[0].startswith("Loss at epoch 1000: ")
+    assert model.score(X, y) == 1.0
+    assert np.all(np.diff(model.history.loss[:50]) < 0)
+
+
+@pytest.mark.parametrize("loop", ["graph", "python"])
+def test_training_is_traced_once_per_shape(loop: str) -> None:
+    X, y = make_data(7, 3, 1, "binary_crossentropy")
+    model = TFPerceptron.from_perceptron(make_model([3, 4, 1]), loop=loop)
+    model.fit(X, y, epochs=5, learning_rate=0.1, batch_size=3, verbose=False)  # 3, 3, 1 rows
+    model.fit(X[:5], y[:5], epochs=2, learning_rate=0.05, batch_size=2, verbose=False)
+    assert model.trace_count == 1
+
+
+def test_eager_switch_runs_the_same_step_as_python() -> None:
+    X, y = make_data(6, 2, 1, "binary_crossentropy")
+    start = make_model([2, 3, 1])
+    eager = TFPerceptron.from_perceptron(start, run_eagerly=True)
+    graph = TFPerceptron.from_perceptron(start)
+    for model in (eager, graph):
+        model.fit(X, y, epochs=3, learning_rate=0.1, batch_size=2, verbose=False)
+    assert eager.trace_count == 9  # no tracing: the Python body ran at each of the 9 steps
+    for a, b in zip(eager.get_weights(), graph.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_train_step_is_document_a_update() -> None:
+    X, y = make_data(4, 2, 1, "binary_crossentropy")
+    numpy_model = make_model([2, 2, 1])
+    model = TFPerceptron.from_perceptron(numpy_model)
+    model.network.learning_rate.assign(0.5)
+    loss = model.train_step(tf.constant(X), tf.constant(y))
+    numpy_model.fit(X, y, epochs=1, learning_rate=0.5, batch_size=None, verbose=False)
+    assert float(loss) == pytest.approx(numpy_model.history.loss[0], rel=1e-12)
+    for a, b in zip(numpy_model.get_weights(), model.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_round_trip_between_engines_and_the_shared_api() -> None:
+    X, y = make_data(20, 3, 3, "categorical_crossentropy")
+    numpy_model = make_model([3, 5, 3], "relu", "softmax", "categorical_crossentropy")
+    model = TFPerceptron.from_perceptron(numpy_model)
+    model.fit(X, y.argmax(axis=1), epochs=20, learning_rate=0.1, batch_size=5, shuffle=True,
+              random_state=0, verbose=False)
+    back = model.to_perceptron()
+    assert isinstance(back, Perceptron)
+    np.testing.assert_allclose(back.predict_proba(X), model.predict_proba(X), rtol=1e-12)
+    assert model.predict(X).shape == (20,)
+    assert model.score(X, y) == back.score(X, y)
+    assert back.history.loss == model.history.loss
+    assert "TFPerceptron (tensorflow engine" in model.summary()
+    # The NumPy model it came from is untouched.
+    assert not numpy_model.history.loss
+
+
+def test_float32_data_trains_float32_variables() -> None:
+    X, y = make_data(8, 2, 1, "binary_crossentropy")
+    model = TFPerceptron.from_perceptron(make_model([2, 3, 1]))
+    model.fit(X.astype(np.float32), y, epochs=2, learning_rate=0.1, verbose=False)
+    assert all(v.dtype == tf.float32 for v in model.network.parameters)
+    assert model.predict_proba(X).dtype == np.float32
+
+
+def test_cli_trains_xor_on_tensorflow() -> None:
+    from tests.test_cli import run
+
+    result = run("train", "--engine", "tensorflow", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "accuracy: 100.0%" in result.stdout
+    assert '"engine": "tensorflow"' in result.stdout.splitlines()[-1]
+
+
+def test_missing_tensorflow_gives_a_one_line_message() -> None:
+    code = ("import sys; sys.modules['tensorflow'] = None\n"
+            "from scratchnn.cli import main; main(['train', '--engine', 'tensorflow'])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "scratchnn: error: the tensorflow engine needs TensorFlow: pip install 'scratchnn[tf]'"
+    )
+
+
+def test_import_scratchnn_does_not_import_tensorflow() -> None:
+    code = "import sys, scratchnn, scratchnn.cli; print('tensorflow' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert result.stdout.strip() == "False"
