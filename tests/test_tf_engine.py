@@ -142,3 +142,138 @@ def test_import_scratchnn_does_not_import_tensorflow() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60, check=True)
     assert result.stdout.strip() == "False"
+
+
+# -- robustness ------------------------------------------------------------------------------
+
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from scratchnn import TrainingDivergedError, load  # noqa: E402
+from scratchnn.base import BaseModel  # noqa: E402
+from tests.test_validation import CASES  # noqa: E402
+
+
+@pytest.mark.parametrize(("model_factory", "call", "error", "message"),
+                         [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+def test_bad_input_is_refused_before_any_change(
+    model_factory: Callable[[], Perceptron], call: Callable[[BaseModel], Any], error: type,
+    message: str,
+) -> None:
+    model = TFPerceptron.from_perceptron(model_factory())
+    before = model.get_weights()
+    with pytest.raises(error, match=message):
+        call(model)
+    for now, then in zip(model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(now, then)
+    assert len(model.history) == 0
+
+
+@pytest.mark.parametrize("loop", ["graph", "python"])
+def test_divergence_stops_and_keeps_finite_weights(loop: str) -> None:
+    X, y = make_data(16, 3, 1, "mean_squared_error")
+    model = TFPerceptron.from_perceptron(
+        make_model([3, 8, 1], "relu", "linear", "mean_squared_error", init="he"), loop=loop)
+    with pytest.raises(TrainingDivergedError, match=r"training diverged at epoch \d+, batch \d+"
+                       ) as caught:
+        model.fit(X * 100, y, epochs=50, learning_rate=1e6, batch_size=4, verbose=False)
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+    assert len(model.history) == caught.value.epoch - 1
+    assert np.isfinite(model.predict_proba(X)).all()
+
+
+def test_divergence_is_found_at_the_same_place_on_both_engines() -> None:
+    X, y = make_data(16, 3, 1, "mean_squared_error")
+    numpy_model = make_model([3, 8, 1], "relu", "linear", "mean_squared_error", init="he")
+    tf_model = TFPerceptron.from_perceptron(numpy_model)
+    places = []
+    for model in (numpy_model, tf_model):
+        with pytest.raises(TrainingDivergedError) as caught:
+            model.fit(X * 100, y, epochs=50, learning_rate=1e6, batch_size=4, verbose=False)
+        places.append((caught.value.epoch, caught.value.batch))
+    assert places[0] == places[1]
+
+
+def test_interrupt_in_the_python_loop_keeps_completed_updates(monkeypatch: Any) -> None:
+    X, y = make_data(12, 3, 1, "binary_crossentropy")
+    start = make_model([3, 4, 1])
+    reference = TFPerceptron.from_perceptron(start).fit(X, y, epochs=3, learning_rate=0.5,
+                                                        batch_size=None, verbose=False)
+    model = TFPerceptron.from_perceptron(start, loop="python")
+    original, calls = model.train_step, {"n": 0}
+
+    def interrupted_step(x: Any, y: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return original(x, y)
+
+    monkeypatch.setattr(model, "train_step", interrupted_step)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y, epochs=10, learning_rate=0.5, batch_size=None, verbose=False)
+    np.testing.assert_allclose(model.history.loss, reference.history.loss, rtol=1e-12)
+    for a, b in zip(model.get_weights(), reference.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_ctrl_c_in_the_graph_loop_stops_after_the_running_graph(monkeypatch: Any) -> None:
+    import os
+    import signal
+
+    from scratchnn.tf_engine import model as tf_model_module
+
+    X, y = make_data(8, 3, 1, "binary_crossentropy")
+    monkeypatch.setattr(tf_model_module, "GRAPH_CHUNK", 8 * 5)  # 5 epochs per graph call
+    model = TFPerceptron.from_perceptron(make_model([3, 4, 1]))
+    original = model._fit_graph
+
+    def graph_with_ctrl_c(*args: Any) -> Any:
+        os.kill(os.getpid(), signal.SIGINT)
+        return original(*args)
+
+    monkeypatch.setattr(model, "_fit_graph", graph_with_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y, epochs=20, learning_rate=0.5, batch_size=None, verbose=False)
+    assert len(model.history) == 5
+    reference = TFPerceptron.from_perceptron(make_model([3, 4, 1])).fit(
+        X, y, epochs=5, learning_rate=0.5, batch_size=None, verbose=False)
+    for a, b in zip(model.get_weights(), reference.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_models_move_between_engines_through_files(tmp_path: Path, dtype: type) -> None:
+    X, y = make_data(10, 3, 3, "categorical_crossentropy")
+    X = X.astype(dtype)
+    tf_model = TFPerceptron.from_perceptron(
+        make_model([3, 5, 3], "relu", "softmax", "categorical_crossentropy"))
+    tf_model.fit(X, y, epochs=3, learning_rate=0.1, batch_size=5, verbose=False)
+    tf_model.save(tmp_path / "tf.npz")
+    as_numpy = load(tmp_path / "tf.npz", engine="numpy")
+    as_tf = load(tmp_path / "tf.npz")
+    assert isinstance(as_numpy, Perceptron) and isinstance(as_tf, TFPerceptron)
+    for model in (as_numpy, as_tf):
+        for a, b in zip(model.get_weights(), tf_model.get_weights(), strict=True):
+            assert a.dtype == dtype and a.tobytes() == b.tobytes()
+        np.testing.assert_allclose(model.predict_proba(X), tf_model.predict_proba(X),
+                                   rtol=1e-5 if dtype == np.float32 else 1e-12)
+        assert model.history.loss == tf_model.history.loss
+    as_numpy.save(tmp_path / "numpy.npz")
+    again = load(tmp_path / "numpy.npz", engine="tensorflow")
+    assert isinstance(again, TFPerceptron)
+    assert again.predict(X).tolist() == tf_model.predict(X).tolist()
+
+
+def test_tensorflow_fit_is_deterministic_run_after_run() -> None:
+    X, y = make_data(40, 3, 3, "categorical_crossentropy")
+    runs = [
+        TFPerceptron.from_perceptron(
+            make_model([3, 6, 3], "relu", "softmax", "categorical_crossentropy", seed=4)
+        ).fit(X, y, epochs=5, learning_rate=0.2, batch_size=8, shuffle=True, random_state=9,
+              verbose=False)
+        for _ in range(2)
+    ]
+    assert runs[0].history.loss == runs[1].history.loss
+    for a, b in zip(runs[0].get_weights(), runs[1].get_weights(), strict=True):
+        assert a.tobytes() == b.tobytes()

@@ -4,9 +4,12 @@
 ``scratchnn.tf_engine``.
 """
 
+from . import datasets
 from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh, linear, relu, sigmoid, softmax, tanh
+from .errors import TrainingDivergedError
 from .gradcheck import gradcheck
 from .history import History
+from .io import load
 from .layers import Layer
 from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError
 from .models import Perceptron
@@ -27,9 +30,12 @@ __all__ = [
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "TrainingDivergedError",
     "__version__",
+    "datasets",
     "gradcheck",
     "linear",
+    "load",
     "relu",
     "sigmoid",
     "softmax",

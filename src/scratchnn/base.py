@@ -8,6 +8,7 @@ Everything a user sees (checks, batching, the per-epoch line, the history, ``pre
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from typing import Any, Self
@@ -16,8 +17,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .activations import Linear, Sigmoid, Softmax
+from .errors import NonFiniteLoss, TrainingDivergedError
 from .history import History
 from .initializers import RandomState, check_random_state
+from .interrupt import InterruptGuard
 from .layers import Layer
 from .losses import Loss, get_loss
 from .optimizers import SGD, Optimizer, check_learning_rate
@@ -64,11 +67,13 @@ class BaseModel:
 
     def _run_epochs(
         self, X: Array, Y: Array, orders: Iterator[NDArray[np.intp] | None], batch_size: int,
-        optimizer: Optimizer,
+        optimizer: Optimizer, guard: InterruptGuard,
     ) -> Iterator[float]:
         """Train one epoch per item of ``orders``; yield each epoch's summed per-sample loss.
 
-        An order is a permutation of the samples, or None for their natural order.
+        An order is a permutation of the samples, or None for their natural order.  Before
+        updating on a batch whose loss is not finite, raise ``NonFiniteLoss``; after each
+        complete update, call ``guard.check()``.
         """
         raise NotImplementedError
 
@@ -152,7 +157,8 @@ class BaseModel:
         self
             The trained model; ``history.loss`` holds each epoch's mean loss.
         """
-        X, Y = check_X_y(training_data, labels, self.n_features, self.n_outputs, self.loss)
+        X, Y = check_X_y(training_data, labels, self.n_features, self.n_outputs, self.loss,
+                         names=("training_data", "labels"))
         epochs = check_positive_int("epochs", epochs)
         n_samples = X.shape[0]
         batch_size = n_samples if batch_size is None else min(
@@ -165,17 +171,36 @@ class BaseModel:
         self._cast(X.dtype)
         orders = (rng.permutation(n_samples) if shuffle else None for _ in range(epochs))
         first_epoch = len(self.history) + 1
-        totals = self._run_epochs(X, Y, orders, batch_size, optimizer)
-        for epoch, total in enumerate(totals, start=first_epoch):
-            self.history.append(epoch, total / n_samples)
-            if verbose and (epoch - first_epoch + 1) % log_every == 0:
-                print(f"Loss at epoch {epoch}: {total / n_samples:.3f}", file=sys.stdout)
+        epoch = first_epoch
+        last_finite = self.get_weights()
+        with InterruptGuard() as guard:
+            try:
+                for total in self._run_epochs(X, Y, orders, batch_size, optimizer, guard):
+                    weights = self.get_weights()
+                    if not (np.isfinite(total) and all(np.isfinite(w).all() for w in weights)):
+                        raise NonFiniteLoss(-(-n_samples // batch_size))  # the last update
+                    last_finite = weights
+                    self.history.append(epoch, total / n_samples)
+                    if verbose and (epoch - first_epoch + 1) % log_every == 0:
+                        print(f"Loss at epoch {epoch}: {total / n_samples:.3f}", file=sys.stdout)
+                    epoch += 1
+            except NonFiniteLoss as failure:
+                if not all(np.isfinite(w).all() for w in self.get_weights()):
+                    self.set_weights(last_finite)
+                raise TrainingDivergedError(epoch, failure.batch,
+                                            optimizer.learning_rate) from None
         return self
 
     def _cast(self, dtype: np.dtype[Any]) -> None:
         """Convert the parameters to the training data's dtype (float32 stays float32)."""
         if dtype != self.dtype:
             self.set_weights([w.astype(dtype) for w in self.get_weights()])
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save the model to ``path`` (an ``.npz``, written atomically); see ``scratchnn.load``."""
+        from .io import save
+
+        save(self, path)
 
     # -- prediction ----------------------------------------------------------------------
     def predict_proba(self, X: object) -> Array:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -54,6 +53,17 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="print the loss every N epochs (default: a tenth of the epochs)")
     train.add_argument("--json", action="store_true",
                        help="print, last, one JSON object with the results")
+    train.add_argument("--save", metavar="PATH", help="save the trained model to PATH (.npz)")
+    predict = commands.add_parser(
+        "predict", help="predict with a saved model",
+        description="Print the probability and prediction of a saved model for each input.",
+    )
+    predict.add_argument("model", help="a model saved by 'scratchnn train --save'")
+    predict.add_argument("--input", type=float, nargs="+", action="append", required=True,
+                         metavar="X", help="one sample's features (repeat for more samples)")
+    predict.add_argument("--engine", choices=("numpy", "tensorflow"), default=None,
+                         help="engine to load the model into (default: the one it was saved "
+                              "from)")
     return parser
 
 
@@ -70,7 +80,6 @@ def _build_model(args: argparse.Namespace, n_features: int, n_outputs: int) -> B
     layers.append(Layer(sizes[-1], n_outputs, "sigmoid", init=args.init, random_state=rng))
     model = Perceptron(layers, loss="binary_crossentropy")
     if args.engine == "tensorflow":
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # silence start-up notes
         try:
             from .tf_engine import TFPerceptron
         except ImportError:
@@ -79,15 +88,24 @@ def _build_model(args: argparse.Namespace, n_features: int, n_outputs: int) -> B
     return model
 
 
-def _print_table(model: BaseModel, X: np.ndarray, y: np.ndarray) -> None:
-    probabilities = model.predict_proba(X)[:, 0]
+def _print_table(model: BaseModel, X: np.ndarray, y: np.ndarray | None = None) -> None:
+    """Print inputs, target (if given), probability of the predicted class and prediction."""
+    probabilities = model.predict_proba(X)
     predictions = model.predict(X)
-    print(f"{'inputs':<14}{'target':>7}{'probability':>13}{'prediction':>12}")
-    for inputs, target, probability, prediction in zip(
-        X, y.reshape(-1), probabilities, predictions, strict=True
+    if probabilities.shape[1] == 1:
+        probabilities = probabilities[:, 0]
+    else:
+        probabilities = probabilities[np.arange(len(X)), predictions]
+    target_header = f"{'target':>7}" if y is not None else ""
+    print(f"{'inputs':<14}{target_header}{'probability':>13}{'prediction':>12}")
+    targets = y.reshape(len(X), -1).argmax(axis=1) if y is not None and y.ndim == 2 and (
+        y.shape[1] > 1) else (None if y is None else y.reshape(-1))
+    for index, (inputs, probability, prediction) in enumerate(
+        zip(X, probabilities, predictions, strict=True)
     ):
         shown = " ".join(f"{value:g}" for value in inputs)
-        print(f"{shown:<14}{target:>7g}{probability:>13.4f}{prediction:>12d}")
+        target = f"{targets[index]:>7g}" if targets is not None else ""
+        print(f"{shown:<14}{target}{probability:>13.4f}{prediction:>12d}")
 
 
 def _train(args: argparse.Namespace) -> None:
@@ -107,6 +125,12 @@ def _train(args: argparse.Namespace) -> None:
     _print_table(model, X, y)
     accuracy = model.score(X, y)
     print(f"accuracy: {accuracy:.1%}")
+    if args.save:
+        try:
+            model.save(args.save)
+        except OSError as error:
+            _fail(f"could not save the model to {args.save}: {error.strerror or error}")
+        print(f"model saved to {args.save}")
     if args.json:
         print(json.dumps({
             "engine": args.engine,
@@ -117,11 +141,30 @@ def _train(args: argparse.Namespace) -> None:
         }))
 
 
+def _predict(args: argparse.Namespace) -> None:
+    from .io import load
+
+    try:
+        model = load(args.model, engine=args.engine)
+    except (OSError, ValueError) as error:
+        _fail(str(error) if isinstance(error, ValueError) else f"could not read {args.model}: "
+              f"{error.strerror or error}")
+    except ImportError:
+        _fail("the tensorflow engine needs TensorFlow: pip install 'scratchnn[tf]'")
+    widths = {len(sample) for sample in args.input}
+    if widths != {model.n_features}:
+        _fail(f"--input must have {model.n_features} values per sample (the model's inputs), "
+              f"got {sorted(widths)}")
+    _print_table(model, np.array(args.input))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the ``scratchnn`` command line with ``argv`` (default: ``sys.argv[1:]``)."""
     args = _build_parser().parse_args(argv)
     if args.command == "train":
         _train(args)
+    else:
+        _predict(args)
 
 
 if __name__ == "__main__":

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .base import Array, BaseModel, iter_batches
+from .base import Array, BaseModel, Batch, iter_batches
+from .errors import NonFiniteLoss
+from .interrupt import InterruptGuard
 from .layers import Layer
 from .losses import Loss
 from .optimizers import Optimizer
@@ -103,15 +106,29 @@ class Perceptron(BaseModel):
 
     def _run_epochs(
         self, X: Array, Y: Array, orders: Iterator[NDArray[np.intp] | None], batch_size: int,
-        optimizer: Optimizer,
+        optimizer: Optimizer, guard: InterruptGuard,
     ) -> Iterator[float]:
-        params = self.parameters()
         for order in orders:
-            total = 0.0
-            for batch in iter_batches(X.shape[0], batch_size, order):
+            yield self._train_epoch(X, Y, iter_batches(X.shape[0], batch_size, order), optimizer,
+                                    guard)
+
+    def _train_epoch(
+        self, X: Array, Y: Array, batches: Iterator[Batch], optimizer: Optimizer,
+        guard: InterruptGuard,
+    ) -> float:
+        """Train on each batch in turn; return the sum of the per-sample losses."""
+        params = self.parameters()
+        total = 0.0
+        # Overflow is not warned about but caught: a non-finite loss stops training.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for number, batch in enumerate(batches, start=1):
                 Y_batch = Y[batch].T
                 Y_hat = self._forward(X[batch].T)
-                total += float(self._batch_losses(Y_batch, Y_hat).sum())
+                batch_loss = float(self._batch_losses(Y_batch, Y_hat).sum())
+                if not math.isfinite(batch_loss):
+                    raise NonFiniteLoss(number)
+                total += batch_loss
                 self._backward(Y_batch, Y_hat)
                 optimizer.step(params, self.gradients())
-            yield total
+                guard.check()
+        return total

@@ -56,7 +56,11 @@ def _as_numeric_array(name: str, values: object) -> NDArray[Any]:
     if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
         raise TypeError(f"{name} must hold numbers, got an array of dtype {array.dtype}")
     if array.size and not np.isfinite(array).all():
-        raise ValueError(f"{name} must not contain NaN or infinite values")
+        bad = np.argwhere(~np.isfinite(array))[0]
+        raise ValueError(
+            f"{name} must not contain NaN or infinite values, got {array[tuple(bad)]} at index "
+            f"{tuple(int(i) for i in bad)}"
+        )
     return array
 
 
@@ -100,7 +104,8 @@ def encode_labels(
         )
     if labels.shape[0] != n_samples:
         raise ValueError(
-            f"{name} has {labels.shape[0]} samples but X has {n_samples}; they must match"
+            f"{name} has {labels.shape[0]} samples but the inputs have {n_samples}; "
+            f"they must match"
         )
     if isinstance(loss, CategoricalCrossEntropy) and (labels.ndim == 1 or labels.shape[1] == 1):
         indices = labels.reshape(-1)
@@ -136,12 +141,13 @@ def encode_labels(
 
 
 def check_X_y(
-    X: object, y: object, n_features: int, n_outputs: int, loss: Loss
+    X: object, y: object, n_features: int, n_outputs: int, loss: Loss,
+    names: tuple[str, str] = ("X", "y"),
 ) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
     """Check ``X`` and ``y`` together; return them in one float dtype (float32 stays)."""
-    X_array = check_X(X, n_features)
+    X_array = check_X(X, n_features, names[0])
     dtype = float_dtype(X_array.dtype)
-    Y = encode_labels(y, X_array.shape[0], n_outputs, loss)
+    Y = encode_labels(y, X_array.shape[0], n_outputs, loss, names[1])
     return X_array.astype(dtype, copy=False), Y.astype(dtype, copy=False)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,7 +12,9 @@ import numpy as np
 import tensorflow as tf
 from numpy.typing import NDArray
 
-from ..base import Array, BaseModel
+from ..base import Array, BaseModel, iter_batches
+from ..errors import NonFiniteLoss
+from ..interrupt import InterruptGuard
 from ..layers import Layer
 from ..losses import Loss
 from ..models import Perceptron
@@ -21,7 +24,7 @@ from .ops import activation_function, per_sample_loss
 __all__ = ["TFPerceptron"]
 
 #: The largest number of sample indices (epochs x samples) sent to one graph call.
-GRAPH_CHUNK = 1 << 22
+GRAPH_CHUNK = 1 << 16
 
 
 class Network(tf.Module):  # type: ignore[misc]  # TensorFlow ships no type stubs
@@ -82,8 +85,11 @@ class TFPerceptron(BaseModel):
 
     @classmethod
     def from_perceptron(cls, model: Perceptron, **kwargs: Any) -> TFPerceptron:
-        """A TFPerceptron with the architecture, loss and current weights of ``model``."""
-        return cls(model.layers, model.loss, **kwargs)
+        """A TFPerceptron with the architecture, loss, current weights and history of ``model``."""
+        tf_model = cls(model.layers, model.loss, **kwargs)
+        tf_model.set_weights(model.get_weights())
+        tf_model.history = copy.deepcopy(model.history)
+        return tf_model
 
     def to_perceptron(self) -> Perceptron:
         """A NumPy-engine Perceptron with this model's architecture, loss and weights."""
@@ -143,28 +149,40 @@ class TFPerceptron(BaseModel):
         return self._step(x, y)
 
     def _step(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+        """Update unless the loss is NaN or infinite (training stops there)."""
         params = self.network.parameters
         with tf.GradientTape() as tape:
             loss = self._mean_loss(x, y)
         gradients = tape.gradient(loss, params)  # dW1, db1, dW2, db2, ...
-        for variable, gradient in zip(params, gradients, strict=True):
-            variable.assign_sub(self.network.learning_rate * gradient)
+        if tf.math.is_finite(loss):
+            for variable, gradient in zip(params, gradients, strict=True):
+                variable.assign_sub(self.network.learning_rate * gradient)
         return loss
 
     def _fit_epochs(self, X: tf.Tensor, Y: tf.Tensor, orders: tf.Tensor,
-                    batch_size: tf.Tensor) -> tf.Tensor:
-        """Train one epoch per row of ``orders``; return each epoch's summed loss."""
+                    batch_size: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """Train one epoch per row of ``orders``.
+
+        Returns the summed loss of each completed epoch, and the number (from 1) of the batch
+        whose loss was not finite, where training stopped (0 if none).
+        """
         self.trace_count += 1
         n_epochs, n_samples = tf.unstack(tf.shape(orders))
-        totals = tf.TensorArray(X.dtype, size=n_epochs)
+        totals = tf.TensorArray(X.dtype, size=0, dynamic_size=True)
+        failed_batch = tf.constant(0)
         for epoch in tf.range(n_epochs):
             total = tf.zeros([], X.dtype)
             for start in tf.range(0, n_samples, batch_size):
                 batch = orders[epoch, start:start + batch_size]
                 loss = self._step(tf.gather(X, batch), tf.gather(Y, batch))
+                if not tf.math.is_finite(loss):
+                    failed_batch = start // batch_size + 1
+                    break
                 total += loss * tf.cast(tf.size(batch), X.dtype)
+            if failed_batch > 0:
+                break
             totals = totals.write(epoch, total)
-        return totals.stack()
+        return totals.stack(), failed_batch
 
     def _predict_rows(self, x: tf.Tensor) -> tf.Tensor:
         return tf.transpose(self._forward(tf.transpose(x))[1])
@@ -174,26 +192,31 @@ class TFPerceptron(BaseModel):
 
     def _run_epochs(
         self, X: Array, Y: Array, orders: Iterator[NDArray[np.intp] | None], batch_size: int,
-        optimizer: Optimizer,
+        optimizer: Optimizer, guard: InterruptGuard,
     ) -> Iterator[float]:
         self.network.learning_rate.assign(optimizer.learning_rate)
         X_tensor, Y_tensor = tf.constant(X), tf.constant(Y)
-        n_samples = X.shape[0]
         if self.loop == "python" or self.run_eagerly:
             for order in orders:
                 total = 0.0
-                for start in range(0, n_samples, batch_size):
-                    rows = slice(start, start + batch_size) if order is None else (
-                        order[start:start + batch_size])
-                    x = X_tensor[rows] if order is None else tf.gather(X_tensor, rows)
-                    y = Y_tensor[rows] if order is None else tf.gather(Y_tensor, rows)
-                    total += float(self.train_step(x, y)) * int(x.shape[0])
+                for number, batch in enumerate(iter_batches(X.shape[0], batch_size, order), 1):
+                    x = X_tensor[batch] if order is None else tf.gather(X_tensor, batch)
+                    y = Y_tensor[batch] if order is None else tf.gather(Y_tensor, batch)
+                    batch_loss = float(self.train_step(x, y)) * int(x.shape[0])
+                    if not math.isfinite(batch_loss):
+                        raise NonFiniteLoss(number)
+                    total += batch_loss
+                    guard.check()
                 yield total
             return
-        natural = np.arange(n_samples)
-        chunk = max(1, GRAPH_CHUNK // n_samples)
+        natural = np.arange(X.shape[0])
+        chunk = max(1, GRAPH_CHUNK // X.shape[0])
         while block := list(itertools.islice(orders, chunk)):
             stacked = np.stack([natural if order is None else order for order in block])
-            totals = self._fit_graph(X_tensor, Y_tensor, tf.constant(stacked, tf.int32),
-                                     tf.constant(batch_size, tf.int32))
+            totals, failed_batch = self._fit_graph(X_tensor, Y_tensor,
+                                                   tf.constant(stacked, tf.int32),
+                                                   tf.constant(batch_size, tf.int32))
             yield from (float(total) for total in totals.numpy())
+            if failed_batch > 0:
+                raise NonFiniteLoss(int(failed_batch))
+            guard.check()

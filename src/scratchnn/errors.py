@@ -1,0 +1,32 @@
+"""Exceptions that scratchnn raises for its own reasons."""
+
+from __future__ import annotations
+
+__all__ = ["NonFiniteLoss", "TrainingDivergedError"]
+
+
+class TrainingDivergedError(ValueError):
+    """Training produced a NaN or infinite loss or parameter; the model was rolled back.
+
+    Attributes
+    ----------
+    epoch, batch : int
+        Where it happened, both counted from 1.
+    """
+
+    def __init__(self, epoch: int, batch: int, learning_rate: float) -> None:
+        self.epoch = epoch
+        self.batch = batch
+        super().__init__(
+            f"training diverged at epoch {epoch}, batch {batch}: the loss or a parameter became "
+            f"NaN or infinite. The model keeps its last finite weights. Try a smaller "
+            f"learning rate than {learning_rate:g}."
+        )
+
+
+class NonFiniteLoss(Exception):
+    """Raised by an engine, before updating, when batch ``batch`` (from 1) has no finite loss."""
+
+    def __init__(self, batch: int) -> None:
+        super().__init__(batch)
+        self.batch = batch

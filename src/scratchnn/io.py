@@ -1,0 +1,231 @@
+"""Saving and loading models: a ``.npz`` of plain arrays and a JSON header, never a pickle.
+
+The file holds ``header`` (the JSON text as uint8 bytes: format version, library version,
+engine, layers, loss, dtype, history) and the parameters ``W1, b1, W2, b2, ...``.  Saving
+writes a temporary file in the same folder, flushes it to disk and renames it over the
+target, so a crash or a full disk never leaves a half-written model nor harms the old file.
+Loading reads with ``allow_pickle=False`` and checks every key, shape and dtype.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .activations import ACTIVATIONS
+from .history import History
+from .initializers import INITIALIZERS
+from .layers import Layer
+from .losses import LOSSES
+
+if TYPE_CHECKING:
+    from .base import BaseModel
+
+__all__ = ["FORMAT_VERSION", "load", "save"]
+
+FORMAT = "scratchnn-model"
+FORMAT_VERSION = 1
+ENGINES = ("numpy", "tensorflow")
+DTYPES = ("float32", "float64")
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def _header(model: BaseModel) -> dict[str, Any]:
+    from . import __version__
+
+    for index, layer in enumerate(model.layers):
+        if ACTIVATIONS.get(layer.activation.name) != layer.activation:
+            raise ValueError(
+                f"layers[{index}] has a custom activation {layer.activation!r}; only "
+                f"{sorted(ACTIVATIONS)} can be saved"
+            )
+    if type(LOSSES.get(model.loss.name)) is not type(model.loss):
+        raise ValueError(f"the loss {model.loss!r} is custom; only {sorted(LOSSES)} can be saved")
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "library_version": __version__,
+        "engine": model.engine,
+        "layers": [
+            {"n_inputs": layer.n_inputs, "n_neurons": layer.n_neurons,
+             "activation": layer.activation.name, "init": layer.init}
+            for layer in model.layers
+        ],
+        "loss": model.loss.name,
+        "dtype": str(model.dtype),
+        "optimizer": None,
+        "history": {"epoch": model.history.epoch, "loss": model.history.loss},
+    }
+
+
+def _parameter_names(n_layers: int) -> list[str]:
+    return [f"{kind}{index}" for index in range(1, n_layers + 1) for kind in "Wb"]
+
+
+def _file_mode(path: Path) -> int:
+    """The permissions the file would get if created by ``open``: the old file's, or 0o666
+    less the umask."""
+    if path.exists():
+        return path.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def save(model: BaseModel, path: str | os.PathLike[str]) -> None:
+    """Write ``model`` to ``path`` atomically (see the module's description)."""
+    target = Path(path)
+    header = json.dumps(_header(model)).encode()
+    arrays: dict[str, Any] = dict(
+        zip(_parameter_names(len(model.layers)), model.get_weights(), strict=True)
+    )
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                             suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            np.savez(file, header=np.frombuffer(header, dtype=np.uint8), **arrays)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, _file_mode(target))
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+class _Invalid(Exception):
+    """A reason the file is not a valid model; load turns it into a ValueError."""
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise _Invalid(message)
+
+
+def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
+    _require(raw.dtype == np.uint8 and raw.ndim == 1, "its header is not JSON bytes")
+    try:
+        header = json.loads(raw.tobytes().decode())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _Invalid(f"its header is not valid JSON ({error})") from None
+    _require(isinstance(header, dict) and header.get("format") == FORMAT,
+             "its header does not describe a scratchnn model")
+    version = header.get("format_version")
+    _require(version == FORMAT_VERSION,
+             f"unknown format version {version!r} (this scratchnn reads version {FORMAT_VERSION})")
+    _require(header.get("engine") in ENGINES, f"unknown engine {header.get('engine')!r}")
+    _require(header.get("loss") in LOSSES, f"unknown loss {header.get('loss')!r}")
+    _require(header.get("dtype") in DTYPES, f"unknown dtype {header.get('dtype')!r}")
+    layers = header.get("layers")
+    _require(isinstance(layers, list) and len(layers) > 0, "its header lists no layers")
+    for index, layer in enumerate(layers):
+        _require(isinstance(layer, dict), f"layer {index} is not described")
+        for key in ("n_inputs", "n_neurons"):
+            value = layer.get(key)
+            _require(isinstance(value, int) and not isinstance(value, bool) and value > 0,
+                     f"layer {index} has an invalid {key} {value!r}")
+        _require(layer.get("activation") in ACTIVATIONS,
+                 f"layer {index} has an unknown activation {layer.get('activation')!r}")
+        _require(layer.get("init") in INITIALIZERS,
+                 f"layer {index} has an unknown initialiser {layer.get('init')!r}")
+    history = header.get("history")
+    _require(isinstance(history, dict) and isinstance(history.get("epoch"), list)
+             and isinstance(history.get("loss"), list)
+             and len(history["epoch"]) == len(history["loss"])
+             and all(isinstance(e, int) for e in history["epoch"])
+             and all(isinstance(v, int | float) for v in history["loss"]),
+             "its history is malformed")
+    return header
+
+
+def _read(path: Path) -> tuple[dict[str, Any], list[NDArray[np.floating]]]:
+    with path.open("rb") as file:
+        _require(file.read(4) == ZIP_MAGIC, "it is not an .npz archive")
+        file.seek(0)
+        return _read_archive(file)
+
+
+def _read_archive(file: IO[bytes]) -> tuple[dict[str, Any], list[NDArray[np.floating]]]:
+    try:
+        # NumPy reads only the bytes an array needs, so it would miss a changed byte: check
+        # every member's CRC first.
+        with zipfile.ZipFile(file) as archive:
+            damaged = archive.testzip()
+        _require(damaged is None, f"the member {damaged} is damaged (its checksum is wrong)")
+        file.seek(0)
+        with np.load(file, allow_pickle=False) as archive:
+            names = set(archive.files)
+            _require("header" in names, "it has no header array")
+            header = _read_header(archive["header"])
+            layers = header["layers"]
+            expected = _parameter_names(len(layers))
+            for name in expected:
+                _require(name in names, f"the array {name} is missing")
+            extra = names - set(expected) - {"header"}
+            _require(not extra, f"it holds unexpected arrays {sorted(extra)}")
+            weights = [archive[name] for name in expected]
+    except _Invalid:
+        raise
+    except Exception as error:  # a damaged archive can fail in many ways; all mean the same
+        raise _Invalid(f"it could not be read as a model archive ({type(error).__name__}: "
+                       f"{error})") from None
+    for index, layer in enumerate(layers):
+        shapes = {"W": (layer["n_neurons"], layer["n_inputs"]), "b": (layer["n_neurons"], 1)}
+        for kind, shape in shapes.items():
+            array = weights[2 * index + (kind == "b")]
+            name = f"{kind}{index + 1}"
+            _require(array.shape == shape,
+                     f"the array {name} has shape {array.shape}, expected {shape}")
+            _require(array.dtype == np.dtype(header["dtype"]),
+                     f"the array {name} has dtype {array.dtype}, expected {header['dtype']}")
+            _require(bool(np.isfinite(array).all()), f"the array {name} holds NaN or infinity")
+    return header, weights
+
+
+def load(path: str | os.PathLike[str], engine: str | None = None) -> BaseModel:
+    """Load a model saved by ``model.save(path)``, on either engine.
+
+    Parameters
+    ----------
+    path : str or path-like
+    engine : {"numpy", "tensorflow"} or None
+        The engine to load into; default: the one the model was saved from.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a scratchnn model, is damaged or truncated, has an unknown format
+        version, or lacks an array or has one of the wrong shape or dtype.
+    """
+    if engine is not None and engine not in ENGINES:
+        raise ValueError(f"engine must be one of {list(ENGINES)} or None, got {engine!r}")
+    try:
+        header, weights = _read(Path(path))
+    except _Invalid as problem:
+        raise ValueError(f"{os.fspath(path)!r} is not a valid scratchnn model: {problem}") from None
+
+    from .models import Perceptron
+
+    layers = [
+        Layer(spec["n_inputs"], spec["n_neurons"], spec["activation"], init=spec["init"],
+              random_state=0, dtype=header["dtype"])
+        for spec in header["layers"]
+    ]
+    model: BaseModel = Perceptron(layers, loss=header["loss"])
+    model.set_weights(weights)
+    model.history = History(epoch=list(header["history"]["epoch"]),
+                            loss=[float(v) for v in header["history"]["loss"]])
+    if (engine or header["engine"]) == "tensorflow":
+        from .tf_engine import TFPerceptron
+
+        model = TFPerceptron.from_perceptron(model)  # type: ignore[arg-type]
+    return model
