@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from scratchnn import Layer, Perceptron
 
@@ -54,3 +55,8 @@ def xor_data() -> tuple[np.ndarray, np.ndarray]:
     from scratchnn.datasets import xor
 
     return xor()
+
+
+# The same examples on every run, so that CI is reproducible.
+settings.register_profile("deterministic", derandomize=True, deadline=None)
+settings.load_profile("deterministic")

@@ -36,11 +36,16 @@ __all__ = [
 
 
 class Activation:
-    """Base class: an element-wise function ``a = f(z)`` with derivative ``f'(z)``."""
+    """Base class: an element-wise function ``a = f(z)`` with derivative ``f'(z)``.
+
+    ``__call__`` and ``backward`` take an optional ``out`` array to write into (which may be
+    ``z`` or ``da`` itself): the training loop passes its own buffers so that no array is
+    allocated per batch; called without it they return new arrays.
+    """
 
     name: ClassVar[str] = ""
 
-    def __call__(self, z: Array) -> Array:
+    def __call__(self, z: Array, out: Array | None = None) -> Array:
         """Return ``f(z)``, same shape and dtype as ``z``."""
         raise NotImplementedError
 
@@ -48,9 +53,9 @@ class Activation:
         """Return ``f'(z)`` element-wise, same shape and dtype as ``z``."""
         raise NotImplementedError
 
-    def backward(self, da: Array, z: Array, a: Array) -> Array:
+    def backward(self, da: Array, z: Array, a: Array, out: Array | None = None) -> Array:
         """Return ``dz = da ⊙ f'(z)``; ``a = f(z)`` is the cached forward output."""
-        return da * self.derivative(z)
+        return np.multiply(da, self.derivative(z), out=out)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -67,35 +72,39 @@ class ReLU(Activation):
 
     name = "relu"
 
-    def __call__(self, z: Array) -> Array:
-        return np.maximum(z, 0)
+    def __call__(self, z: Array, out: Array | None = None) -> Array:
+        return np.maximum(z, 0, out=out)
 
     def derivative(self, z: Array) -> Array:
         return (z > 0).astype(z.dtype)
 
-    def backward(self, da: Array, z: Array, a: Array) -> Array:
-        return np.where(z > 0, da, 0)
+    def backward(self, da: Array, z: Array, a: Array, out: Array | None = None) -> Array:
+        return np.multiply(da, a > 0, out=out)
 
 
 class Sigmoid(Activation):
     """``σ(z) = 1 / (1 + e^(-z))``, ``σ'(z) = σ(z)(1 - σ(z))``.
 
-    Computed as ``e^(z) / (1 + e^(z))`` for negative ``z`` so that no exponential overflows:
-    ``σ`` reaches exactly 0 and 1 far from the origin, without a warning.
+    Computed as ``exp(-log(1 + e^(-z)))`` with NumPy's stable ``logaddexp``: no exponential
+    overflows, and ``σ`` reaches exactly 0 and 1 far from the origin, without a warning.
     """
 
     name = "sigmoid"
 
-    def __call__(self, z: Array) -> Array:
-        exp_neg_abs = np.exp(-np.abs(z))
-        return np.where(z >= 0, 1 / (1 + exp_neg_abs), exp_neg_abs / (1 + exp_neg_abs))
+    def __call__(self, z: Array, out: Array | None = None) -> Array:
+        a = np.negative(z, out=out)
+        np.logaddexp(0, a, out=a)
+        np.negative(a, out=a)
+        return np.exp(a, out=a)
 
     def derivative(self, z: Array) -> Array:
         a = self(z)
         return a * (1 - a)
 
-    def backward(self, da: Array, z: Array, a: Array) -> Array:
-        return da * a * (1 - a)
+    def backward(self, da: Array, z: Array, a: Array, out: Array | None = None) -> Array:
+        dz = np.multiply(da, a, out=out)
+        dz -= dz * a
+        return dz
 
 
 class Tanh(Activation):
@@ -103,14 +112,14 @@ class Tanh(Activation):
 
     name = "tanh"
 
-    def __call__(self, z: Array) -> Array:
-        return np.tanh(z)
+    def __call__(self, z: Array, out: Array | None = None) -> Array:
+        return np.tanh(z, out=out)
 
     def derivative(self, z: Array) -> Array:
         return 1 - np.tanh(z) ** 2
 
-    def backward(self, da: Array, z: Array, a: Array) -> Array:
-        return da * (1 - a * a)
+    def backward(self, da: Array, z: Array, a: Array, out: Array | None = None) -> Array:
+        return np.multiply(da, 1 - a * a, out=out)
 
 
 class Linear(Activation):
@@ -118,14 +127,14 @@ class Linear(Activation):
 
     name = "linear"
 
-    def __call__(self, z: Array) -> Array:
-        return z
+    def __call__(self, z: Array, out: Array | None = None) -> Array:
+        return np.positive(z, out=out)
 
     def derivative(self, z: Array) -> Array:
         return np.ones_like(z)
 
-    def backward(self, da: Array, z: Array, a: Array) -> Array:
-        return da
+    def backward(self, da: Array, z: Array, a: Array, out: Array | None = None) -> Array:
+        return np.positive(da, out=out)
 
 
 class Softmax(Activation):
@@ -139,17 +148,22 @@ class Softmax(Activation):
 
     name = "softmax"
 
-    def __call__(self, z: Array) -> Array:
-        exp_z = np.exp(z - z.max(axis=0, keepdims=True))
-        return exp_z / exp_z.sum(axis=0, keepdims=True)
+    def __call__(self, z: Array, out: Array | None = None) -> Array:
+        a = np.subtract(z, z.max(axis=0, keepdims=True), out=out)
+        np.exp(a, out=a)
+        a /= a.sum(axis=0, keepdims=True)
+        return a
 
     def derivative(self, z: Array) -> Array:
         a = self(z)
         eye = np.eye(a.shape[0], dtype=a.dtype)[:, :, np.newaxis]
         return a[:, np.newaxis, :] * (eye - a[np.newaxis, :, :])
 
-    def backward(self, da: Array, z: Array, a: Array) -> Array:
-        return a * (da - (a * da).sum(axis=0, keepdims=True))
+    def backward(self, da: Array, z: Array, a: Array, out: Array | None = None) -> Array:
+        weighted_sum = (a * da).sum(axis=0, keepdims=True)
+        dz = np.subtract(da, weighted_sum, out=out)
+        dz *= a
+        return dz
 
 
 relu = ReLU()

@@ -77,6 +77,17 @@ class BaseModel:
         """
         raise NotImplementedError
 
+    def _snapshot(self) -> Any:
+        """A copy of the parameters that ``_restore`` can put back."""
+        return self.get_weights()
+
+    def _restore(self, snapshot: Any) -> None:
+        self.set_weights(snapshot)
+
+    def _is_finite(self) -> bool:
+        """Whether every parameter is finite."""
+        return all(bool(np.isfinite(w).all()) for w in self.get_weights())
+
     # -- shape and description -----------------------------------------------------------
     @property
     def n_features(self) -> int:
@@ -168,31 +179,30 @@ class BaseModel:
         optimizer = SGD(0.01 if learning_rate is None else check_learning_rate(learning_rate))
         rng = check_random_state(random_state)
 
-        self._cast(X.dtype)
+        self._prepare(X.dtype)
         orders = (rng.permutation(n_samples) if shuffle else None for _ in range(epochs))
         first_epoch = len(self.history) + 1
         epoch = first_epoch
-        last_finite = self.get_weights()
+        last_finite = self._snapshot()
         with InterruptGuard() as guard:
             try:
                 for total in self._run_epochs(X, Y, orders, batch_size, optimizer, guard):
-                    weights = self.get_weights()
-                    if not (np.isfinite(total) and all(np.isfinite(w).all() for w in weights)):
+                    if not self._is_finite():
                         raise NonFiniteLoss(-(-n_samples // batch_size))  # the last update
-                    last_finite = weights
+                    last_finite = self._snapshot()
                     self.history.append(epoch, total / n_samples)
                     if verbose and (epoch - first_epoch + 1) % log_every == 0:
                         print(f"Loss at epoch {epoch}: {total / n_samples:.3f}", file=sys.stdout)
                     epoch += 1
             except NonFiniteLoss as failure:
-                if not all(np.isfinite(w).all() for w in self.get_weights()):
-                    self.set_weights(last_finite)
+                if not self._is_finite():
+                    self._restore(last_finite)
                 raise TrainingDivergedError(epoch, failure.batch,
                                             optimizer.learning_rate) from None
         return self
 
-    def _cast(self, dtype: np.dtype[Any]) -> None:
-        """Convert the parameters to the training data's dtype (float32 stays float32)."""
+    def _prepare(self, dtype: np.dtype[Any]) -> None:
+        """Before training: convert the parameters to the data's dtype (float32 stays)."""
         if dtype != self.dtype:
             self.set_weights([w.astype(dtype) for w in self.get_weights()])
 

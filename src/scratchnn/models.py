@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -64,6 +65,38 @@ class Perceptron(BaseModel):
         """The trainable arrays of every layer, ``[W1, b1, W2, b2, ...]`` (not copies)."""
         return [param for layer in self.layers for param in layer.parameters()]
 
+    def _prepare(self, dtype: np.dtype[Any]) -> None:
+        super()._prepare(dtype)
+        self._flatten()
+
+    def _flatten(self) -> None:
+        """Gather every parameter, and every gradient, into one contiguous array each.
+
+        The layers' ``weights``, ``biases``, ``d_weights`` and ``d_biases`` become views into
+        them, so an optimizer updates the whole network in one vectorised step.
+        """
+        params = self.parameters()
+        flat_params = np.concatenate([p.ravel() for p in params])
+        flat_grads = np.zeros_like(flat_params)
+        offset = 0
+        for layer in self.layers:
+            for name, grad_name in (("weights", "d_weights"), ("biases", "d_biases")):
+                shape = getattr(layer, name).shape
+                size = int(np.prod(shape))
+                setattr(layer, name, flat_params[offset:offset + size].reshape(shape))
+                setattr(layer, grad_name, flat_grads[offset:offset + size].reshape(shape))
+                offset += size
+        self._flat_parameters, self._flat_gradients = flat_params, flat_grads
+
+    def _snapshot(self) -> Array:
+        return self._flat_parameters.copy()
+
+    def _restore(self, snapshot: Array) -> None:
+        np.copyto(self._flat_parameters, snapshot)
+
+    def _is_finite(self) -> bool:
+        return bool(np.isfinite(self._flat_parameters).all())
+
     def gradients(self) -> list[Array]:
         """The gradients of the last backward pass, ``[dW1, db1, dW2, db2, ...]``."""
         return [grad for layer in self.layers for grad in layer.gradients()]
@@ -88,12 +121,16 @@ class Perceptron(BaseModel):
         Fills every layer's ``d_weights`` and ``d_biases``; updates nothing.
         """
         output_layer = self.layers[-1]
+        first = len(self.layers) == 1
         if self._fused_output:
-            da = output_layer.backward_from_dz(self.loss.fused_output_gradient(Y, Y_hat))
+            dz = self.loss.fused_output_gradient(Y, Y_hat)
+            da = output_layer.backward_from_dz(dz, input_gradient=not first)
         else:
-            da = output_layer.backward(self.loss.derivative(Y, Y_hat))
-        for layer in reversed(self.layers[:-1]):
-            da = layer.backward(da)
+            da = output_layer.backward(self.loss.derivative(Y, Y_hat), overwrite_da=True,
+                                       input_gradient=not first)
+        for index in range(len(self.layers) - 2, -1, -1):
+            assert da is not None
+            da = self.layers[index].backward(da, overwrite_da=True, input_gradient=index > 0)
 
     def _batch_losses(self, Y: Array, Y_hat: Array) -> Array:
         """Per-sample losses of the last forward pass, shape (n_samples,)."""
@@ -108,16 +145,16 @@ class Perceptron(BaseModel):
         self, X: Array, Y: Array, orders: Iterator[NDArray[np.intp] | None], batch_size: int,
         optimizer: Optimizer, guard: InterruptGuard,
     ) -> Iterator[float]:
+        params, grads = [self._flat_parameters], [self._flat_gradients]
         for order in orders:
-            yield self._train_epoch(X, Y, iter_batches(X.shape[0], batch_size, order), optimizer,
-                                    guard)
+            yield self._train_epoch(X, Y, iter_batches(X.shape[0], batch_size, order),
+                                    optimizer, guard, params, grads)
 
     def _train_epoch(
         self, X: Array, Y: Array, batches: Iterator[Batch], optimizer: Optimizer,
-        guard: InterruptGuard,
+        guard: InterruptGuard, params: list[Array], grads: list[Array],
     ) -> float:
         """Train on each batch in turn; return the sum of the per-sample losses."""
-        params = self.parameters()
         total = 0.0
         # Overflow is not warned about but caught: a non-finite loss stops training.
         with np.errstate(over="ignore", invalid="ignore"):
@@ -129,6 +166,6 @@ class Perceptron(BaseModel):
                     raise NonFiniteLoss(number)
                 total += batch_loss
                 self._backward(Y_batch, Y_hat)
-                optimizer.step(params, self.gradients())
+                optimizer.step(params, grads)
                 guard.check()
         return total

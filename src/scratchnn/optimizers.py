@@ -45,6 +45,12 @@ class Optimizer:
 class SGD(Optimizer):
     """Plain stochastic gradient descent: ``θ ← θ - η ∂L/∂θ``."""
 
+    def __init__(self, learning_rate: float) -> None:
+        super().__init__(learning_rate)
+        self._scaled: list[Array] = []
+
     def step(self, params: list[Array], grads: list[Array]) -> None:
-        for param, grad in zip(params, grads, strict=True):
-            param -= self.learning_rate * grad
+        if [s.shape for s in self._scaled] != [g.shape for g in grads]:
+            self._scaled = [np.empty_like(grad) for grad in grads]
+        for param, grad, scaled in zip(params, grads, self._scaled, strict=True):
+            param -= np.multiply(grad, self.learning_rate, out=scaled)

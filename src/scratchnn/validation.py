@@ -46,6 +46,15 @@ def float_dtype(dtype: np.dtype[Any]) -> np.dtype[np.floating]:
     return np.dtype(np.float32) if dtype == np.float32 else np.dtype(np.float64)
 
 
+def _all_finite(array: NDArray[Any]) -> bool:
+    """Whether every value is finite: a sum is NaN or infinite if any value is (one fast pass
+    without a temporary); only if it is, or overflows, is each value checked."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.add.reduce(array, axis=None)):
+            return True
+    return bool(np.isfinite(array).all())
+
+
 def _as_numeric_array(name: str, values: object) -> NDArray[Any]:
     try:
         array = np.asarray(values)
@@ -55,7 +64,7 @@ def _as_numeric_array(name: str, values: object) -> NDArray[Any]:
         array = array.astype(np.float64)
     if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
         raise TypeError(f"{name} must hold numbers, got an array of dtype {array.dtype}")
-    if array.size and not np.isfinite(array).all():
+    if array.size and not _all_finite(array):
         bad = np.argwhere(~np.isfinite(array))[0]
         raise ValueError(
             f"{name} must not contain NaN or infinite values, got {array[tuple(bad)]} at index "

@@ -1,0 +1,77 @@
+"""``python -m benchmarks``: scratchnn against scikit-learn, Keras and the BLAS floor.
+
+Prints a table per section and writes ``benchmarks/results.json``.  Every figure is the
+median of ``--repeats`` runs after a warm-up, all in this one process (the memory figure in a
+fresh process of its own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks import mnist, scaling, xor
+from benchmarks.timing import in_subprocess
+
+
+def print_table(title: str, table: dict[str, dict[str, Any]]) -> None:
+    print(f"\n{title}")
+    columns = sorted({key for row in table.values() for key in row}, key=COLUMN_ORDER.index)
+    print(f"{'':<58}" + "".join(f"{column:>18}" for column in columns))
+    for name, row in table.items():
+        cells = []
+        for column in columns:
+            value = row.get(column, "")
+            if isinstance(value, float):
+                value = f"{value * 1e6:.1f} us" if column == "seconds_per_epoch" else (
+                    f"{value:.3f}")
+            cells.append(f"{value!s:>18}")
+        print(f"{name:<58}" + "".join(cells))
+
+
+COLUMN_ORDER = ["seconds", "floor_seconds", "seconds_per_epoch", "vs_floor", "vs_sklearn",
+                "vs_keras", "vs_reference", "vs_python_loop", "accuracy", "skipped"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--rows", type=int, default=60_000, help="MNIST-shaped rows")
+    parser.add_argument("--scaling-rows", type=int, default=10_000)
+    parser.add_argument("--xor-epochs", type=int, default=2_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=Path(__file__).with_name("results.json"))
+    parser.add_argument("--quick", action="store_true",
+                        help="tiny sizes, one repeat: checks that everything runs")
+    args = parser.parse_args()
+    if args.quick:
+        args.rows, args.scaling_rows, args.xor_epochs, args.repeats = 1024, 1024, 20, 1
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+    results: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "numpy": np.__version__, "platform": platform.platform()},
+    }
+    results["mnist"] = mnist.run(args.rows, args.repeats)
+    memory = in_subprocess("benchmarks.memory", str(args.rows))
+    memory["limit_mb"] = 1.25 * memory["x_mb"] + 100
+    results["mnist"]["memory"] = memory
+    print_table(f"MNIST-shaped epoch, {args.rows} rows, 784-256-128-10, batch 128 "
+                f"(median of {args.repeats})", results["mnist"]["table"])
+    print(f"peak resident memory of the numpy engine's run: {memory['peak_mb']:.0f} MB "
+          f"(X is {memory['x_mb']:.0f} MB; limit 1.25 X + 100 MB = {memory['limit_mb']:.0f} MB)")
+    results["xor"] = xor.run(args.xor_epochs, args.repeats)
+    print_table(f"XOR, time per epoch over {args.xor_epochs} epochs", results["xor"]["table"])
+    results["scaling"] = scaling.run(args.scaling_rows, args.repeats)
+    print_table(f"NumPy engine scaling, {args.scaling_rows} rows", results["scaling"]["table"])
+    args.output.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""One epoch of a 784-256-128-10 MLP on MNIST-shaped data, five ways, and the BLAS floor.
+
+Every row trains the same network (ReLU hidden layers, softmax output, categorical
+cross-entropy) with mini-batch SGD (batch 128, learning rate 0.05, no momentum, no
+shuffling) on the same float32 data.  A row's first epoch builds the model and traces or
+compiles what needs it (the warm-up); the time is the median of the epochs that follow, and
+the accuracy (on held-out data) is the one after the first epoch.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from benchmarks.data import mnist_like
+from benchmarks.timing import median_seconds
+
+HIDDEN = (256, 128)
+BATCH = 128
+LEARNING_RATE = 0.05
+
+
+def sizes(n_features: int, hidden: tuple[int, ...], n_classes: int) -> list[int]:
+    return [n_features, *hidden, n_classes]
+
+
+def blas_floor(X: NDArray[np.float32], widths: list[int], batch_size: int) -> Callable[[], None]:
+    """The matrix products of one epoch, alone, into preallocated arrays.
+
+    Per batch: ``z = W · a`` for each layer (forward); ``dW = dz · aᵀ`` for each layer and
+    ``da = Wᵀ · dz`` for every layer but the first (backward).  Same shapes and dtype as the
+    engine's; no activation, loss, bias or update.
+    """
+    rng = np.random.default_rng(0)
+    weights = [rng.standard_normal((n_out, n_in), dtype=np.float32)
+               for n_in, n_out in itertools.pairwise(widths)]
+    n_full = X.shape[0] // batch_size * batch_size
+
+    def run() -> None:
+        out = [np.empty((n, batch_size), np.float32) for n in widths]
+        grads = [np.empty_like(w) for w in weights]
+        for start in range(0, n_full, batch_size):
+            out[0] = X[start:start + batch_size].T
+            for layer, w in enumerate(weights):
+                np.matmul(w, out[layer], out=out[layer + 1])
+            for layer in range(len(weights) - 1, -1, -1):
+                np.matmul(out[layer + 1], out[layer].T, out=grads[layer])
+                if layer > 0:
+                    np.matmul(weights[layer].T, out[layer + 1], out=out[layer])
+
+    return run
+
+
+class Trainer:
+    """One way of training: ``start()`` builds the model and trains its first epoch (which
+    traces and compiles what needs it); ``epoch()`` trains one more, the timed figure."""
+
+    def __init__(self, X: NDArray[np.float32], y: NDArray[np.intp], widths: list[int],
+                 batch_size: int) -> None:
+        self.X, self.y, self.widths, self.batch_size = X, y, widths, batch_size
+        self.model: Any = None
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def epoch(self) -> None:
+        raise NotImplementedError
+
+    def accuracy(self, X: NDArray[np.float32], y: NDArray[np.intp]) -> float:
+        return float(self.model.score(X, y))
+
+
+class ScratchnnNumpy(Trainer):
+    def layers(self) -> list[Any]:
+        from scratchnn import Layer
+
+        rng = np.random.default_rng(0)
+        last = len(self.widths) - 2
+        return [Layer(n_in, n_out, "relu" if index < last else "softmax", random_state=rng,
+                      dtype=np.float32)
+                for index, (n_in, n_out) in enumerate(zip(self.widths[:-1], self.widths[1:],
+                                                          strict=True))]
+
+    def start(self) -> None:
+        from scratchnn import Perceptron
+
+        self.model = Perceptron(self.layers(), loss="categorical_crossentropy")
+        self.epoch()
+
+    def epoch(self) -> None:
+        self.model.fit(self.X, self.y, epochs=1, learning_rate=LEARNING_RATE,
+                       batch_size=self.batch_size, verbose=False)
+
+
+class ScratchnnTensorflow(ScratchnnNumpy):
+    def start(self) -> None:
+        from scratchnn import Perceptron
+        from scratchnn.tf_engine import TFPerceptron
+
+        self.model = TFPerceptron.from_perceptron(
+            Perceptron(self.layers(), loss="categorical_crossentropy"))
+        self.epoch()
+
+
+class SklearnMLP(Trainer):
+    def start(self) -> None:
+        from sklearn.neural_network import MLPClassifier
+
+        self.model = MLPClassifier(tuple(self.widths[1:-1]), solver="sgd", momentum=0,
+                                   batch_size=self.batch_size, max_iter=1,
+                                   learning_rate_init=LEARNING_RATE, shuffle=False,
+                                   random_state=0, warm_start=True)
+        self.epoch()
+
+    def epoch(self) -> None:
+        from sklearn.exceptions import ConvergenceWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            self.model.fit(self.X, self.y)
+
+
+class KerasFit(Trainer):
+    def start(self) -> None:
+        import keras
+
+        self.model = keras.Sequential(
+            [keras.Input((self.widths[0],))]
+            + [keras.layers.Dense(n, activation="relu") for n in self.widths[1:-1]]
+            + [keras.layers.Dense(self.widths[-1], activation="softmax")]
+        )
+        self.model.compile(optimizer=keras.optimizers.SGD(LEARNING_RATE),
+                           loss="sparse_categorical_crossentropy")
+        self.epoch()
+
+    def epoch(self) -> None:
+        self.model.fit(self.X, self.y, batch_size=self.batch_size, epochs=1, shuffle=False,
+                       verbose=0)
+
+    def accuracy(self, X: NDArray[np.float32], y: NDArray[np.intp]) -> float:
+        return float(np.mean(self.model.predict(X, verbose=0).argmax(axis=1) == y))
+
+
+ROWS: dict[str, type[Trainer]] = {
+    "scratchnn numpy": ScratchnnNumpy,
+    "scratchnn tensorflow": ScratchnnTensorflow,
+    "scikit-learn MLPClassifier": SklearnMLP,
+    "keras Sequential.fit": KerasFit,
+}
+
+
+def run(n_rows: int, repeats: int) -> dict[str, Any]:
+    """Time every row; return the table as a dict."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    (X, y), (X_test, y_test) = mnist_like(n_rows)
+    widths = sizes(X.shape[1], HIDDEN, 10)
+    rows: dict[str, dict[str, Any]] = {}
+    floor = median_seconds(blas_floor(X, widths, BATCH), repeats)
+    rows["BLAS floor"] = {"seconds": floor}
+    for name, trainer_class in ROWS.items():
+        trainer = trainer_class(X, y, widths, BATCH)
+        try:
+            trainer.start()
+        except ImportError as missing:
+            rows[name] = {"skipped": f"not installed: {missing.name}"}
+            continue
+        first_epoch_accuracy = trainer.accuracy(X_test, y_test)
+        rows[name] = {"seconds": median_seconds(trainer.epoch, repeats, warmup=0),
+                      "accuracy": first_epoch_accuracy}
+    for row in rows.values():
+        if "seconds" in row:
+            row["vs_floor"] = row["seconds"] / floor
+            if "seconds" in rows.get("scikit-learn MLPClassifier", {}):
+                row["vs_sklearn"] = row["seconds"] / rows["scikit-learn MLPClassifier"]["seconds"]
+    tf_row, keras_row = rows.get("scratchnn tensorflow", {}), rows.get("keras Sequential.fit", {})
+    if "seconds" in tf_row and "seconds" in keras_row:
+        tf_row["vs_keras"] = tf_row["seconds"] / keras_row["seconds"]
+    return {"rows": n_rows, "repeats": repeats, "table": rows}

@@ -1,0 +1,27 @@
+"""The benchmark runs end to end on tiny sizes (the real figures come from `make bench`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_benchmark_smoke(tmp_path: Path) -> None:
+    output = tmp_path / "results.json"
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--output",
+                             str(output)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=600, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    results = json.loads(output.read_text())
+    mnist = results["mnist"]["table"]
+    assert mnist["BLAS floor"]["vs_floor"] == 1.0
+    assert mnist["scratchnn numpy"]["seconds"] > 0
+    assert 0 <= mnist["scratchnn numpy"]["accuracy"] <= 1
+    assert results["mnist"]["memory"]["peak_mb"] > results["mnist"]["memory"]["x_mb"]
+    assert results["xor"]["table"]["spec reference loop (per sample)"]["vs_reference"] == 1.0
+    assert len(results["scaling"]["table"]) == 9
+    assert "MNIST-shaped epoch" in result.stdout
