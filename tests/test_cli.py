@@ -59,7 +59,9 @@ def test_options_change_the_network() -> None:
         (["--learning-rate", "-1"], "--learning-rate must be a positive finite number"),
         (["--hidden", "0"], "--hidden sizes must be positive integers"),
         (["--activation", "swish"], "invalid choice: 'swish'"),
-        (["--batch-size", "0"], "--batch-size must be a positive integer"),
+        (["--batch-size", "-1"], "--batch-size must be a positive integer"),
+        (["--dataset", "mnist"], "invalid choice: 'mnist'"),
+        (["--validation-split", "1.5"], "--validation-split must be between 0 and 1"),
         (["--unknown"], "unrecognized arguments: --unknown"),
     ],
 )

@@ -57,7 +57,9 @@ def test_the_file_is_plain_arrays_and_a_json_header(tmp_path: Path) -> None:
     assert header["dtype"] == "float64"
     assert [layer["activation"] for layer in header["layers"]] == ["tanh", "tanh", "softmax"]
     assert [layer["n_neurons"] for layer in header["layers"]] == [5, 4, 3]
-    assert header["optimizer"] is None
+    assert header["optimizer"] == {"name": "sgd", "iterations": 16, "slots": [],
+                                   "config": {"learning_rate": 0.1, "momentum": 0.0,
+                                              "nesterov": False}}
 
 
 def test_a_failed_save_leaves_the_old_file_whole(tmp_path: Path, monkeypatch: Any) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from scratchnn import Layer, Perceptron  # noqa: E402
+from scratchnn import SGD, Layer, Perceptron  # noqa: E402
 from scratchnn.datasets import xor  # noqa: E402
 from scratchnn.tf_engine import TFPerceptron  # noqa: E402
 from tests.conftest import OUTPUT_FOR_LOSS, make_data, make_model  # noqa: E402
@@ -84,7 +84,7 @@ def test_train_step_is_document_a_update() -> None:
     X, y = make_data(4, 2, 1, "binary_crossentropy")
     numpy_model = make_model([2, 2, 1])
     model = TFPerceptron.from_perceptron(numpy_model)
-    model.network.learning_rate.assign(0.5)
+    model.optimizer_variables.load(SGD(0.5))
     loss = model.train_step(tf.constant(X), tf.constant(y))
     numpy_model.fit(X, y, epochs=1, learning_rate=0.5, batch_size=None, verbose=False)
     assert float(loss) == pytest.approx(numpy_model.history.loss[0], rel=1e-12)

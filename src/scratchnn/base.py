@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Self
 
 import numpy as np
@@ -23,8 +23,16 @@ from .initializers import RandomState, check_random_state
 from .interrupt import InterruptGuard
 from .layers import Layer
 from .losses import Loss, get_loss
-from .optimizers import SGD, Optimizer, check_learning_rate
-from .validation import check_layers, check_positive_int, check_X, check_X_y, encode_labels
+from .optimizers import SGD, Optimizer, get_optimizer
+from .training import Callback, EarlyStopping, Progress, stratified_split
+from .validation import (
+    check_fraction,
+    check_layers,
+    check_positive_int,
+    check_X,
+    check_X_y,
+    encode_labels,
+)
 
 Array = NDArray[np.floating]
 #: A batch of row indices into the training set: a slice (no copy) or an index array.
@@ -40,6 +48,11 @@ def iter_batches(
     for start in range(0, n_samples, batch_size):
         stop = min(start + batch_size, n_samples)
         yield slice(start, stop) if order is None else order[start:stop]
+
+
+def _copy_state(optimizer: Optimizer) -> dict[str, Any]:
+    state = optimizer.state()
+    return {k: [a.copy() for a in v] if isinstance(v, list) else v for k, v in state.items()}
 
 
 class BaseModel:
@@ -67,13 +80,14 @@ class BaseModel:
 
     def _run_epochs(
         self, X: Array, Y: Array, orders: Iterator[NDArray[np.intp] | None], batch_size: int,
-        optimizer: Optimizer, guard: InterruptGuard,
+        optimizer: Optimizer, guard: InterruptGuard, per_epoch: bool,
     ) -> Iterator[float]:
         """Train one epoch per item of ``orders``; yield each epoch's summed per-sample loss.
 
         An order is a permutation of the samples, or None for their natural order.  Before
         updating on a batch whose loss is not finite, raise ``NonFiniteLoss``; after each
-        complete update, call ``guard.check()``.
+        complete update, call ``guard.check()``.  ``per_epoch``: the caller acts after every
+        epoch (validation, callbacks), so run no more than one epoch ahead of a yield.
         """
         raise NotImplementedError
 
@@ -140,6 +154,13 @@ class BaseModel:
         verbose: bool | int = True,
         random_state: RandomState = None,
         log_every: int = 1,
+        optimizer: str | Optimizer | None = None,
+        validation_data: tuple[object, object] | None = None,
+        validation_split: float | None = None,
+        early_stopping: bool = False,
+        patience: int = 10,
+        min_delta: float = 0.0,
+        callbacks: Sequence[Callback] = (),
     ) -> Self:
         """Train the network by gradient descent on the mean loss.
 
@@ -151,55 +172,152 @@ class BaseModel:
             cross-entropy, targets for mean squared error.
         epochs : int, default 100
             Passes over the training set.
-        learning_rate : float, default 0.01
-            Step size of plain stochastic gradient descent.
+        learning_rate : float, optional
+            With no ``optimizer``: the step size of plain stochastic gradient descent, as in
+            the spec (default 0.01).  With an optimizer name: its learning rate.
         batch_size : int or None, default 1
             Samples per update: 1 is the spec's sample-by-sample algorithm, ``None`` the whole
             set.  The gradient of a batch is the mean of its per-sample gradients.
         shuffle : bool, default False
             Visit the samples in a new random order every epoch.
-        verbose : bool or int, default True
-            Print ``Loss at epoch N: L.LLL`` after every ``log_every`` epochs.
+        verbose : {0, 1, 2} or bool, default True
+            0: silent; 1: ``Loss at epoch N: L.LLL`` every ``log_every`` epochs; 2: a progress
+            bar (tqdm) with the current losses.
         random_state : int, Generator or None
-            Seeds the shuffling.
+            Seeds the shuffling and the validation split.
+        log_every : int, default 1
+        optimizer : {"sgd", "adam"} or Optimizer, optional
+            An optimizer object keeps its state from one fit to the next; by default a model
+            that was trained before continues with its last optimizer (``optimizer_``).
+        validation_data : (X_val, y_val), optional
+            Data to compute ``history.val_loss`` and ``history.val_accuracy`` on after each
+            epoch.
+        validation_split : float, optional
+            Instead of ``validation_data``: this fraction of the training data, drawn at
+            random (seeded by ``random_state``) from each class in proportion (stratified),
+            is held out for validation.
+        early_stopping : bool, default False
+            Stop when the validation loss has not improved by more than ``min_delta`` for
+            ``patience`` epochs, and restore the weights of the best epoch (``best_epoch_``).
+            Without validation data, 10% of the training data is held out.
+        callbacks : sequence of objects with ``on_epoch_end(epoch, logs)``
+            Called after every epoch; returning True (or setting ``model.stop_training``)
+            stops training.
 
         Returns
         -------
         self
-            The trained model; ``history.loss`` holds each epoch's mean loss.
+            The trained model; ``history`` holds the per-epoch values.
         """
         X, Y = check_X_y(training_data, labels, self.n_features, self.n_outputs, self.loss,
                          names=("training_data", "labels"))
         epochs = check_positive_int("epochs", epochs)
+        rng = check_random_state(random_state)
+        optimizer = self._choose_optimizer(optimizer, learning_rate)
+        stopper = EarlyStopping(patience, min_delta) if early_stopping else None
+        if validation_split is None and stopper is not None and validation_data is None:
+            validation_split = 0.1
+        if validation_data is not None and validation_split is not None:
+            raise ValueError("give validation_data or validation_split, not both")
+        if validation_data is not None:
+            if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
+                raise TypeError("validation_data must be a pair (X_val, y_val)")
+            X_val, Y_val = check_X_y(*validation_data, self.n_features, self.n_outputs,
+                                     self.loss, names=("validation_data[0]",
+                                                       "validation_data[1]"))
+            X_val, Y_val = X_val.astype(X.dtype, copy=False), Y_val.astype(X.dtype, copy=False)
+        elif validation_split is not None:
+            check_fraction("validation_split", validation_split)
+            train, held_out = stratified_split(self._class_labels(Y), validation_split, rng)
+            if len(train) == 0 or len(held_out) == 0:
+                raise ValueError(f"validation_split={validation_split} leaves no sample on one "
+                                 f"side of the split of {len(X)} samples")
+            X, Y, X_val, Y_val = X[train], Y[train], X[held_out], Y[held_out]
         n_samples = X.shape[0]
         batch_size = n_samples if batch_size is None else min(
             check_positive_int("batch_size", batch_size), n_samples
         )
-        log_every = check_positive_int("log_every", log_every)
-        optimizer = SGD(0.01 if learning_rate is None else check_learning_rate(learning_rate))
-        rng = check_random_state(random_state)
+        callbacks = list(callbacks)
+        for index, callback in enumerate(callbacks):
+            if not callable(getattr(callback, "on_epoch_end", None)):
+                raise TypeError(f"callbacks[{index}] has no on_epoch_end(epoch, logs) method")
+        progress = Progress(verbose, log_every, epochs)
+        validating = validation_data is not None or validation_split is not None
 
         self._prepare(X.dtype)
+        self.optimizer_ = optimizer
+        self.stop_training = False
         orders = (rng.permutation(n_samples) if shuffle else None for _ in range(epochs))
-        first_epoch = len(self.history) + 1
-        epoch = first_epoch
-        last_finite = self._snapshot()
-        with InterruptGuard() as guard:
-            try:
-                for total in self._run_epochs(X, Y, orders, batch_size, optimizer, guard):
+        epoch = len(self.history) + 1
+        last_finite = self._snapshot(), _copy_state(optimizer)
+        best = last_finite
+        per_epoch = validating or bool(callbacks) or progress.bar is not None
+        try:
+            with InterruptGuard() as guard:
+                for total in self._run_epochs(X, Y, orders, batch_size, optimizer, guard,
+                                              per_epoch):
                     if not self._is_finite():
                         raise NonFiniteLoss(-(-n_samples // batch_size))  # the last update
-                    last_finite = self._snapshot()
-                    self.history.append(epoch, total / n_samples)
-                    if verbose and (epoch - first_epoch + 1) % log_every == 0:
-                        print(f"Loss at epoch {epoch}: {total / n_samples:.3f}", file=sys.stdout)
+                    last_finite = self._snapshot(), _copy_state(optimizer)
+                    logs = {"loss": total / n_samples}
+                    if validating:
+                        logs["val_loss"] = self._evaluation_loss(X_val, Y_val)
+                        logs["val_accuracy"] = self._accuracy(X_val, Y_val)
+                    self.history.append(epoch, **logs)
+                    progress.update(epoch, logs)
+                    if stopper is not None and stopper.improved(epoch, logs["val_loss"]):
+                        best = last_finite
+                    stop = any([callback.on_epoch_end(epoch, dict(logs)) is True
+                                for callback in callbacks])
                     epoch += 1
-            except NonFiniteLoss as failure:
-                if not self._is_finite():
-                    self._restore(last_finite)
-                raise TrainingDivergedError(epoch, failure.batch,
-                                            optimizer.learning_rate) from None
+                    if stop or self.stop_training or (stopper is not None and stopper.should_stop):
+                        break
+        except NonFiniteLoss as failure:
+            if not self._is_finite():
+                self._restore(last_finite[0])
+                optimizer.set_state(last_finite[1])
+            raise TrainingDivergedError(epoch, failure.batch, optimizer.learning_rate) from None
+        finally:
+            progress.close()
+        if stopper is not None and stopper.best_epoch:
+            self._restore(best[0])
+            optimizer.set_state(best[1])
+            self.best_epoch_ = stopper.best_epoch
         return self
+
+    def _choose_optimizer(self, optimizer: str | Optimizer | None,
+                          learning_rate: float | None) -> Optimizer:
+        """The optimizer of a fit: the one given, plain SGD for a learning rate alone (the
+        spec), or the model's last one (``optimizer_``), which keeps its state."""
+        if optimizer is not None:
+            return get_optimizer(optimizer, learning_rate)
+        if learning_rate is not None:
+            return SGD(learning_rate)
+        previous = getattr(self, "optimizer_", None)
+        return previous if isinstance(previous, Optimizer) else SGD(0.01)
+
+    def _class_labels(self, Y: Array) -> NDArray[Any]:
+        """One label per sample for stratifying: the class, the 0/1 pattern, or the target."""
+        if isinstance(self.layers[-1].activation, Softmax):
+            return Y.argmax(axis=1)
+        if Y.shape[1] == 1:
+            return Y[:, 0]
+        return Y @ (2.0 ** np.arange(Y.shape[1]))
+
+    def _evaluation_loss(self, X: Array, Y: Array) -> float:
+        """Mean loss on ``(X, Y)``, rows, without training."""
+        raise NotImplementedError
+
+    def _accuracy(self, X: Array, Y: Array) -> float:
+        """Accuracy of ``predict`` against encoded labels ``Y`` (R² for a linear output)."""
+        output = self._forward_rows(X)
+        activation = self.layers[-1].activation
+        if isinstance(activation, Linear):
+            total = ((Y - Y.mean(axis=0)) ** 2).sum()
+            return float(1 - ((Y - output) ** 2).sum() / total) if total > 0 else 0.0
+        if isinstance(activation, Softmax):
+            return float(np.mean(output.argmax(axis=1) == Y.argmax(axis=1)))
+        return float(np.mean(np.all((output >= 0.5) == (Y == 1), axis=1)))
 
     def _prepare(self, dtype: np.dtype[Any]) -> None:
         """Before training: convert the parameters to the data's dtype (float32 stays)."""
@@ -235,13 +353,5 @@ class BaseModel:
 
     def score(self, X: object, y: object) -> float:
         """Return the accuracy of ``predict`` on ``(X, y)`` (R² for a linear output)."""
-        rows = check_X(X, self.n_features)
-        Y = encode_labels(y, rows.shape[0], self.n_outputs, self.loss)
-        if isinstance(self.layers[-1].activation, Linear):
-            residual = ((Y - self.predict_proba(rows)) ** 2).sum()
-            total = ((Y - Y.mean(axis=0)) ** 2).sum()
-            return float(1 - residual / total) if total > 0 else 0.0
-        predicted = self.predict(rows)
-        if isinstance(self.layers[-1].activation, Softmax):
-            return float(np.mean(predicted == Y.argmax(axis=1)))
-        return float(np.mean(np.all(predicted.reshape(Y.shape) == Y, axis=1)))
+        rows = check_X(X, self.n_features).astype(self.dtype, copy=False)
+        return self._accuracy(rows, encode_labels(y, rows.shape[0], self.n_outputs, self.loss))

@@ -15,15 +15,26 @@ class History:
         Epoch numbers, counted from 1 over every call to ``fit`` on the model.
     loss : list of float
         Mean training loss of each epoch, over its samples.
+    val_loss, val_accuracy : list of float
+        With validation data: the loss and the accuracy (R² for a linear output) on it.
     """
 
     epoch: list[int] = field(default_factory=list)
     loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    #: Which of the ``restarts`` initialisations won (0: the model's own), when there were any.
+    start: int | None = None
 
-    def append(self, epoch: int, loss: float) -> None:
+    def append(self, epoch: int, loss: float, val_loss: float | None = None,
+               val_accuracy: float | None = None) -> None:
         """Record one finished epoch."""
         self.epoch.append(epoch)
         self.loss.append(loss)
+        if val_loss is not None:
+            self.val_loss.append(val_loss)
+        if val_accuracy is not None:
+            self.val_accuracy.append(val_accuracy)
 
     def __len__(self) -> int:
         return len(self.epoch)

@@ -1,7 +1,9 @@
 """Saving and loading models: a ``.npz`` of plain arrays and a JSON header, never a pickle.
 
 The file holds ``header`` (the JSON text as uint8 bytes: format version, library version,
-engine, layers, loss, dtype, history) and the parameters ``W1, b1, W2, b2, ...``.  Saving
+engine, layers, loss, dtype, history, optimizer settings), the parameters
+``W1, b1, W2, b2, ...`` and the optimizer's state ``optimizer.<slot>`` (one flat array per
+slot, the parameters in the same order), so that training can continue after loading.  Saving
 writes a temporary file in the same folder, flushes it to disk and renames it over the
 target, so a crash or a full disk never leaves a half-written model nor harms the old file.
 Loading reads with ``allow_pickle=False`` and checks every key, shape and dtype.
@@ -25,6 +27,7 @@ from .history import History
 from .initializers import INITIALIZERS
 from .layers import Layer
 from .losses import LOSSES
+from .optimizers import OPTIMIZERS, Optimizer
 
 if TYPE_CHECKING:
     from .base import BaseModel
@@ -61,9 +64,16 @@ def _header(model: BaseModel) -> dict[str, Any]:
         ],
         "loss": model.loss.name,
         "dtype": str(model.dtype),
-        "optimizer": None,
+        "optimizer": _optimizer_header(getattr(model, "optimizer_", None)),
         "history": {"epoch": model.history.epoch, "loss": model.history.loss},
     }
+
+
+def _optimizer_header(optimizer: Optimizer | None) -> dict[str, Any] | None:
+    if optimizer is None:
+        return None
+    return {"name": optimizer.name, "config": optimizer.config(),
+            "iterations": optimizer.iterations, "slots": sorted(optimizer.slots)}
 
 
 def _parameter_names(n_layers: int) -> list[str]:
@@ -87,6 +97,10 @@ def save(model: BaseModel, path: str | os.PathLike[str]) -> None:
     arrays: dict[str, Any] = dict(
         zip(_parameter_names(len(model.layers)), model.get_weights(), strict=True)
     )
+    optimizer = getattr(model, "optimizer_", None)
+    if optimizer is not None:
+        arrays |= {f"optimizer.{name}": np.concatenate([a.ravel() for a in slot])
+                   for name, slot in optimizer.slots.items()}
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                              suffix=".tmp")
     try:
@@ -109,6 +123,24 @@ class _Invalid(Exception):
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise _Invalid(message)
+
+
+def _check_optimizer(description: object) -> None:
+    if description is None:
+        return
+    _require(isinstance(description, dict) and description.get("name") in OPTIMIZERS
+             and isinstance(description.get("config"), dict)
+             and isinstance(description.get("iterations"), int)
+             and isinstance(description.get("slots"), list),
+             "its optimizer is not described properly")
+    assert isinstance(description, dict)
+    try:
+        optimizer = OPTIMIZERS[description["name"]](**description["config"])
+    except (TypeError, ValueError) as error:
+        raise _Invalid(f"its optimizer settings are invalid ({error})") from None
+    _require(sorted(description["slots"]) == sorted(optimizer.slot_names),
+             f"its optimizer lists the slots {description['slots']}, expected "
+             f"{sorted(optimizer.slot_names)}")
 
 
 def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
@@ -144,6 +176,7 @@ def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
              and all(isinstance(e, int) for e in history["epoch"])
              and all(isinstance(v, int | float) for v in history["loss"]),
              "its history is malformed")
+    _check_optimizer(header.get("optimizer"))
     return header
 
 
@@ -168,11 +201,14 @@ def _read_archive(file: IO[bytes]) -> tuple[dict[str, Any], list[NDArray[np.floa
             header = _read_header(archive["header"])
             layers = header["layers"]
             expected = _parameter_names(len(layers))
-            for name in expected:
+            slot_arrays = [f"optimizer.{slot}" for slot in (header["optimizer"] or {}).get(
+                "slots", [])]
+            for name in expected + slot_arrays:
                 _require(name in names, f"the array {name} is missing")
-            extra = names - set(expected) - {"header"}
+            extra = names - set(expected) - set(slot_arrays) - {"header"}
             _require(not extra, f"it holds unexpected arrays {sorted(extra)}")
             weights = [archive[name] for name in expected]
+            slots = {name.removeprefix("optimizer."): archive[name] for name in slot_arrays}
     except _Invalid:
         raise
     except Exception as error:  # a damaged archive can fail in many ways; all mean the same
@@ -188,6 +224,12 @@ def _read_archive(file: IO[bytes]) -> tuple[dict[str, Any], list[NDArray[np.floa
             _require(array.dtype == np.dtype(header["dtype"]),
                      f"the array {name} has dtype {array.dtype}, expected {header['dtype']}")
             _require(bool(np.isfinite(array).all()), f"the array {name} holds NaN or infinity")
+    n_parameters = sum(w.size for w in weights)
+    for name, array in slots.items():
+        _require(array.shape == (n_parameters,) and array.dtype == np.dtype(header["dtype"]),
+                 f"the optimizer array {name} has shape {array.shape} and dtype {array.dtype}, "
+                 f"expected ({n_parameters},) and {header['dtype']}")
+    header["optimizer_slots"] = slots
     return header, weights
 
 
@@ -224,6 +266,12 @@ def load(path: str | os.PathLike[str], engine: str | None = None) -> BaseModel:
     model.set_weights(weights)
     model.history = History(epoch=list(header["history"]["epoch"]),
                             loss=[float(v) for v in header["history"]["loss"]])
+    if header["optimizer"] is not None:
+        description = header["optimizer"]
+        optimizer = OPTIMIZERS[description["name"]](**description["config"])
+        optimizer.set_state({"iterations": description["iterations"],
+                             **{k: [v] for k, v in header["optimizer_slots"].items()}})
+        model.optimizer_ = optimizer
     if (engine or header["engine"]) == "tensorflow":
         from .tf_engine import TFPerceptron
 

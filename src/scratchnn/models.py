@@ -138,12 +138,16 @@ class Perceptron(BaseModel):
             return self.loss.per_sample_from_logits(Y, self.layers[-1].z)  # type: ignore[arg-type]
         return self.loss.per_sample(Y, Y_hat)
 
+    def _evaluation_loss(self, X: Array, Y: Array) -> float:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return float(self._batch_losses(Y.T, self._forward(X.T)).mean())
+
     def _forward_rows(self, X: Array) -> Array:
         return self._forward(X.T).T
 
     def _run_epochs(
         self, X: Array, Y: Array, orders: Iterator[NDArray[np.intp] | None], batch_size: int,
-        optimizer: Optimizer, guard: InterruptGuard,
+        optimizer: Optimizer, guard: InterruptGuard, per_epoch: bool,
     ) -> Iterator[float]:
         params, grads = [self._flat_parameters], [self._flat_gradients]
         for order in orders:

@@ -2,19 +2,23 @@
 
 Backpropagation computes the gradients; an optimizer decides how they move the parameters.
 ``step(params, grads)`` takes two lists of arrays of the same shapes and updates ``params``
-in place, keeping whatever state it needs (one slot per parameter, in order).
+in place.  Its state (``iterations`` and, per slot, one array per parameter) lives in the
+optimizer, so a model that trains again with the same optimizer continues where it stopped;
+``state()`` and ``set_state()`` read and write it as plain arrays, which is how it is saved
+and how the TensorFlow engine takes it over.  The formulas are Keras's.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.floating]
 
-__all__ = ["SGD", "Optimizer", "check_learning_rate"]
+__all__ = ["OPTIMIZERS", "SGD", "Adam", "Optimizer", "check_learning_rate", "get_optimizer"]
 
 
 def check_learning_rate(learning_rate: object) -> float:
@@ -28,29 +32,162 @@ def check_learning_rate(learning_rate: object) -> float:
     return float(learning_rate)
 
 
+def _check_fraction(name: str, value: object, allow_zero: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise TypeError(f"{name} must be a number in [0, 1), got {value!r}")
+    if not ((0 <= float(value) if allow_zero else 0 < float(value)) and float(value) < 1):
+        low = "[0, 1)" if allow_zero else "(0, 1)"
+        raise ValueError(f"{name} must be in {low}, got {value!r}")
+    return float(value)
+
+
 class Optimizer:
-    """Base class for optimizers."""
+    """Base class: hyperparameters, the update rule, and the state it keeps."""
+
+    name: ClassVar[str] = ""
+    #: Names of the per-parameter state arrays (one array per parameter each).
+    slot_names: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, learning_rate: float) -> None:
         self.learning_rate = check_learning_rate(learning_rate)
+        self.iterations = 0
+        self.slots: dict[str, list[Array]] = {}
+
+    def config(self) -> dict[str, Any]:
+        """The hyperparameters, as keyword arguments of the constructor."""
+        return {"learning_rate": self.learning_rate}
 
     def step(self, params: list[Array], grads: list[Array]) -> None:
         """Update every array of ``params`` in place from the matching one of ``grads``."""
+        self._ensure_slots(params)
+        self.iterations += 1
+        self._update(params, grads)
+
+    def _update(self, params: list[Array], grads: list[Array]) -> None:
         raise NotImplementedError
 
+    def _ensure_slots(self, params: list[Array]) -> None:
+        if not self.slot_names:
+            return
+        shapes = [(p.shape, p.dtype) for p in params]
+        current = [(s.shape, s.dtype) for s in self.slots.get(self.slot_names[0], [])]
+        if current == shapes:
+            return
+        if self.iterations and [s for s, _ in current] != [s for s, _ in shapes]:
+            raise ValueError(
+                f"this {type(self).__name__} holds state for parameters of shapes "
+                f"{[s for s, _ in current]}, not {[s for s, _ in shapes]}; use a new optimizer "
+                f"for another network"
+            )
+        if self.iterations:  # same shapes, other dtype: keep the state, in the new dtype
+            self.slots = {k: [s.astype(p.dtype) for s, p in zip(v, params, strict=True)]
+                          for k, v in self.slots.items()}
+        else:
+            self.slots = {name: [np.zeros_like(p) for p in params] for name in self.slot_names}
+
+    def state(self) -> dict[str, Any]:
+        """``{"iterations": int, slot name: [array per parameter], ...}``."""
+        return {"iterations": self.iterations, **{k: list(v) for k, v in self.slots.items()}}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Restore what ``state()`` returned."""
+        self.iterations = int(state["iterations"])
+        self.slots = {name: [np.array(a) for a in state[name]] for name in self.slot_names
+                      if name in state}
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(learning_rate={self.learning_rate!r})"
+        arguments = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
+        return f"{type(self).__name__}({arguments})"
 
 
 class SGD(Optimizer):
-    """Plain stochastic gradient descent: ``θ ← θ - η ∂L/∂θ``."""
+    """Stochastic gradient descent, with optional (Nesterov) momentum.
 
-    def __init__(self, learning_rate: float) -> None:
+    Plain: ``θ ← θ - η g``.  With momentum ``μ``: ``v ← μ v - η g``, then ``θ ← θ + v``, or
+    with Nesterov ``θ ← θ + μ v - η g``.
+    """
+
+    name = "sgd"
+
+    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0,
+                 nesterov: bool = False) -> None:
         super().__init__(learning_rate)
+        self.momentum = _check_fraction("momentum", momentum, allow_zero=True)
+        if not isinstance(nesterov, bool):
+            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
+        if nesterov and not self.momentum:
+            raise ValueError("nesterov=True needs a momentum above 0")
+        self.nesterov = nesterov
+        self.slot_names = ("velocity",) if self.momentum else ()  # type: ignore[misc]
         self._scaled: list[Array] = []
 
-    def step(self, params: list[Array], grads: list[Array]) -> None:
+    def config(self) -> dict[str, Any]:
+        return {"learning_rate": self.learning_rate, "momentum": self.momentum,
+                "nesterov": self.nesterov}
+
+    def _update(self, params: list[Array], grads: list[Array]) -> None:
         if [s.shape for s in self._scaled] != [g.shape for g in grads]:
             self._scaled = [np.empty_like(grad) for grad in grads]
-        for param, grad, scaled in zip(params, grads, self._scaled, strict=True):
-            param -= np.multiply(grad, self.learning_rate, out=scaled)
+        for index, (param, grad) in enumerate(zip(params, grads, strict=True)):
+            step = np.multiply(grad, -self.learning_rate, out=self._scaled[index])  # -η g
+            if self.momentum:
+                velocity = self.slots["velocity"][index]
+                velocity *= self.momentum
+                velocity += step
+                if self.nesterov:
+                    step += self.momentum * velocity
+                else:
+                    step = velocity
+            param += step
+
+
+class Adam(Optimizer):
+    """Adam (Kingma and Ba, 2015), as Keras writes it.
+
+    ``m ← β₁ m + (1 - β₁) g``, ``v ← β₂ v + (1 - β₂) g²``, then with ``t`` the step number,
+    ``θ ← θ - η √(1 - β₂ᵗ) / (1 - β₁ᵗ) · m / (√v + ε)``.
+    """
+
+    name = "adam"
+    slot_names = ("m", "v")
+
+    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7) -> None:
+        super().__init__(learning_rate)
+        self.beta_1 = _check_fraction("beta_1", beta_1)
+        self.beta_2 = _check_fraction("beta_2", beta_2)
+        self.epsilon = check_learning_rate(epsilon) if epsilon else 0.0
+
+    def config(self) -> dict[str, Any]:
+        return {"learning_rate": self.learning_rate, "beta_1": self.beta_1,
+                "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+    def _update(self, params: list[Array], grads: list[Array]) -> None:
+        t = self.iterations
+        step_size = self.learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        for param, grad, m, v in zip(params, grads, self.slots["m"], self.slots["v"],
+                                     strict=True):
+            m += (1 - self.beta_1) * (grad - m)
+            v += (1 - self.beta_2) * (grad * grad - v)
+            param -= step_size * m / (np.sqrt(v) + self.epsilon)
+
+
+OPTIMIZERS: dict[str, type[SGD] | type[Adam]] = {"sgd": SGD, "adam": Adam}
+
+
+def get_optimizer(optimizer: str | Optimizer, learning_rate: float | None) -> Optimizer:
+    """An optimizer from a name (with ``learning_rate`` if given) or an Optimizer object."""
+    if isinstance(optimizer, Optimizer):
+        if learning_rate is not None:
+            raise ValueError(
+                "give the learning rate to the optimizer object, not to fit, "
+                f"(got learning_rate={learning_rate!r} and optimizer={optimizer!r})"
+            )
+        return optimizer
+    if isinstance(optimizer, str) and optimizer.lower() in OPTIMIZERS:
+        kind = OPTIMIZERS[optimizer.lower()]
+        return kind() if learning_rate is None else kind(learning_rate)
+    raise ValueError(
+        f"optimizer must be one of {sorted(OPTIMIZERS)} or an Optimizer object, "
+        f"got {optimizer!r}"
+    )

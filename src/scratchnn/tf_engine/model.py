@@ -18,8 +18,9 @@ from ..interrupt import InterruptGuard
 from ..layers import Layer
 from ..losses import Loss
 from ..models import Perceptron
-from ..optimizers import Optimizer
+from ..optimizers import SGD, Optimizer
 from .ops import activation_function, per_sample_loss
+from .optimizers import SlotVariables, signature
 
 __all__ = ["TFPerceptron"]
 
@@ -39,8 +40,6 @@ class Network(tf.Module):  # type: ignore[misc]  # TensorFlow ships no type stub
             tf.Variable(value, name=f"{'Wb'[index % 2]}{index // 2 + 1}")
             for index, value in enumerate(weights)
         ]
-        self.learning_rate = tf.Variable(0.0, dtype=self.parameters[0].dtype, trainable=False,
-                                         name="learning_rate")
 
 
 class TFPerceptron(BaseModel):
@@ -89,6 +88,8 @@ class TFPerceptron(BaseModel):
         tf_model = cls(model.layers, model.loss, **kwargs)
         tf_model.set_weights(model.get_weights())
         tf_model.history = copy.deepcopy(model.history)
+        if hasattr(model, "optimizer_"):
+            tf_model.optimizer_ = model.optimizer_
         return tf_model
 
     def to_perceptron(self) -> Perceptron:
@@ -96,12 +97,26 @@ class TFPerceptron(BaseModel):
         model = Perceptron(copy.deepcopy(self.layers), self.loss)
         model.set_weights(self.get_weights())
         model.history = copy.deepcopy(self.history)
+        if hasattr(self, "optimizer_"):
+            model.optimizer_ = self.optimizer_
         return model
 
     # -- parameters ------------------------------------------------------------------------
     def _build(self, weights: list[Array]) -> None:
         """Create the variables and the graph functions for the dtype of ``weights``."""
         self.network = Network(weights)
+        self.optimizer_variables = SlotVariables(SGD(0.01), self.network.parameters)
+        self._compile()
+
+    def _use_optimizer(self, optimizer: Optimizer) -> None:
+        """Load ``optimizer`` into variables; retrace only if its update rule changed."""
+        if self.optimizer_variables.signature != signature(optimizer):
+            self.optimizer_variables = SlotVariables(optimizer, self.network.parameters)
+            self._compile()
+        self.optimizer_variables.load(optimizer)
+
+    def _compile(self) -> None:
+        """Wrap the training step, the whole-fit loop and prediction in ``tf.function``."""
         dtype = self.network.parameters[0].dtype
         rows = tf.TensorSpec([None, self.n_features], dtype)
         labels = tf.TensorSpec([None, self.n_outputs], dtype)
@@ -110,6 +125,7 @@ class TFPerceptron(BaseModel):
         self._fit_graph = compile_(self._fit_epochs, input_signature=[
             rows, labels, tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.int32)])
         self._predict = compile_(self._predict_rows, input_signature=[rows])
+        self._loss = compile_(self._mean_loss, input_signature=[rows, labels])
 
     def get_weights(self) -> list[Array]:
         return [variable.numpy() for variable in self.network.parameters]
@@ -155,8 +171,7 @@ class TFPerceptron(BaseModel):
             loss = self._mean_loss(x, y)
         gradients = tape.gradient(loss, params)  # dW1, db1, dW2, db2, ...
         if tf.math.is_finite(loss):
-            for variable, gradient in zip(params, gradients, strict=True):
-                variable.assign_sub(self.network.learning_rate * gradient)
+            self.optimizer_variables.apply(params, gradients)
         return loss
 
     def _fit_epochs(self, X: tf.Tensor, Y: tf.Tensor, orders: tf.Tensor,
@@ -190,33 +205,42 @@ class TFPerceptron(BaseModel):
     def _forward_rows(self, X: Array) -> Array:
         return self._predict(tf.constant(X)).numpy()
 
+    def _evaluation_loss(self, X: Array, Y: Array) -> float:
+        return float(self._loss(tf.constant(X), tf.constant(Y)))
+
     def _run_epochs(
         self, X: Array, Y: Array, orders: Iterator[NDArray[np.intp] | None], batch_size: int,
-        optimizer: Optimizer, guard: InterruptGuard,
+        optimizer: Optimizer, guard: InterruptGuard, per_epoch: bool,
     ) -> Iterator[float]:
-        self.network.learning_rate.assign(optimizer.learning_rate)
+        self._use_optimizer(optimizer)
         X_tensor, Y_tensor = tf.constant(X), tf.constant(Y)
-        if self.loop == "python" or self.run_eagerly:
-            for order in orders:
-                total = 0.0
-                for number, batch in enumerate(iter_batches(X.shape[0], batch_size, order), 1):
-                    x = X_tensor[batch] if order is None else tf.gather(X_tensor, batch)
-                    y = Y_tensor[batch] if order is None else tf.gather(Y_tensor, batch)
-                    batch_loss = float(self.train_step(x, y)) * int(x.shape[0])
-                    if not math.isfinite(batch_loss):
-                        raise NonFiniteLoss(number)
-                    total += batch_loss
-                    guard.check()
-                yield total
-            return
-        natural = np.arange(X.shape[0])
-        chunk = max(1, GRAPH_CHUNK // X.shape[0])
-        while block := list(itertools.islice(orders, chunk)):
-            stacked = np.stack([natural if order is None else order for order in block])
-            totals, failed_batch = self._fit_graph(X_tensor, Y_tensor,
-                                                   tf.constant(stacked, tf.int32),
-                                                   tf.constant(batch_size, tf.int32))
-            yield from (float(total) for total in totals.numpy())
-            if failed_batch > 0:
-                raise NonFiniteLoss(int(failed_batch))
-            guard.check()
+        try:
+            if self.loop == "python" or self.run_eagerly:
+                for order in orders:
+                    total = 0.0
+                    for number, batch in enumerate(iter_batches(X.shape[0], batch_size, order),
+                                                   1):
+                        x = X_tensor[batch] if order is None else tf.gather(X_tensor, batch)
+                        y = Y_tensor[batch] if order is None else tf.gather(Y_tensor, batch)
+                        batch_loss = float(self.train_step(x, y)) * int(x.shape[0])
+                        if not math.isfinite(batch_loss):
+                            raise NonFiniteLoss(number)
+                        total += batch_loss
+                        guard.check()
+                    self.optimizer_variables.store(optimizer)
+                    yield total
+                return
+            natural = np.arange(X.shape[0])
+            chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // X.shape[0])
+            while block := list(itertools.islice(orders, chunk)):
+                stacked = np.stack([natural if order is None else order for order in block])
+                totals, failed_batch = self._fit_graph(X_tensor, Y_tensor,
+                                                       tf.constant(stacked, tf.int32),
+                                                       tf.constant(batch_size, tf.int32))
+                self.optimizer_variables.store(optimizer)
+                yield from (float(total) for total in totals.numpy())
+                if failed_batch > 0:
+                    raise NonFiniteLoss(int(failed_batch))
+                guard.check()
+        finally:
+            self.optimizer_variables.store(optimizer)

@@ -1,0 +1,90 @@
+"""The optimizers' update rules on ``tf.Variable``s, with ``assign``: no Keras optimizer.
+
+``SlotVariables`` holds an optimizer's hyperparameters and state as variables (so changing a
+value does not retrace the training step) and applies the same formulas as
+``scratchnn.optimizers``.  State moves between the optimizer object and the variables as the
+optimizer's flat arrays (one per slot, the parameters raveled in order ``W1, b1, W2, ...``),
+the layout the NumPy engine uses, so either engine can continue the other's training.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from ..optimizers import SGD, Adam, Optimizer
+
+__all__ = ["SlotVariables"]
+
+
+def signature(optimizer: Optimizer) -> tuple[object, ...]:
+    """What decides the shape of the update graph (hyperparameter values do not)."""
+    return (type(optimizer), getattr(optimizer, "momentum", 0) > 0,
+            getattr(optimizer, "nesterov", False))
+
+
+class SlotVariables(tf.Module):  # type: ignore[misc]  # TensorFlow ships no type stubs
+    """An optimizer's hyperparameters and state as variables, for the parameters ``params``."""
+
+    def __init__(self, optimizer: Optimizer, params: list[tf.Variable]) -> None:
+        super().__init__(name="optimizer")
+        self.signature = signature(optimizer)
+        dtype = params[0].dtype
+        self.hyperparameters = {
+            name: tf.Variable(0.0, dtype=dtype, trainable=False, name=name)
+            for name in optimizer.config() if name != "nesterov"
+        }
+        self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False, name="iterations")
+        self.slots = {
+            name: [tf.Variable(tf.zeros_like(p), trainable=False, name=f"{name}_{index}")
+                   for index, p in enumerate(params)]
+            for name in optimizer.slot_names
+        }
+        self._shapes = [tuple(p.shape) for p in params]
+
+    def load(self, optimizer: Optimizer) -> None:
+        """Take the optimizer's hyperparameters and state."""
+        for name, variable in self.hyperparameters.items():
+            variable.assign(getattr(optimizer, name))
+        self.iterations.assign(optimizer.iterations)
+        for name, variables in self.slots.items():
+            flat = optimizer.slots.get(name)
+            values = (np.split(flat[0], np.cumsum([int(np.prod(s)) for s in self._shapes])[:-1])
+                      if flat else [np.zeros(s) for s in self._shapes])
+            for variable, value, shape in zip(variables, values, self._shapes, strict=True):
+                variable.assign(np.reshape(value, shape).astype(variable.dtype.as_numpy_dtype))
+
+    def store(self, optimizer: Optimizer) -> None:
+        """Give the state back to the optimizer, in its flat layout."""
+        optimizer.iterations = int(self.iterations.numpy())
+        optimizer.slots = {
+            name: [np.concatenate([v.numpy().ravel() for v in variables])]
+            for name, variables in self.slots.items()
+        }
+
+    def apply(self, params: list[tf.Variable], gradients: list[tf.Tensor]) -> None:
+        """One update of ``params`` (inside the traced training step)."""
+        self.iterations.assign_add(1)
+        learning_rate = self.hyperparameters["learning_rate"]
+        kind, has_momentum, nesterov = self.signature
+        if kind is Adam:
+            beta_1, beta_2 = self.hyperparameters["beta_1"], self.hyperparameters["beta_2"]
+            t = tf.cast(self.iterations, learning_rate.dtype)
+            step_size = learning_rate * tf.sqrt(1 - beta_2**t) / (1 - beta_1**t)
+            for param, grad, m, v in zip(params, gradients, self.slots["m"], self.slots["v"],
+                                         strict=True):
+                m.assign_add((1 - beta_1) * (grad - m))
+                v.assign_add((1 - beta_2) * (grad * grad - v))
+                param.assign_sub(step_size * m / (tf.sqrt(v) + self.hyperparameters["epsilon"]))
+        elif kind is SGD and has_momentum:
+            momentum = self.hyperparameters["momentum"]
+            for param, grad, velocity in zip(params, gradients, self.slots["velocity"],
+                                             strict=True):
+                velocity.assign(momentum * velocity - learning_rate * grad)
+                if nesterov:
+                    param.assign_add(momentum * velocity - learning_rate * grad)
+                else:
+                    param.assign_add(velocity)
+        else:
+            for param, grad in zip(params, gradients, strict=True):
+                param.assign_sub(learning_rate * grad)
