@@ -277,3 +277,69 @@ def test_tensorflow_fit_is_deterministic_run_after_run() -> None:
     assert runs[0].history.loss == runs[1].history.loss
     for a, b in zip(runs[0].get_weights(), runs[1].get_weights(), strict=True):
         assert a.tobytes() == b.tobytes()
+
+
+# -- optimizers and training features ---------------------------------------------------------
+
+from scratchnn import Adam  # noqa: E402
+from tests.test_optimizers import CASES as OPTIMIZER_CASES  # noqa: E402
+
+
+@pytest.mark.parametrize(("name", "optimizer", "reference"), OPTIMIZER_CASES,
+                         ids=[c[0] for c in OPTIMIZER_CASES])
+def test_every_optimizer_gives_the_same_weights_on_both_engines(name: str, optimizer: Any,
+                                                                reference: Any) -> None:
+    X, y = make_data(20, 3, 3, "categorical_crossentropy")
+    numpy_model = make_model([3, 5, 3], "tanh", "softmax", "categorical_crossentropy",
+                             init="xavier")
+    tf_model = TFPerceptron.from_perceptron(numpy_model)
+    for model in (numpy_model, tf_model):
+        model.fit(X, y, epochs=10, batch_size=4, optimizer=optimizer(), verbose=False)  # 50
+    assert numpy_model.optimizer_.iterations == tf_model.optimizer_.iterations == 50
+    for a, b in zip(numpy_model.get_weights(), tf_model.get_weights(), strict=True):
+        assert relative_difference(a, b) < 1e-9
+    for slot in numpy_model.optimizer_.slots:
+        assert relative_difference(numpy_model.optimizer_.slots[slot][0],
+                                   tf_model.optimizer_.slots[slot][0]) < 1e-9
+
+
+def test_optimizer_state_moves_between_engines(tmp_path: Path) -> None:
+    X, y = make_data(20, 3, 1, "binary_crossentropy")
+    straight = make_model([3, 4, 1]).fit(X, y, epochs=6, batch_size=5, optimizer=Adam(0.01),
+                                         verbose=False)
+    mixed = make_model([3, 4, 1]).fit(X, y, epochs=2, batch_size=5, optimizer=Adam(0.01),
+                                      verbose=False)
+    on_tf = TFPerceptron.from_perceptron(mixed).fit(X, y, epochs=2, batch_size=5,
+                                                     verbose=False)
+    on_tf.save(tmp_path / "model.npz")
+    back = load(tmp_path / "model.npz", engine="numpy").fit(X, y, epochs=2, batch_size=5,
+                                                             verbose=False)
+    assert back.optimizer_.iterations == 24
+    for a, b in zip(straight.get_weights(), back.get_weights(), strict=True):
+        assert relative_difference(a, b) < 1e-9
+
+
+def test_early_stopping_and_callbacks_on_tensorflow() -> None:
+    X, y = make_data(60, 2, 1, "binary_crossentropy", seed=5)
+    kwargs: dict[str, Any] = {"optimizer": "adam", "learning_rate": 0.05, "batch_size": 8,
+                              "validation_split": 0.3, "random_state": 0, "verbose": False,
+                              "early_stopping": True, "patience": 5, "epochs": 200}
+    numpy_model = make_model([2, 32, 1], "relu", init="he")
+    tf_model = TFPerceptron.from_perceptron(numpy_model)
+    numpy_model.fit(X, y, **kwargs)
+    tf_model.fit(X, y, **kwargs)
+    assert tf_model.best_epoch_ == numpy_model.best_epoch_
+    np.testing.assert_allclose(tf_model.history.val_loss, numpy_model.history.val_loss,
+                               rtol=1e-9)
+    for a, b in zip(numpy_model.get_weights(), tf_model.get_weights(), strict=True):
+        assert relative_difference(a, b) < 1e-9
+
+
+def test_cli_digits_on_tensorflow_reaches_97_percent() -> None:
+    import json
+
+    from tests.test_cli import run
+
+    result = run("train", "--dataset", "digits", "--engine", "tensorflow", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1])["test_accuracy"] >= 0.97

@@ -13,12 +13,13 @@ from .io import load
 from .layers import Layer
 from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError
 from .models import Perceptron
-from .optimizers import SGD
+from .optimizers import SGD, Adam
 
 __version__ = "0.1.0"
 
 __all__ = [
     "SGD",
+    "Adam",
     "BinaryCrossEntropy",
     "CategoricalCrossEntropy",
     "History",

@@ -9,7 +9,6 @@ Everything a user sees (checks, batching, the per-epoch line, the history, ``pre
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator, Sequence
 from typing import Any, Self
 

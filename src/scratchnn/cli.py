@@ -197,8 +197,8 @@ def _train(args: argparse.Namespace) -> None:
     model = _build_model(args, X.shape[1], n_classes)
     try:
         model.fit(X, y, epochs=args.epochs, learning_rate=args.learning_rate,
-                  optimizer=args.optimizer, batch_size=args.batch_size, shuffle=not (
-                      args.dataset in GATES), random_state=args.seed,
+                  optimizer=args.optimizer, batch_size=args.batch_size,
+                  shuffle=args.dataset not in GATES, random_state=args.seed,
                   log_every=args.log_every or max(1, args.epochs // 10), verbose=args.verbose,
                   validation_split=args.validation_split, early_stopping=args.early_stopping)
     except (ValueError, ImportError) as error:

@@ -113,5 +113,7 @@ def train_test_split(X: NDArray[Any], y: NDArray[Any], test_size: float = 0.25,
 
 
 #: The data sets the command line knows, by name.
-DATASETS: dict[str, Callable[..., Any]] = {"xor": xor, "and": and_, "or": or_, "nand": nand, "moons": moons,
-            "circles": circles, "spirals": spirals, "digits": digits}
+DATASETS: dict[str, Callable[..., Any]] = {
+    "xor": xor, "and": and_, "or": or_, "nand": nand, "moons": moons, "circles": circles,
+    "spirals": spirals, "digits": digits,
+}

@@ -35,7 +35,7 @@ def check_learning_rate(learning_rate: object) -> float:
 def _check_fraction(name: str, value: object, allow_zero: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | np.number):
         raise TypeError(f"{name} must be a number in [0, 1), got {value!r}")
-    if not ((0 <= float(value) if allow_zero else 0 < float(value)) and float(value) < 1):
+    if not ((float(value) >= 0 if allow_zero else float(value) > 0) and float(value) < 1):
         low = "[0, 1)" if allow_zero else "(0, 1)"
         raise ValueError(f"{name} must be in {low}, got {value!r}")
     return float(value)
