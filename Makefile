@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint bench install clean
+.PHONY: demo test lint bench figures install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ test: lint
 
 bench: $(INSTALLED)
 	$(BIN)/python -m benchmarks
+
+# The pictures in the README, drawn by the command line.
+figures: $(INSTALLED)
+	$(BIN)/scratchnn train --verbose 0 --plot docs/xor.png
+	$(BIN)/scratchnn train --dataset moons --validation-split 0.2 --verbose 0 --plot docs/moons.png
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -343,3 +343,17 @@ def test_cli_digits_on_tensorflow_reaches_97_percent() -> None:
     result = run("train", "--dataset", "digits", "--engine", "tensorflow", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1])["test_accuracy"] >= 0.97
+
+
+def test_scikit_learn_estimator_on_tensorflow_matches_numpy() -> None:
+    from scratchnn import datasets
+    from scratchnn.sklearn import MLPClassifier
+
+    X, y = datasets.moons(120, random_state=0)
+    settings: dict[str, Any] = {"hidden_layer_sizes": (8,), "epochs": 20, "random_state": 0,
+                                "learning_rate": 0.01}
+    on_numpy = MLPClassifier(**settings).fit(X, y)
+    on_tf = MLPClassifier(engine="tensorflow", **settings).fit(X, y)
+    assert isinstance(on_tf.model_, TFPerceptron)
+    np.testing.assert_allclose(on_tf.predict_proba(X), on_numpy.predict_proba(X), rtol=1e-9)
+    np.testing.assert_allclose(on_tf.loss_curve_, on_numpy.loss_curve_, rtol=1e-9)

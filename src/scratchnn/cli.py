@@ -91,6 +91,17 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument("--json", action="store_true",
                        help="print, last, one JSON object with the results")
     train.add_argument("--save", metavar="PATH", help="save the trained model to PATH (.npz)")
+    train.add_argument("--plot", metavar="PNG",
+                       help="draw the loss curve and (2-D data) the decision boundary to PNG")
+    plot = commands.add_parser(
+        "plot", help="draw a saved model's loss curve and decision boundary",
+        description="Draw a saved model's loss curve and, for 2-D data, its decision boundary "
+                    "over the training points of a data set.",
+    )
+    plot.add_argument("model", help="a model saved by 'scratchnn train --save'")
+    plot.add_argument("--dataset", choices=list(datasets.DATASETS), default="xor")
+    plot.add_argument("--seed", type=int, default=0, help="seed of the data set (default: 0)")
+    plot.add_argument("-o", "--output", required=True, metavar="PNG")
     predict = commands.add_parser(
         "predict", help="predict with a saved model",
         description="Print the probability and prediction of a saved model for each input.",
@@ -215,6 +226,8 @@ def _train(args: argparse.Namespace) -> None:
     if test is not None:
         report["test_accuracy"] = model.score(*test)
         print(f"test accuracy: {report['test_accuracy']:.1%}")
+    if args.plot:
+        _draw(model, X, y, args.plot)
     if args.save:
         try:
             model.save(args.save)
@@ -225,16 +238,41 @@ def _train(args: argparse.Namespace) -> None:
         print(json.dumps(report))
 
 
-def _predict(args: argparse.Namespace) -> None:
+def _draw(model: BaseModel, X: np.ndarray, y: np.ndarray, path: str) -> None:
+    try:
+        from .plot import plot_training
+    except ImportError as missing:
+        _fail(str(missing))
+    try:
+        plot_training(model, X, y, path)
+    except OSError as error:
+        _fail(f"could not write {path}: {error.strerror or error}")
+    print(f"figure saved to {path}")
+
+
+def _load_model(path: str, engine: str | None = None) -> BaseModel:
     from .io import load
 
     try:
-        model = load(args.model, engine=args.engine)
+        return load(path, engine=engine)
     except (OSError, ValueError) as error:
-        _fail(str(error) if isinstance(error, ValueError) else f"could not read {args.model}: "
+        _fail(str(error) if isinstance(error, ValueError) else f"could not read {path}: "
               f"{error.strerror or error}")
     except ImportError:
         _fail("the tensorflow engine needs TensorFlow: pip install 'scratchnn[tf]'")
+
+
+def _plot(args: argparse.Namespace) -> None:
+    model = _load_model(args.model)
+    (X, y), _ = _load_data(args.dataset, args.seed)
+    if X.shape[1] != model.n_features:
+        _fail(f"the model takes {model.n_features} inputs but --dataset {args.dataset} has "
+              f"{X.shape[1]} features")
+    _draw(model, X, y, args.output)
+
+
+def _predict(args: argparse.Namespace) -> None:
+    model = _load_model(args.model, args.engine)
     widths = {len(sample) for sample in args.input}
     if widths != {model.n_features}:
         _fail(f"--input must have {model.n_features} values per sample (the model's inputs), "
@@ -245,10 +283,7 @@ def _predict(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the ``scratchnn`` command line with ``argv`` (default: ``sys.argv[1:]``)."""
     args = _build_parser().parse_args(argv)
-    if args.command == "train":
-        _train(args)
-    else:
-        _predict(args)
+    {"train": _train, "predict": _predict, "plot": _plot}[args.command](args)
 
 
 if __name__ == "__main__":
