@@ -357,3 +357,23 @@ def test_scikit_learn_estimator_on_tensorflow_matches_numpy() -> None:
     assert isinstance(on_tf.model_, TFPerceptron)
     np.testing.assert_allclose(on_tf.predict_proba(X), on_numpy.predict_proba(X), rtol=1e-9)
     np.testing.assert_allclose(on_tf.loss_curve_, on_numpy.loss_curve_, rtol=1e-9)
+
+
+def test_restarts_and_diagnoses_are_the_same_on_both_engines() -> None:
+    from scratchnn import datasets
+
+    X, y = datasets.xor()
+    kwargs: dict[str, Any] = {"epochs": 3000, "learning_rate": 2.0, "batch_size": None,
+                              "restarts": 10, "random_state": 1, "verbose": False}
+    for seed in range(20):  # a start that gets stuck, so that restarts happen
+        numpy_model = make_model([2, 2, 1], seed=seed)
+        if numpy_model.numpy_copy().fit(X, y, epochs=3000, learning_rate=2.0, batch_size=None,
+                                        verbose=False).score(X, y) < 1:
+            break
+    tf_model = TFPerceptron.from_perceptron(numpy_model)
+    numpy_model.fit(X, y, **kwargs)
+    tf_model.fit(X, y, **kwargs)
+    assert numpy_model.history.start == tf_model.history.start >= 1
+    np.testing.assert_allclose(tf_model.history.loss, numpy_model.history.loss, rtol=1e-9)
+    assert tf_model.score(X, y) == 1.0
+    assert tf_model.diagnose(X, y) == numpy_model.diagnose(X, y) == []

@@ -8,17 +8,21 @@ Everything a user sees (checks, batching, the per-epoch line, the history, ``pre
 
 from __future__ import annotations
 
+import copy
 import os
+import sys
 from collections.abc import Iterator, Sequence
-from typing import Any, Self
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .activations import Linear, Sigmoid, Softmax
+from .diagnostics import STUCK, Finding, diagnose
 from .errors import NonFiniteLoss, TrainingDivergedError
 from .history import History
-from .initializers import RandomState, check_random_state
+from .initializers import RandomState, check_random_state, initialize
 from .interrupt import InterruptGuard
 from .layers import Layer
 from .losses import Loss, get_loss
@@ -32,6 +36,9 @@ from .validation import (
     check_X_y,
     encode_labels,
 )
+
+if TYPE_CHECKING:
+    from .models import Perceptron
 
 Array = NDArray[np.floating]
 #: A batch of row indices into the training set: a slice (no copy) or an index array.
@@ -52,6 +59,21 @@ def iter_batches(
 def _copy_state(optimizer: Optimizer) -> dict[str, Any]:
     state = optimizer.state()
     return {k: [a.copy() for a in v] if isinstance(v, list) else v for k, v in state.items()}
+
+
+@dataclass
+class _Run:
+    """The fixed settings of one fit, shared by its restarts."""
+
+    X: Array
+    Y: Array
+    validation: tuple[Array, Array] | None
+    epochs: int
+    batch_size: int
+    shuffle: bool
+    rng: np.random.Generator
+    callbacks: list[Callback]
+    early_stopping: tuple[int, float] | None
 
 
 class BaseModel:
@@ -160,6 +182,7 @@ class BaseModel:
         patience: int = 10,
         min_delta: float = 0.0,
         callbacks: Sequence[Callback] = (),
+        restarts: int = 0,
     ) -> Self:
         """Train the network by gradient descent on the mean loss.
 
@@ -202,6 +225,14 @@ class BaseModel:
         callbacks : sequence of objects with ``on_epoch_end(epoch, logs)``
             Called after every epoch; returning True (or setting ``model.stop_training``)
             stops training.
+        restarts : int, default 0
+            If training ends stuck (diagnosed ``base_rate`` or ``plateau``), train again from
+            new initial weights, drawn by each layer's initialiser from ``random_state``, up
+            to this many times, until a run is not stuck; keep the run with the lowest final
+            training loss.  ``history.start`` tells which start won (0: the first).
+
+        With ``verbose`` >= 1, a short diagnosis is printed at the end if anything looks
+        wrong (see ``diagnose``).
 
         Returns
         -------
@@ -213,8 +244,9 @@ class BaseModel:
         epochs = check_positive_int("epochs", epochs)
         rng = check_random_state(random_state)
         optimizer = self._choose_optimizer(optimizer, learning_rate)
-        stopper = EarlyStopping(patience, min_delta) if early_stopping else None
-        if validation_split is None and stopper is not None and validation_data is None:
+        if early_stopping:
+            EarlyStopping(patience, min_delta)  # checks the two settings
+        if validation_split is None and early_stopping and validation_data is None:
             validation_split = 0.1
         if validation_data is not None and validation_split is not None:
             raise ValueError("give validation_data or validation_split, not both")
@@ -243,31 +275,51 @@ class BaseModel:
         progress = Progress(verbose, log_every, epochs)
         validating = validation_data is not None or validation_split is not None
 
+        if isinstance(restarts, bool) or not isinstance(restarts, int) or restarts < 0:
+            raise ValueError(f"restarts must be an integer >= 0, got {restarts!r}")
+        validation = (X_val, Y_val) if validating else None
+        run = _Run(X, Y, validation, epochs, batch_size, shuffle, rng, callbacks,
+                   (patience, min_delta) if early_stopping else None)
+
         self._prepare(X.dtype)
+        history_before = copy.deepcopy(self.history)
+        self._train_once(run, optimizer, progress)
+        if restarts:
+            self._restart_while_stuck(run, restarts, history_before, progress.verbose)
+        if progress.verbose:
+            for finding in self.diagnose(X, Y):
+                print(f"Diagnosis: {finding}", file=sys.stdout)
+        return self
+
+    def _train_once(self, run: _Run, optimizer: Optimizer, progress: Progress) -> None:
+        """Train with ``optimizer`` for ``run.epochs`` epochs (fewer if stopped)."""
+        X, Y, n_samples = run.X, run.Y, run.X.shape[0]
         self.optimizer_ = optimizer
         self.stop_training = False
-        orders = (rng.permutation(n_samples) if shuffle else None for _ in range(epochs))
+        stopper = EarlyStopping(*run.early_stopping) if run.early_stopping else None
+        orders = (run.rng.permutation(n_samples) if run.shuffle else None
+                  for _ in range(run.epochs))
         epoch = len(self.history) + 1
         last_finite = self._snapshot(), _copy_state(optimizer)
         best = last_finite
-        per_epoch = validating or bool(callbacks) or progress.bar is not None
+        per_epoch = run.validation is not None or bool(run.callbacks) or progress.bar is not None
         try:
             with InterruptGuard() as guard:
-                for total in self._run_epochs(X, Y, orders, batch_size, optimizer, guard,
+                for total in self._run_epochs(X, Y, orders, run.batch_size, optimizer, guard,
                                               per_epoch):
                     if not self._is_finite():
-                        raise NonFiniteLoss(-(-n_samples // batch_size))  # the last update
+                        raise NonFiniteLoss(-(-n_samples // run.batch_size))  # the last update
                     last_finite = self._snapshot(), _copy_state(optimizer)
                     logs = {"loss": total / n_samples}
-                    if validating:
-                        logs["val_loss"] = self._evaluation_loss(X_val, Y_val)
-                        logs["val_accuracy"] = self._accuracy(X_val, Y_val)
+                    if run.validation is not None:
+                        logs["val_loss"] = self._evaluation_loss(*run.validation)
+                        logs["val_accuracy"] = self._accuracy(*run.validation)
                     self.history.append(epoch, **logs)
                     progress.update(epoch, logs)
                     if stopper is not None and stopper.improved(epoch, logs["val_loss"]):
                         best = last_finite
                     stop = any([callback.on_epoch_end(epoch, dict(logs)) is True
-                                for callback in callbacks])
+                                for callback in run.callbacks])
                     epoch += 1
                     if stop or self.stop_training or (stopper is not None and stopper.should_stop):
                         break
@@ -282,7 +334,43 @@ class BaseModel:
             self._restore(best[0])
             optimizer.set_state(best[1])
             self.best_epoch_ = stopper.best_epoch
-        return self
+
+    def _restart_while_stuck(self, run: _Run, restarts: int, history_before: History,
+                             verbose: int) -> None:
+        """While diagnosed as stuck, train again from new initial weights (drawn by each
+        layer's initialiser from ``run.rng``), up to ``restarts`` times; keep the run with the
+        lowest final training loss, and record in ``history.start`` which one it was."""
+        stuck = {f.code for f in self.diagnose(run.X, run.Y)} & STUCK
+        if not stuck:
+            return
+        template = self.optimizer_
+        best = (self.history.loss[-1], self._snapshot(), self.history, template, 0)
+        for start in range(1, restarts + 1):
+            if verbose:
+                print(f"Diagnosis: stuck ({', '.join(sorted(stuck))}); restart {start} of "
+                      f"{restarts} from new initial weights", file=sys.stdout)
+            self.set_weights([draw for layer in self.layers for draw in (
+                initialize(layer.init, layer.n_inputs, layer.n_neurons, run.rng, self.dtype),
+                np.zeros((layer.n_neurons, 1), dtype=self.dtype))])
+            self._prepare(self.dtype)
+            self.history = copy.deepcopy(history_before)
+            optimizer = type(template)(**template.config())
+            self._train_once(run, optimizer, Progress(0, 1, run.epochs))
+            if self.history.loss[-1] < best[0]:
+                best = (self.history.loss[-1], self._snapshot(), self.history, optimizer, start)
+            stuck = {f.code for f in self.diagnose(run.X, run.Y)} & STUCK
+            if not stuck:
+                break
+        _, weights, self.history, self.optimizer_, self.history.start = best
+        self._restore(weights)
+
+    def diagnose(self, X: object, y: object) -> list[Finding]:
+        """What looks wrong after training on ``(X, y)``; see ``scratchnn.diagnostics``."""
+        return diagnose(self, X, y)
+
+    def numpy_copy(self) -> Perceptron:
+        """An independent NumPy-engine copy of this model (weights, history, optimizer)."""
+        raise NotImplementedError
 
     def _choose_optimizer(self, optimizer: str | Optimizer | None,
                           learning_rate: float | None) -> Optimizer:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 
 from .base import Array
@@ -62,7 +60,7 @@ def gradcheck(model: Perceptron, X: object, y: object, step: float = 1e-6) -> di
     True
     """
     X_checked, Y = check_X_y(X, y, model.n_features, model.n_outputs, model.loss)
-    float64_model = copy.deepcopy(model)
+    float64_model = model.numpy_copy()
     float64_model.set_weights([w.astype(np.float64) for w in model.get_weights()])
     X64, Y64 = X_checked.astype(np.float64), Y.astype(np.float64)
     analytic = backprop_gradients(float64_model, X64, Y64)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterator
 from typing import Any
@@ -60,6 +61,9 @@ class Perceptron(BaseModel):
             layer.biases = np.array(weights[2 * index + 1], dtype=layer.weights.dtype)
             layer.d_weights = np.zeros_like(layer.weights)
             layer.d_biases = np.zeros_like(layer.biases)
+
+    def numpy_copy(self) -> Perceptron:
+        return copy.deepcopy(self)
 
     def parameters(self) -> list[Array]:
         """The trainable arrays of every layer, ``[W1, b1, W2, b2, ...]`` (not copies)."""

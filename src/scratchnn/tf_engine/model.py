@@ -92,13 +92,16 @@ class TFPerceptron(BaseModel):
             tf_model.optimizer_ = model.optimizer_
         return tf_model
 
+    def numpy_copy(self) -> Perceptron:
+        return self.to_perceptron()
+
     def to_perceptron(self) -> Perceptron:
         """A NumPy-engine Perceptron with this model's architecture, loss and weights."""
         model = Perceptron(copy.deepcopy(self.layers), self.loss)
         model.set_weights(self.get_weights())
         model.history = copy.deepcopy(self.history)
         if hasattr(self, "optimizer_"):
-            model.optimizer_ = self.optimizer_
+            model.optimizer_ = copy.deepcopy(self.optimizer_)
         return model
 
     # -- parameters ------------------------------------------------------------------------

@@ -1,0 +1,214 @@
+"""Why training went wrong, in plain language: findings from the loss curve and the network.
+
+``diagnose(model, X, y)`` (also ``model.diagnose(X, y)``) returns a list of ``Finding``s, each
+with a ``code``, a plain-language ``message``, the ``advice`` of what to try, and the numbers
+behind it in ``details``.  An empty list means nothing looks wrong.
+
+Codes
+-----
+``base_rate``
+    The loss is stuck near the entropy of the label frequencies (ln 2 for balanced binary
+    labels): the network outputs the same probabilities for every sample.
+``plateau``
+    The loss has stopped falling while training samples are still misclassified: a bad local
+    minimum (on XOR, typically three points of four right).
+``dead_relu``
+    ReLU units that are never active on the training set, counted per layer (reported when
+    a quarter or more of a layer's units are dead).
+``saturated``
+    Sigmoid or tanh units whose output is at its limit for nearly every sample.
+``vanishing_gradients`` / ``exploding_gradients``
+    The first layer's gradient is orders of magnitude smaller / larger than the last's, or a
+    gradient is huge.
+``unstable``
+    The loss rises or oscillates: the learning rate is too high.
+``still_falling``
+    The loss was still falling clearly at the last epoch (the last fifth of the epochs made
+    over a tenth of the whole decrease), and is still above a twentieth of where it started:
+    train longer.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh
+from .losses import CategoricalCrossEntropy, MeanSquaredError
+from .validation import check_X_y
+
+if TYPE_CHECKING:
+    from .base import BaseModel
+    from .models import Perceptron
+
+__all__ = ["STUCK", "Finding", "diagnose"]
+
+#: The findings that mean a run is stuck, so that restarting from new weights may help.
+STUCK = frozenset({"base_rate", "plateau"})
+#: Diagnosing looks at most at this many training samples (drawn at random, seeded).
+MAX_SAMPLES = 2000
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing that went wrong: ``code``, ``message``, ``advice`` and the numbers."""
+
+    code: str
+    message: str
+    advice: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.message} Try: {self.advice}"
+
+
+def _label_entropy(model: BaseModel, Y: NDArray[np.floating]) -> float | None:
+    """The loss of always predicting the label frequencies (None for regression)."""
+    if isinstance(model.loss, MeanSquaredError):
+        return None
+    p = Y.mean(axis=0)
+    if isinstance(model.loss, CategoricalCrossEntropy):
+        p = p[p > 0]
+        return float(-(p * np.log(p)).sum())
+    p = p[(p > 0) & (p < 1)]
+    return float(-(p * np.log(p) + (1 - p) * np.log1p(-p)).sum())
+
+
+def _loss_curve_findings(model: BaseModel, Y: NDArray[np.floating], outputs: NDArray[Any],
+                         accuracy: float) -> list[Finding]:
+    findings: list[Finding] = []
+    losses = np.asarray(model.history.loss)
+    if len(losses) == 0:
+        return findings
+    final = float(losses[-1])
+    entropy = _label_entropy(model, Y)
+    spread = float(outputs.std(axis=0).max())
+    if entropy is not None and entropy > 0 and abs(final - entropy) < 0.05 * entropy and (
+            spread < 0.05):
+        findings.append(Finding(
+            "base_rate",
+            f"The loss is stuck at {final:.3f}, the entropy of the label frequencies "
+            f"({entropy:.3f}): the network predicts the base rate for every sample.",
+            "restart from other initial weights (fit(..., restarts=5)), a larger learning "
+            "rate, or another initialiser.",
+            {"loss": final, "label_entropy": entropy, "output_spread": spread}))
+    window = max(2, len(losses) // 5)
+    if len(losses) >= 10:
+        recent = losses[-window:]
+        relative_change = float((recent[0] - recent[-1]) / max(abs(recent[0]), 1e-12))
+        not_solved = entropy is not None and accuracy < 1.0
+        if not_solved and abs(relative_change) < 0.01 and not findings:
+            findings.append(Finding(
+                "plateau",
+                f"The loss has stopped falling at {final:.3f} (it changed by "
+                f"{relative_change:.2%} over the last {window} epochs) while "
+                f"{1 - accuracy:.0%} of the training samples are misclassified: training is "
+                f"stuck in a bad minimum.",
+                "restart from other initial weights (fit(..., restarts=5)), or add hidden "
+                "neurons.",
+                {"loss": final, "relative_change": relative_change,
+                 "train_accuracy": accuracy}))
+        differences = np.diff(losses[len(losses) // 2:])
+        rises = float(np.mean(differences > 0)) if len(differences) else 0.0
+        if rises > 0.3 or final > 1.5 * float(losses.min()) + 1e-12:
+            findings.append(Finding(
+                "unstable",
+                f"The loss rises or oscillates: it went up in {rises:.0%} of the epochs of the "
+                f"second half, and ends at {final:.3g} against a best of {losses.min():.3g}.",
+                "a smaller learning rate (a tenth, say).",
+                {"rising_fraction": rises, "final_loss": final, "best_loss": float(losses.min())}))
+        elif (recent[0] - recent[-1] > 0.1 * (losses[0] - final) > 0
+              and final > 0.05 * float(losses[0])):
+            findings.append(Finding(
+                "still_falling",
+                f"The loss was still falling at the last epoch ({relative_change:.0%} lower "
+                f"over the last {window} epochs, now {final:.3g}).",
+                "train longer (more epochs) or with a larger learning rate.",
+                {"relative_change": relative_change, "loss": final}))
+    return findings
+
+
+def _unit_findings(network: Perceptron) -> list[Finding]:
+    findings: list[Finding] = []
+    dead, saturated = {}, {}
+    for index, layer in enumerate(network.layers[:-1], start=1):
+        assert layer.output is not None
+        a = layer.output
+        if isinstance(layer.activation, ReLU):
+            count = int(np.sum(~np.any(a > 0, axis=1)))
+            if count >= layer.n_neurons / 4:  # a few dead units in a wide layer are normal
+                dead[f"layer {index}"] = (count, layer.n_neurons)
+        elif isinstance(layer.activation, Sigmoid | Tanh):
+            limit = np.abs(a - 0.5) > 0.49 if isinstance(layer.activation, Sigmoid) else (
+                np.abs(a) > 0.99)
+            count = int(np.sum(limit.mean(axis=1) > 0.95))
+            if count:
+                saturated[f"layer {index}"] = (count, layer.n_neurons)
+    if dead:
+        counts = ", ".join(f"{k}: {n} of {total}" for k, (n, total) in dead.items())
+        findings.append(Finding(
+            "dead_relu",
+            f"Some ReLU units are never active on the training set ({counts}); they no longer "
+            f"learn.",
+            "a smaller learning rate, He initialisation (init='he'), or tanh units.",
+            {"dead_units": {k: n for k, (n, _) in dead.items()}}))
+    if saturated:
+        counts = ", ".join(f"{k}: {n} of {total}" for k, (n, total) in saturated.items())
+        findings.append(Finding(
+            "saturated",
+            f"Some sigmoid/tanh units are saturated (at their limit for over 95% of the "
+            f"samples: {counts}); their gradient is nearly zero.",
+            "scale the inputs (to mean 0, variance 1), Xavier initialisation "
+            "(init='xavier'), or a smaller learning rate.",
+            {"saturated_units": {k: n for k, (n, _) in saturated.items()}}))
+    return findings
+
+
+def _gradient_findings(network: Perceptron) -> list[Finding]:
+    norms = [float(np.linalg.norm(layer.d_weights)) for layer in network.layers]
+    details = {"gradient_norms": {f"layer {i}": n for i, n in enumerate(norms, start=1)}}
+    first, last = norms[0], norms[-1]
+    if len(norms) > 1 and last > 1e-8 and first < 1e-4 * last:
+        return [Finding(
+            "vanishing_gradients",
+            f"The gradients vanish towards the input: the first layer's is {first:.2g}, the "
+            f"last layer's {last:.2g}.",
+            "ReLU units with He initialisation, fewer layers, or scaled inputs.", details)]
+    if max(norms) > 1e3 or (len(norms) > 1 and first > 1e4 * max(last, 1e-12)):
+        return [Finding(
+            "exploding_gradients",
+            f"The gradients are exploding (norms per layer: "
+            f"{', '.join(f'{n:.2g}' for n in norms)}).",
+            "a smaller learning rate, scaled inputs, or smaller initial weights.", details)]
+    return []
+
+
+def diagnose(model: BaseModel, X: object, y: object, random_state: int = 0) -> list[Finding]:
+    """What looks wrong with ``model`` after training on ``(X, y)``, as a list of findings.
+
+    Looks at the loss history and, on at most 2,000 training samples, at the units' outputs
+    and the gradient norms per layer.  Works on either engine (the TensorFlow model is copied
+    to the NumPy engine).  The model is not changed.
+    """
+    inputs, Y = check_X_y(X, y, model.n_features, model.n_outputs, model.loss)
+    if len(inputs) > MAX_SAMPLES:
+        rows = np.random.default_rng(random_state).choice(len(inputs), MAX_SAMPLES,
+                                                          replace=False)
+        inputs, Y = inputs[rows], Y[rows]
+    network = model.numpy_copy()
+    with np.errstate(over="ignore", invalid="ignore"):
+        outputs = network._forward(inputs.astype(network.dtype).T).T
+        network._backward(Y.T.astype(network.dtype), outputs.T)
+    activation = model.layers[-1].activation
+    if isinstance(activation, Linear):
+        accuracy = math.nan
+    elif isinstance(activation, Softmax):
+        accuracy = float(np.mean(outputs.argmax(axis=1) == Y.argmax(axis=1)))
+    else:
+        accuracy = float(np.mean(np.all((outputs >= 0.5) == (Y == 1), axis=1)))
+    return (_loss_curve_findings(model, Y, outputs, accuracy) + _unit_findings(network)
+            + _gradient_findings(network))
