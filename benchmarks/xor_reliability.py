@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from scratchnn.cli import RECIPES, _build_parser, _build_model
+from scratchnn.cli import RECIPES, _build_model, _build_parser
 from scratchnn.datasets import xor
 
 

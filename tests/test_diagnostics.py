@@ -63,7 +63,8 @@ def test_base_rate_uses_the_label_frequencies() -> None:
     model.fit(X, y, epochs=300, learning_rate=1.0, batch_size=None, verbose=False)
     finding = next(f for f in model.diagnose(X, y) if f.code == "base_rate")
     p = y.mean()
-    assert finding.details["label_entropy"] == pytest.approx(-p * np.log(p) - (1 - p) * np.log(1 - p))
+    entropy = -p * np.log(p) - (1 - p) * np.log(1 - p)
+    assert finding.details["label_entropy"] == pytest.approx(entropy)
 
 
 def test_plateau_in_a_bad_minimum() -> None:
