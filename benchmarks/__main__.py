@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import mnist, scaling, xor
+from benchmarks import distributed, mnist, scaling, xor
 from benchmarks.timing import in_subprocess
 
 
@@ -36,7 +36,8 @@ def print_table(title: str, table: dict[str, dict[str, Any]]) -> None:
 
 
 COLUMN_ORDER = ["seconds", "floor_seconds", "seconds_per_epoch", "vs_floor", "vs_sklearn",
-                "vs_keras", "vs_reference", "vs_python_loop", "accuracy", "skipped"]
+                "vs_keras", "vs_reference", "vs_python_loop", "vs_one_device", "accuracy",
+                "skipped"]
 
 
 def main() -> None:
@@ -69,6 +70,9 @@ def main() -> None:
     print_table(f"XOR, time per epoch over {args.xor_epochs} epochs", results["xor"]["table"])
     results["scaling"] = scaling.run(args.scaling_rows, args.repeats)
     print_table(f"NumPy engine scaling, {args.scaling_rows} rows", results["scaling"]["table"])
+    results["distributed"] = distributed.run(args.rows, args.repeats)
+    print_table(f"TensorFlow engine under tf.distribute, MNIST-shaped epoch, {args.rows} rows",
+                results["distributed"]["table"])
     args.output.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {args.output}")
 

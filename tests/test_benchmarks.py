@@ -24,4 +24,5 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert results["mnist"]["memory"]["peak_mb"] > results["mnist"]["memory"]["x_mb"]
     assert results["xor"]["table"]["spec reference loop (per sample)"]["vs_reference"] == 1.0
     assert len(results["scaling"]["table"]) == 9
+    assert len(results["distributed"]["table"]) == 3
     assert "MNIST-shaped epoch" in result.stdout

@@ -70,6 +70,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--dataset", choices=list(datasets.DATASETS), default="xor")
     train.add_argument("--engine", choices=("numpy", "tensorflow"), default="numpy")
+    train.add_argument("--devices", metavar="N",
+                       help="tensorflow engine: train data-parallel on N logical CPU devices, "
+                            "or on all GPUs with 'all' (tf.distribute.MirroredStrategy)")
     train.add_argument("--hidden", type=int, nargs="+", metavar="N",
                        help="neurons of each hidden layer")
     train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS,
@@ -124,12 +127,14 @@ def _fail(message: str) -> NoReturn:
     raise SystemExit(2)
 
 
-def _tensorflow_model(model: Perceptron) -> BaseModel:
+def _tensorflow_model(model: Perceptron, devices: str | None) -> BaseModel:
     try:
         from .tf_engine import TFPerceptron
+        from .tf_engine.distributed import make_strategy
     except ImportError:
         _fail("the tensorflow engine needs TensorFlow: pip install 'scratchnn[tf]'")
-    return TFPerceptron.from_perceptron(model)
+    strategy = make_strategy(devices) if devices is not None else None
+    return TFPerceptron.from_perceptron(model, strategy=strategy)
 
 
 def _build_model(args: argparse.Namespace, n_features: int, n_classes: int) -> BaseModel:
@@ -143,7 +148,9 @@ def _build_model(args: argparse.Namespace, n_features: int, n_classes: int) -> B
     else:
         layers.append(Layer(sizes[-1], 1, "sigmoid", init=args.init, random_state=rng))
         model = Perceptron(layers, loss="binary_crossentropy")
-    return _tensorflow_model(model) if args.engine == "tensorflow" else model
+    if args.engine == "tensorflow":
+        return _tensorflow_model(model, args.devices)
+    return model
 
 
 def _load_data(name: str, seed: int) -> tuple[tuple[Any, Any], tuple[Any, Any] | None]:
@@ -200,6 +207,10 @@ def _apply_recipe(args: argparse.Namespace) -> None:
         _fail(f"--hidden sizes must be positive integers, got {list(args.hidden)}")
     if not (np.isfinite(args.learning_rate) and args.learning_rate > 0):
         _fail(f"--learning-rate must be a positive finite number, got {args.learning_rate}")
+    if args.devices is not None and (args.engine != "tensorflow" or not (
+            args.devices == "all" or (args.devices.isdigit() and int(args.devices) > 0))):
+        _fail(f"--devices takes a positive number or 'all', with --engine tensorflow; got "
+              f"--devices {args.devices} with --engine {args.engine}")
     if args.restarts < 0:
         _fail(f"--restarts must be an integer >= 0, got {args.restarts}")
     if args.validation_split is not None and not 0 < args.validation_split < 1:

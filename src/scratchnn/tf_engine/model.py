@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import math
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import tensorflow as tf
@@ -19,6 +20,7 @@ from ..layers import Layer
 from ..losses import Loss
 from ..models import Perceptron
 from ..optimizers import SGD, Optimizer
+from .distributed import distributed_epochs, replica_step
 from .ops import activation_function, per_sample_loss
 from .optimizers import SlotVariables, signature
 
@@ -36,8 +38,11 @@ class Network(tf.Module):  # type: ignore[misc]  # TensorFlow ships no type stub
 
     def __init__(self, weights: list[Array]) -> None:
         super().__init__(name="perceptron")
+        # Under a distribution strategy every replica applies the same, all-reduced update;
+        # the first replica's is the one kept.
         self.parameters = [
-            tf.Variable(value, name=f"{'Wb'[index % 2]}{index // 2 + 1}")
+            tf.Variable(value, name=f"{'Wb'[index % 2]}{index // 2 + 1}",
+                        aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
             for index, value in enumerate(weights)
         ]
 
@@ -60,6 +65,10 @@ class TFPerceptron(BaseModel):
     loop : {"graph", "python"}, default "graph"
         ``"graph"`` runs whole epochs, and for small data sets the whole fit, inside one
         ``tf.function``; ``"python"`` calls ``train_step`` from a Python loop, once per batch.
+    strategy : tf.distribute.Strategy, optional
+        Train data-parallel on the strategy's replicas (``MirroredStrategy`` for several GPUs
+        or CPU devices, ``MultiWorkerMirroredStrategy`` across machines); see
+        ``scratchnn.tf_engine.distributed``.
     """
 
     engine = "tensorflow"
@@ -70,6 +79,7 @@ class TFPerceptron(BaseModel):
         loss: str | Loss = "binary_crossentropy",
         run_eagerly: bool = False,
         loop: str = "graph",
+        strategy: tf.distribute.Strategy | None = None,
     ) -> None:
         super().__init__(copy.deepcopy(list(layers)) if isinstance(layers, list | tuple)
                          else layers, loss)
@@ -80,11 +90,13 @@ class TFPerceptron(BaseModel):
         self.run_eagerly = run_eagerly
         self.loop = loop
         self.trace_count = 0
+        self.strategy = strategy
         self._build([param for layer in self.layers for param in layer.parameters()])
 
     @classmethod
     def from_perceptron(cls, model: Perceptron, **kwargs: Any) -> TFPerceptron:
-        """A TFPerceptron with the architecture, loss, current weights and history of ``model``."""
+        """A TFPerceptron with the architecture, loss, current weights and history of
+        ``model``; keyword arguments (``strategy``, ``loop``, ...) go to the constructor."""
         tf_model = cls(model.layers, model.loss, **kwargs)
         tf_model.set_weights(model.get_weights())
         tf_model.history = copy.deepcopy(model.history)
@@ -105,18 +117,38 @@ class TFPerceptron(BaseModel):
         return model
 
     # -- parameters ------------------------------------------------------------------------
+    def _scope(self) -> Any:
+        """Where variables are created: the strategy's scope, if there is one."""
+        return self.strategy.scope() if self.strategy is not None else contextlib.nullcontext()
+
     def _build(self, weights: list[Array]) -> None:
         """Create the variables and the graph functions for the dtype of ``weights``."""
-        self.network = Network(weights)
-        self.optimizer_variables = SlotVariables(SGD(0.01), self.network.parameters)
+        with self._scope():
+            self.network = Network(weights)
+            self.optimizer_variables = SlotVariables(SGD(0.01), self.network.parameters)
         self._compile()
 
     def _use_optimizer(self, optimizer: Optimizer) -> None:
         """Load ``optimizer`` into variables; retrace only if its update rule changed."""
         if self.optimizer_variables.signature != signature(optimizer):
-            self.optimizer_variables = SlotVariables(optimizer, self.network.parameters)
+            with self._scope():
+                self.optimizer_variables = SlotVariables(optimizer, self.network.parameters)
             self._compile()
         self.optimizer_variables.load(optimizer)
+
+    def use_strategy(self, strategy: tf.distribute.Strategy | None) -> None:
+        """Move the variables under ``strategy`` (or off any strategy, with None)."""
+        if strategy is not self.strategy:
+            self.strategy = strategy
+            self._build(self.get_weights())
+
+    def fit(self, *args: Any, strategy: tf.distribute.Strategy | None = None,
+            **kwargs: Any) -> Self:
+        """``Perceptron.fit``, plus ``strategy``: train under this ``tf.distribute.Strategy``
+        (the model keeps it for later fits)."""
+        if strategy is not None:
+            self.use_strategy(strategy)
+        return super().fit(*args, **kwargs)
 
     def _compile(self) -> None:
         """Wrap the training step, the whole-fit loop and prediction in ``tf.function``."""
@@ -129,6 +161,16 @@ class TFPerceptron(BaseModel):
             rows, labels, tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.int32)])
         self._predict = compile_(self._predict_rows, input_signature=[rows])
         self._loss = compile_(self._mean_loss, input_signature=[rows, labels])
+        if self.strategy is not None:
+            self._distributed_step = compile_(self._run_on_replicas)
+
+    def _run_on_replicas(self, batch: tuple[tf.Tensor, tf.Tensor]) -> tf.Tensor:
+        """One data-parallel step: every replica trains on its share; the summed loss."""
+        self.trace_count += 1
+        strategy = self.strategy
+        assert strategy is not None
+        losses = strategy.run(replica_step, args=(self, *batch))
+        return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
 
     def get_weights(self) -> list[Array]:
         return [variable.numpy() for variable in self.network.parameters]
@@ -218,6 +260,12 @@ class TFPerceptron(BaseModel):
         self._use_optimizer(optimizer)
         X_tensor, Y_tensor = tf.constant(X), tf.constant(Y)
         try:
+            if self.strategy is not None:
+                chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // X.shape[0])
+                for total in distributed_epochs(self, X, Y, orders, batch_size, guard, chunk):
+                    self.optimizer_variables.store(optimizer)
+                    yield total
+                return
             if self.loop == "python" or self.run_eagerly:
                 for order in orders:
                     total = 0.0

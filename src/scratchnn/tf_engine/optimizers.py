@@ -30,13 +30,16 @@ class SlotVariables(tf.Module):  # type: ignore[misc]  # TensorFlow ships no typ
         super().__init__(name="optimizer")
         self.signature = signature(optimizer)
         dtype = params[0].dtype
+        first = tf.VariableAggregation.ONLY_FIRST_REPLICA  # replicas apply the same update
         self.hyperparameters = {
-            name: tf.Variable(0.0, dtype=dtype, trainable=False, name=name)
+            name: tf.Variable(0.0, dtype=dtype, trainable=False, name=name, aggregation=first)
             for name in optimizer.config() if name != "nesterov"
         }
-        self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False, name="iterations")
+        self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False, name="iterations",
+                                      aggregation=first)
         self.slots = {
-            name: [tf.Variable(tf.zeros_like(p), trainable=False, name=f"{name}_{index}")
+            name: [tf.Variable(tf.zeros_like(p), trainable=False, name=f"{name}_{index}",
+                               aggregation=first)
                    for index, p in enumerate(params)]
             for name in optimizer.slot_names
         }

@@ -1,0 +1,95 @@
+"""Data-parallel training with ``tf.distribute``: one copy of the network per replica.
+
+Each global batch of a ``tf.data.Dataset`` is split across the replicas by the strategy.  A
+replica computes the loss summed over its samples divided by the number of samples in the
+whole global batch (found with an all-reduce, so a batch that does not divide evenly is still
+weighted right), takes its gradients, and the strategy's all-reduce sums them: the result is
+the gradient of the mean loss over the global batch, whatever the number of replicas.  Every
+replica then applies the same update to its copy of the variables.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import tensorflow as tf
+from numpy.typing import NDArray
+
+from ..errors import NonFiniteLoss
+from ..interrupt import InterruptGuard
+from .ops import per_sample_loss
+
+if TYPE_CHECKING:
+    from .model import TFPerceptron
+
+__all__ = ["distributed_epochs", "make_strategy"]
+
+
+def replica_step(model: TFPerceptron, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+    """One update on this replica's share of the batch; return its summed loss."""
+    context = tf.distribute.get_replica_context()
+    params = model.network.parameters
+    dtype = params[0].dtype
+    n_global = context.all_reduce(tf.distribute.ReduceOp.SUM, tf.cast(tf.shape(x)[0], dtype))
+    with tf.GradientTape() as tape:
+        z, y_hat = model._forward(tf.transpose(x))
+        local_sum = tf.reduce_sum(per_sample_loss(model.loss, tf.transpose(y), z, y_hat,
+                                                  model._fused_output))
+        scaled = local_sum / n_global
+    gradients = context.all_reduce(tf.distribute.ReduceOp.SUM, tape.gradient(scaled, params))
+    # Unlike the single-device step, the update is not skipped when the loss is not finite
+    # (a condition around it would cross the replicas' synchronisation): the caller sees the
+    # loss, stops, and puts back the weights of the epoch's start if they are not finite.
+    model.optimizer_variables.apply(params, gradients)
+    return local_sum
+
+
+def distributed_epochs(
+    model: TFPerceptron, X: NDArray[np.floating], Y: NDArray[np.floating],
+    orders: Iterator[NDArray[np.intp] | None], batch_size: int, guard: InterruptGuard,
+    chunk: int,
+) -> Iterator[float]:
+    """Train one epoch per order under ``model.strategy``; yield each epoch's summed loss.
+
+    The batches of ``chunk`` epochs at a time come from one distributed ``tf.data.Dataset``
+    of sample indices (each epoch's order cut into batches, so no batch spans two epochs).
+    """
+    strategy = model.strategy
+    assert strategy is not None
+    X_tensor, Y_tensor = tf.constant(X), tf.constant(Y)
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    natural = np.arange(len(X))
+    batches_per_epoch = -(-len(X) // batch_size)
+    while block := list(itertools.islice(orders, chunk)):
+        epochs = np.stack([natural if order is None else order for order in block])
+        dataset = (tf.data.Dataset.from_tensor_slices(epochs)
+                   .flat_map(lambda order: tf.data.Dataset.from_tensor_slices(order)
+                             .batch(batch_size))
+                   .map(lambda rows: (tf.gather(X_tensor, rows), tf.gather(Y_tensor, rows)))
+                   .with_options(options))
+        batches = iter(strategy.experimental_distribute_dataset(dataset))
+        for _ in block:
+            total = 0.0
+            for number in range(1, batches_per_epoch + 1):
+                batch_loss = float(model._distributed_step(next(batches)))
+                if not np.isfinite(batch_loss):
+                    raise NonFiniteLoss(number)
+                total += batch_loss
+                guard.check()
+            yield total
+
+
+def make_strategy(devices: str) -> Any:
+    """A ``MirroredStrategy`` over ``devices``: "all" (every GPU, else the CPU) or a number N
+    of logical CPU devices, which must be set before TensorFlow starts using the CPU."""
+    if devices == "all":
+        return tf.distribute.MirroredStrategy()
+    count = int(devices)
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(count)])
+    return tf.distribute.MirroredStrategy([f"/cpu:{index}" for index in range(count)])

@@ -1,0 +1,56 @@
+"""Run by test_distributed.py in a fresh process: N logical CPU devices must be configured
+before TensorFlow starts.  Prints one JSON object with the largest differences found."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from scratchnn.tf_engine.distributed import make_strategy
+
+strategy = make_strategy(sys.argv[1])
+
+from scratchnn import load  # noqa: E402
+from scratchnn.tf_engine import TFPerceptron  # noqa: E402
+from tests.conftest import make_data, make_model  # noqa: E402
+
+
+def largest_difference(a: list[np.ndarray], b: list[np.ndarray]) -> float:
+    return max(float(np.max(np.abs(x - y) / np.maximum(np.abs(y).max(), 1e-300)))
+               for x, y in zip(a, b, strict=True))
+
+
+report: dict[str, float | int] = {"replicas": strategy.num_replicas_in_sync}
+X, y = make_data(24, 3, 3, "categorical_crossentropy")
+for batch_size, name in [(None, "full"), (8, "mini"), (1, "per_sample"), (7, "uneven")]:
+    numpy_model = make_model([3, 5, 3], "tanh", "softmax", "categorical_crossentropy",
+                             init="xavier")
+    single = TFPerceptron.from_perceptron(numpy_model)
+    distributed = TFPerceptron.from_perceptron(numpy_model, strategy=strategy)
+    for model in (numpy_model, single, distributed):
+        model.fit(X, y, epochs=10, batch_size=batch_size, optimizer="adam", learning_rate=0.01,
+                  verbose=False)
+    report[f"{name}_loss_vs_numpy"] = largest_difference(
+        [np.array(distributed.history.loss)], [np.array(numpy_model.history.loss)])
+    report[f"{name}_weights_vs_numpy"] = largest_difference(distributed.get_weights(),
+                                                            numpy_model.get_weights())
+    report[f"{name}_weights_vs_single"] = largest_difference(distributed.get_weights(),
+                                                             single.get_weights())
+
+later = TFPerceptron.from_perceptron(make_model([3, 5, 3], "relu", "softmax",
+                                                "categorical_crossentropy"))
+later.fit(X, y, epochs=5, batch_size=8, verbose=False, strategy=strategy)  # fit(strategy=...)
+with tempfile.TemporaryDirectory() as folder:
+    path = Path(folder) / "model.npz"
+    later.save(path)
+    for engine in ("numpy", "tensorflow"):
+        loaded = load(path, engine=engine)
+        report[f"loaded_{engine}_prediction"] = float(
+            np.max(np.abs(loaded.predict_proba(X) - later.predict_proba(X))))
+        report[f"loaded_{engine}_same_classes"] = int(
+            np.array_equal(loaded.predict(X), later.predict(X)))
+print(json.dumps(report))

@@ -1,0 +1,42 @@
+"""Data-parallel training with tf.distribute gives the numbers of one device."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("tensorflow")
+pytestmark = pytest.mark.tensorflow
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("devices", [2, 4])
+def test_distributed_fit_matches_one_device_and_numpy(devices: int) -> None:
+    result = subprocess.run([sys.executable, "-m", "tests.distributed_check", str(devices)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["replicas"] == devices
+    for name in ("full", "mini", "per_sample", "uneven"):
+        assert report[f"{name}_loss_vs_numpy"] < 1e-6, report
+        assert report[f"{name}_weights_vs_numpy"] < 1e-6, report
+        assert report[f"{name}_weights_vs_single"] < 1e-6, report
+    for engine in ("numpy", "tensorflow"):
+        assert report[f"loaded_{engine}_prediction"] < 1e-12
+        assert report[f"loaded_{engine}_same_classes"] == 1
+
+
+def test_cli_trains_on_two_devices() -> None:
+    from tests.test_cli import run
+
+    result = run("train", "--engine", "tensorflow", "--devices", "2", "--epochs", "1000",
+                 "--learning-rate", "4", "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.splitlines()[-1])["train_accuracy"] == 1.0
+    bad = run("train", "--devices", "2")
+    assert bad.returncode == 2 and "--devices takes a positive number" in bad.stderr
