@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import math
 from typing import Any
 
 import numpy as np
@@ -16,6 +15,7 @@ from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss
 __all__ = [
     "check_X",
     "check_X_y",
+    "check_fraction",
     "check_layers",
     "check_positive_int",
     "encode_labels",
@@ -177,12 +177,3 @@ def check_layers(layers: object) -> list[Layer]:
         if isinstance(layer.activation, Softmax):
             raise ValueError(f"layers[{index}]: softmax is only supported on the output layer")
     return list(layers)
-
-
-def check_finite_number(name: str, value: object) -> float:
-    """Return ``value`` as a float if it is a finite number, else raise."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    if not math.isfinite(float(value)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return float(value)

@@ -1,0 +1,21 @@
+"""The README's Python examples run as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
+
+
+def test_the_ten_line_example_and_the_gradient_check(capsys: pytest.CaptureFixture[str]
+                                                     ) -> None:
+    namespace: dict[str, object] = {}
+    exec(BLOCKS[0], namespace)  # the ten lines
+    assert "[0 1 1 0]" in capsys.readouterr().out
+    custom = next(block for block in BLOCKS if "class Softplus" in block)
+    exec(custom.replace("print(", "errors = ("), namespace)
+    assert max(namespace["errors"].values()) < 1e-6  # type: ignore[attr-defined]
