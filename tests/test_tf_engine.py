@@ -152,22 +152,15 @@ from typing import Any  # noqa: E402
 
 from scratchnn import TrainingDivergedError, load  # noqa: E402
 from scratchnn.base import BaseModel  # noqa: E402
-from tests.test_validation import CASES  # noqa: E402
+from tests.test_validation import assert_refused_unchanged, each_bad_input  # noqa: E402
 
 
-@pytest.mark.parametrize(("model_factory", "call", "error", "message"),
-                         [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+@each_bad_input
 def test_bad_input_is_refused_before_any_change(
     model_factory: Callable[[], Perceptron], call: Callable[[BaseModel], Any], error: type,
     message: str,
 ) -> None:
-    model = TFPerceptron.from_perceptron(model_factory())
-    before = model.get_weights()
-    with pytest.raises(error, match=message):
-        call(model)
-    for now, then in zip(model.get_weights(), before, strict=True):
-        np.testing.assert_array_equal(now, then)
-    assert len(model.history) == 0
+    assert_refused_unchanged(TFPerceptron.from_perceptron(model_factory()), call, error, message)
 
 
 @pytest.mark.parametrize("loop", ["graph", "python"])

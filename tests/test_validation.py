@@ -94,13 +94,23 @@ CASES: list[tuple[str, Callable[[], Perceptron], Callable[[BaseModel], Any], typ
 ]
 
 
-@pytest.mark.parametrize(("model_factory", "call", "error", "message"),
-                         [case[1:] for case in CASES], ids=[case[0] for case in CASES])
+#: Runs a test once per case; the TensorFlow engine's tests use it too.
+each_bad_input = pytest.mark.parametrize(("model_factory", "call", "error", "message"),
+                                         [case[1:] for case in CASES],
+                                         ids=[case[0] for case in CASES])
+
+
+@each_bad_input
 def test_bad_input_is_refused_before_any_change(
     model_factory: Callable[[], Perceptron], call: Callable[[BaseModel], Any], error: type,
     message: str,
 ) -> None:
-    model = model_factory()
+    assert_refused_unchanged(model_factory(), call, error, message)
+
+
+def assert_refused_unchanged(model: BaseModel, call: Callable[[BaseModel], Any], error: type,
+                             message: str) -> None:
+    """``call(model)`` raises ``error`` matching ``message`` and leaves the model as it was."""
     before = model.get_weights()
     with pytest.raises(error, match=message):
         call(model)

@@ -9,6 +9,7 @@ Everything a user sees (checks, batching, the per-epoch line, the history, ``pre
 from __future__ import annotations
 
 import copy
+import itertools
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -30,7 +31,6 @@ from .optimizers import SGD, Optimizer, get_optimizer
 from .training import Callback, EarlyStopping, Progress, stratified_split
 from .validation import (
     check_fraction,
-    check_layers,
     check_positive_int,
     check_X,
     check_X_y,
@@ -54,6 +54,25 @@ def iter_batches(
     for start in range(0, n_samples, batch_size):
         stop = min(start + batch_size, n_samples)
         yield slice(start, stop) if order is None else order[start:stop]
+
+
+def check_layers(layers: object) -> list[Layer]:
+    """Check that ``layers`` is a non-empty list of Layers whose sizes chain."""
+    if not isinstance(layers, list | tuple) or not layers:
+        raise TypeError(f"layers must be a non-empty list of Layer objects, got {layers!r}")
+    for index, layer in enumerate(layers):
+        if not isinstance(layer, Layer):
+            raise TypeError(f"layers[{index}] must be a Layer, got {layer!r}")
+    for index, (previous, layer) in enumerate(itertools.pairwise(layers), start=1):
+        if layer.n_inputs != previous.n_neurons:
+            raise ValueError(
+                f"layers[{index}] has n_inputs={layer.n_inputs} but layers[{index - 1}] has "
+                f"n_neurons={previous.n_neurons}; consecutive layer sizes must match"
+            )
+    for index, layer in enumerate(layers[:-1]):
+        if isinstance(layer.activation, Softmax):
+            raise ValueError(f"layers[{index}]: softmax is only supported on the output layer")
+    return list(layers)
 
 
 def _copy_state(optimizer: Optimizer) -> dict[str, Any]:

@@ -132,8 +132,17 @@ def _loss_curve_findings(model: BaseModel, Y: NDArray[np.floating], outputs: NDA
     return findings
 
 
+def _unit_finding(code: str, counts: dict[str, tuple[int, int]], message: str, advice: str,
+                  key: str) -> list[Finding]:
+    """A finding about units, with "layer i: n of total" filled into ``message``."""
+    if not counts:
+        return []
+    listed = ", ".join(f"{layer}: {n} of {total}" for layer, (n, total) in counts.items())
+    return [Finding(code, message.format(listed), advice,
+                    {key: {layer: n for layer, (n, _) in counts.items()}})]
+
+
 def _unit_findings(network: Perceptron) -> list[Finding]:
-    findings: list[Finding] = []
     dead, saturated = {}, {}
     for index, layer in enumerate(network.layers[:-1], start=1):
         assert layer.output is not None
@@ -148,24 +157,16 @@ def _unit_findings(network: Perceptron) -> list[Finding]:
             count = int(np.sum(limit.mean(axis=1) > 0.95))
             if count:
                 saturated[f"layer {index}"] = (count, layer.n_neurons)
-    if dead:
-        counts = ", ".join(f"{k}: {n} of {total}" for k, (n, total) in dead.items())
-        findings.append(Finding(
-            "dead_relu",
-            f"Some ReLU units are never active on the training set ({counts}); they no longer "
-            f"learn.",
-            "a smaller learning rate, He initialisation (init='he'), or tanh units.",
-            {"dead_units": {k: n for k, (n, _) in dead.items()}}))
-    if saturated:
-        counts = ", ".join(f"{k}: {n} of {total}" for k, (n, total) in saturated.items())
-        findings.append(Finding(
-            "saturated",
-            f"Some sigmoid/tanh units are saturated (at their limit for over 95% of the "
-            f"samples: {counts}); their gradient is nearly zero.",
-            "scale the inputs (to mean 0, variance 1), Xavier initialisation "
-            "(init='xavier'), or a smaller learning rate.",
-            {"saturated_units": {k: n for k, (n, _) in saturated.items()}}))
-    return findings
+    return _unit_finding(
+        "dead_relu", dead,
+        "Some ReLU units are never active on the training set ({}); they no longer learn.",
+        "a smaller learning rate, He initialisation (init='he'), or tanh units.", "dead_units",
+    ) + _unit_finding(
+        "saturated", saturated,
+        "Some sigmoid/tanh units are saturated (at their limit for over 95% of the samples: "
+        "{}); their gradient is nearly zero.",
+        "scale the inputs (to mean 0, variance 1), Xavier initialisation (init='xavier'), or "
+        "a smaller learning rate.", "saturated_units")
 
 
 def _gradient_findings(network: Perceptron) -> list[Finding]:

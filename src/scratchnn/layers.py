@@ -26,18 +26,11 @@ from .activations import Activation, get_activation
 from .initializers import RandomState, check_initializer, check_random_state, default_initializer
 from .initializers import initialize as draw_weights
 from .optimizers import SGD
+from .validation import check_positive_int
 
 Array = NDArray[np.floating]
 
 __all__ = ["Layer"]
-
-
-def _check_size(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be a positive integer, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 class Layer:
@@ -75,8 +68,8 @@ class Layer:
         random_state: RandomState = None,
         dtype: DTypeLike = np.float64,
     ) -> None:
-        self.n_inputs = _check_size("n_inputs", n_inputs)
-        self.n_neurons = _check_size("n_neurons", n_neurons)
+        self.n_inputs = check_positive_int("n_inputs", n_inputs)
+        self.n_neurons = check_positive_int("n_neurons", n_neurons)
         self.activation = get_activation(activation)
         self.init = check_initializer(init) if init is not None else default_initializer(
             self.activation

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .activations import Softmax
-from .layers import Layer
 from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss
 
 __all__ = [
     "check_X",
     "check_X_y",
     "check_fraction",
-    "check_layers",
     "check_positive_int",
     "encode_labels",
     "float_dtype",
@@ -158,22 +154,3 @@ def check_X_y(
     dtype = float_dtype(X_array.dtype)
     Y = encode_labels(y, X_array.shape[0], n_outputs, loss, names[1])
     return X_array.astype(dtype, copy=False), Y.astype(dtype, copy=False)
-
-
-def check_layers(layers: object) -> list[Layer]:
-    """Check that ``layers`` is a non-empty list of Layers whose sizes chain."""
-    if not isinstance(layers, list | tuple) or not layers:
-        raise TypeError(f"layers must be a non-empty list of Layer objects, got {layers!r}")
-    for index, layer in enumerate(layers):
-        if not isinstance(layer, Layer):
-            raise TypeError(f"layers[{index}] must be a Layer, got {layer!r}")
-    for index, (previous, layer) in enumerate(itertools.pairwise(layers), start=1):
-        if layer.n_inputs != previous.n_neurons:
-            raise ValueError(
-                f"layers[{index}] has n_inputs={layer.n_inputs} but layers[{index - 1}] has "
-                f"n_neurons={previous.n_neurons}; consecutive layer sizes must match"
-            )
-    for index, layer in enumerate(layers[:-1]):
-        if isinstance(layer.activation, Softmax):
-            raise ValueError(f"layers[{index}]: softmax is only supported on the output layer")
-    return list(layers)
