@@ -121,13 +121,15 @@ class BaseModel:
     def _run_epochs(
         self, X: Array, Y: Array, orders: Iterator[NDArray[np.intp] | None], batch_size: int,
         optimizer: Optimizer, guard: InterruptGuard, per_epoch: bool,
-    ) -> Iterator[float]:
-        """Train one epoch per item of ``orders``; yield each epoch's summed per-sample loss.
+    ) -> Iterator[list[float]]:
+        """Train one epoch per item of ``orders``; yield the summed per-sample loss of each
+        epoch, in lists of the epochs run since the last yield (one epoch at a time, or, for
+        an engine that runs many epochs in one call, all of them).
 
         An order is a permutation of the samples, or None for their natural order.  Before
         updating on a batch whose loss is not finite, raise ``NonFiniteLoss``; after each
         complete update, call ``guard.check()``.  ``per_epoch``: the caller acts after every
-        epoch (validation, callbacks), so run no more than one epoch ahead of a yield.
+        epoch (validation, callbacks), so yield after every epoch.
         """
         raise NotImplementedError
 
@@ -324,23 +326,26 @@ class BaseModel:
         per_epoch = run.validation is not None or bool(run.callbacks) or progress.bar is not None
         try:
             with InterruptGuard() as guard:
-                for total in self._run_epochs(X, Y, orders, run.batch_size, optimizer, guard,
-                                              per_epoch):
+                for totals in self._run_epochs(X, Y, orders, run.batch_size, optimizer, guard,
+                                               per_epoch):
                     if not self._is_finite():
                         raise NonFiniteLoss(-(-n_samples // run.batch_size))  # the last update
                     last_finite = self._snapshot(), _copy_state(optimizer)
-                    logs = {"loss": total / n_samples}
-                    if run.validation is not None:
-                        logs["val_loss"] = self._evaluation_loss(*run.validation)
-                        logs["val_accuracy"] = self._accuracy(*run.validation)
-                    self.history.append(epoch, **logs)
-                    progress.update(epoch, logs)
-                    if stopper is not None and stopper.improved(epoch, logs["val_loss"]):
-                        best = last_finite
-                    stop = any([callback.on_epoch_end(epoch, dict(logs)) is True
-                                for callback in run.callbacks])
-                    epoch += 1
-                    if stop or self.stop_training or (stopper is not None and stopper.should_stop):
+                    stop = False
+                    for total in totals:
+                        logs = {"loss": total / n_samples}
+                        if run.validation is not None:
+                            logs["val_loss"] = self._evaluation_loss(*run.validation)
+                            logs["val_accuracy"] = self._accuracy(*run.validation)
+                        self.history.append(epoch, **logs)
+                        progress.update(epoch, logs)
+                        if stopper is not None and stopper.improved(epoch, logs["val_loss"]):
+                            best = last_finite
+                        stop = any([callback.on_epoch_end(epoch, dict(logs)) is True
+                                    for callback in run.callbacks]) or self.stop_training or (
+                            stopper is not None and stopper.should_stop)
+                        epoch += 1
+                    if stop:
                         break
         except NonFiniteLoss as failure:
             if not self._is_finite():

@@ -152,11 +152,11 @@ class Perceptron(BaseModel):
     def _run_epochs(
         self, X: Array, Y: Array, orders: Iterator[NDArray[np.intp] | None], batch_size: int,
         optimizer: Optimizer, guard: InterruptGuard, per_epoch: bool,
-    ) -> Iterator[float]:
+    ) -> Iterator[list[float]]:
         params, grads = [self._flat_parameters], [self._flat_gradients]
         for order in orders:
-            yield self._train_epoch(X, Y, iter_batches(X.shape[0], batch_size, order),
-                                    optimizer, guard, params, grads)
+            yield [self._train_epoch(X, Y, iter_batches(X.shape[0], batch_size, order),
+                                     optimizer, guard, params, grads)]
 
     def _train_epoch(
         self, X: Array, Y: Array, batches: Iterator[Batch], optimizer: Optimizer,

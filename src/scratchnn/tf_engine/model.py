@@ -256,7 +256,7 @@ class TFPerceptron(BaseModel):
     def _run_epochs(
         self, X: Array, Y: Array, orders: Iterator[NDArray[np.intp] | None], batch_size: int,
         optimizer: Optimizer, guard: InterruptGuard, per_epoch: bool,
-    ) -> Iterator[float]:
+    ) -> Iterator[list[float]]:
         self._use_optimizer(optimizer)
         X_tensor, Y_tensor = tf.constant(X), tf.constant(Y)
         try:
@@ -264,7 +264,7 @@ class TFPerceptron(BaseModel):
                 chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // X.shape[0])
                 for total in distributed_epochs(self, X, Y, orders, batch_size, guard, chunk):
                     self.optimizer_variables.store(optimizer)
-                    yield total
+                    yield [total]
                 return
             if self.loop == "python" or self.run_eagerly:
                 for order in orders:
@@ -279,7 +279,7 @@ class TFPerceptron(BaseModel):
                         total += batch_loss
                         guard.check()
                     self.optimizer_variables.store(optimizer)
-                    yield total
+                    yield [total]
                 return
             natural = np.arange(X.shape[0])
             chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // X.shape[0])
@@ -289,7 +289,7 @@ class TFPerceptron(BaseModel):
                                                        tf.constant(stacked, tf.int32),
                                                        tf.constant(batch_size, tf.int32))
                 self.optimizer_variables.store(optimizer)
-                yield from (float(total) for total in totals.numpy())
+                yield [float(total) for total in totals.numpy()]
                 if failed_batch > 0:
                     raise NonFiniteLoss(int(failed_batch))
                 guard.check()
