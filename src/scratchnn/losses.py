@@ -69,7 +69,10 @@ class Loss:
 
     def fused_output_gradient(self, y_true: Array, y_pred: Array) -> Array:
         """Return ``dz = (ŷ - y) / n_samples`` for the canonical output activation."""
-        return (y_pred - y_true) / y_true.shape[1]
+        dz = y_pred - y_true
+        if y_true.shape[1] > 1:  # one sample, the spec's case, needs no division
+            dz /= y_true.shape[1]
+        return dz
 
     def per_sample_from_logits(self, y_true: Array, z: Array) -> Array:
         """The per-sample loss of ``ŷ = f(z)``, ``f`` the canonical activation, from ``z``.

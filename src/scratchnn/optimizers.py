@@ -126,7 +126,7 @@ class SGD(Optimizer):
                 "nesterov": self.nesterov}
 
     def _update(self, params: list[Array], grads: list[Array]) -> None:
-        if [s.shape for s in self._scaled] != [g.shape for g in grads]:
+        if [(s.shape, s.dtype) for s in self._scaled] != [(g.shape, g.dtype) for g in grads]:
             self._scaled = [np.empty_like(grad) for grad in grads]
         for index, (param, grad) in enumerate(zip(params, grads, strict=True)):
             step = np.multiply(grad, -self.learning_rate, out=self._scaled[index])  # -η g
