@@ -1,9 +1,10 @@
 """What both engines share: the model's user API and the training loop around a step.
 
-An engine subclass stores the parameters and supplies four operations: ``get_weights``,
-``set_weights``, ``_forward_rows`` (prediction) and ``_run_epochs`` (the updates).
-Everything a user sees (checks, batching, the per-epoch line, the history, ``predict``,
-``score``, ``summary``) is written once, here.
+An engine subclass stores the parameters and supplies the operations that touch them:
+``get_weights``, ``set_weights``, ``_forward_rows`` (prediction), ``_evaluation_loss``,
+``_run_epochs`` (the updates) and ``numpy_copy``.  Everything a user sees (checks, the
+validation split, early stopping, restarts, the per-epoch line, the history, ``predict``,
+``score``, ``summary``, ``save``, ``diagnose``) is written once, here.
 """
 
 from __future__ import annotations
