@@ -386,8 +386,11 @@ class BaseModel:
             stuck = {f.code for f in self.diagnose(run.X, run.Y)} & STUCK
             if not stuck:
                 break
-        _, weights, self.history, self.optimizer_, self.history.start = best
+        loss, weights, self.history, self.optimizer_, self.history.start = best
         self._restore(weights)
+        if verbose:
+            kept = f"restart {self.history.start}" if self.history.start else "the first run"
+            print(f"Kept {kept}: final loss {loss:.3f}", file=sys.stdout)
 
     def diagnose(self, X: object, y: object) -> list[Finding]:
         """What looks wrong after training on ``(X, y)``; see ``scratchnn.diagnostics``."""
