@@ -21,7 +21,7 @@ def test_spec_code_runs_and_prints_the_loss_lines(capsys: pytest.CaptureFixture[
     assert output[:5] == lines and all(line.startswith("Diagnosis: ") for line in output[5:])
     assert len(lines) == 5
     for epoch, line in enumerate(lines, start=1):
-        assert re.fullmatch(rf"Loss at epoch {epoch}: \d\.\d{{3}}", line), line
+        assert re.fullmatch(rf"Loss at epoch {epoch}: \d+\.\d{{3}}", line), line
     assert [float(line.split(": ")[1]) for line in lines] == [
         round(loss, 3) for loss in perceptron.history.loss
     ]
