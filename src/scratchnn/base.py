@@ -115,6 +115,15 @@ class BaseModel:
         """Set the parameters from ``[W1, b1, W2, b2, ...]`` (shapes must match)."""
         raise NotImplementedError
 
+    def _check_weight_shapes(self, weights: list[Array]) -> None:
+        """Raise unless ``weights`` has the shapes of ``[W1, b1, W2, b2, ...]``."""
+        expected = [shape for layer in self.layers for shape in
+                    ((layer.n_neurons, layer.n_inputs), (layer.n_neurons, 1))]
+        if [np.shape(w) for w in weights] != expected:
+            raise ValueError(
+                f"weights must have the shapes {expected}, got {[np.shape(w) for w in weights]}"
+            )
+
     def _forward_rows(self, X: Array) -> Array:
         """Return the output activations (n_samples, n_outputs) for rows ``X``."""
         raise NotImplementedError
@@ -159,7 +168,7 @@ class BaseModel:
     @property
     def dtype(self) -> np.dtype[np.floating]:
         """Dtype of the parameters."""
-        return self.get_weights()[0].dtype
+        raise NotImplementedError
 
     @property
     def loss_curve_(self) -> list[float]:
@@ -294,11 +303,10 @@ class BaseModel:
         for index, callback in enumerate(callbacks):
             if not callable(getattr(callback, "on_epoch_end", None)):
                 raise TypeError(f"callbacks[{index}] has no on_epoch_end(epoch, logs) method")
-        progress = Progress(verbose, log_every, epochs)
-        validating = validation_data is not None or validation_split is not None
-
         if isinstance(restarts, bool) or not isinstance(restarts, int) or restarts < 0:
             raise ValueError(f"restarts must be an integer >= 0, got {restarts!r}")
+        progress = Progress(verbose, log_every, epochs)
+        validating = validation_data is not None or validation_split is not None
         validation = (X_val, Y_val) if validating else None
         run = _Run(X, Y, validation, epochs, batch_size, shuffle, rng, callbacks,
                    (patience, min_delta) if early_stopping else None)

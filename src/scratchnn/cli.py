@@ -24,6 +24,7 @@ __all__ = ["main"]
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
 GATES = ("xor", "and", "or", "nand")
+NO_TENSORFLOW = "the tensorflow engine needs TensorFlow: pip install 'scratchnn[tf]'"
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def _tensorflow_model(model: Perceptron, devices: str | None) -> BaseModel:
         from .tf_engine import TFPerceptron
         from .tf_engine.distributed import make_strategy
     except ImportError:
-        _fail("the tensorflow engine needs TensorFlow: pip install 'scratchnn[tf]'")
+        _fail(NO_TENSORFLOW)
     strategy = make_strategy(devices) if devices is not None else None
     return TFPerceptron.from_perceptron(model, strategy=strategy)
 
@@ -278,7 +279,7 @@ def _load_model(path: str, engine: str | None = None) -> BaseModel:
         _fail(str(error) if isinstance(error, ValueError) else f"could not read {path}: "
               f"{error.strerror or error}")
     except ImportError:
-        _fail("the tensorflow engine needs TensorFlow: pip install 'scratchnn[tf]'")
+        _fail(NO_TENSORFLOW)
 
 
 def _plot(args: argparse.Namespace) -> None:

@@ -102,13 +102,6 @@ class Layer:
         """The gradients of the last ``backward``, ``[d_weights, d_biases]``."""
         return [self.d_weights, self.d_biases]
 
-    def astype(self, dtype: DTypeLike) -> None:
-        """Convert the parameters to ``dtype`` (no copy if they already have it)."""
-        self.weights = self.weights.astype(dtype, copy=False)
-        self.biases = self.biases.astype(dtype, copy=False)
-        self.d_weights = self.d_weights.astype(dtype, copy=False)
-        self.d_biases = self.d_biases.astype(dtype, copy=False)
-
     def forward(self, inputs: Array) -> Array:
         """Return ``a = f(W · inputs + b)`` for inputs of shape (n_inputs, n_samples).
 

@@ -47,15 +47,15 @@ class Perceptron(BaseModel):
         super().__init__(layers, loss)
         self._fused_output = self.loss.is_fused_with(self.layers[-1].activation)
 
+    @property
+    def dtype(self) -> np.dtype[np.floating]:
+        return self.layers[0].weights.dtype
+
     def get_weights(self) -> list[Array]:
-        return [param.copy() for layer in self.layers for param in layer.parameters()]
+        return [param.copy() for param in self.parameters()]
 
     def set_weights(self, weights: list[Array]) -> None:
-        expected = [param.shape for layer in self.layers for param in layer.parameters()]
-        if [np.shape(w) for w in weights] != expected:
-            raise ValueError(
-                f"weights must have the shapes {expected}, got {[np.shape(w) for w in weights]}"
-            )
+        self._check_weight_shapes(weights)
         for index, layer in enumerate(self.layers):
             layer.weights = np.array(weights[2 * index])
             layer.biases = np.array(weights[2 * index + 1], dtype=layer.weights.dtype)

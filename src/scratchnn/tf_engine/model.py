@@ -97,8 +97,7 @@ class TFPerceptron(BaseModel):
     def from_perceptron(cls, model: Perceptron, **kwargs: Any) -> TFPerceptron:
         """A TFPerceptron with the architecture, loss, current weights and history of
         ``model``; keyword arguments (``strategy``, ``loop``, ...) go to the constructor."""
-        tf_model = cls(model.layers, model.loss, **kwargs)
-        tf_model.set_weights(model.get_weights())
+        tf_model = cls(model.layers, model.loss, **kwargs)  # the layers hold the current weights
         tf_model.history = copy.deepcopy(model.history)
         if hasattr(model, "optimizer_"):
             tf_model.optimizer_ = model.optimizer_
@@ -172,17 +171,17 @@ class TFPerceptron(BaseModel):
         losses = strategy.run(replica_step, args=(self, *batch))
         return strategy.reduce(tf.distribute.ReduceOp.SUM, losses, axis=None)
 
+    @property
+    def dtype(self) -> np.dtype[np.floating]:
+        return np.dtype(self.network.parameters[0].dtype.as_numpy_dtype)
+
     def get_weights(self) -> list[Array]:
         return [variable.numpy() for variable in self.network.parameters]
 
     def set_weights(self, weights: list[Array]) -> None:
-        expected = [tuple(v.shape) for v in self.network.parameters]
-        if [np.shape(w) for w in weights] != expected:
-            raise ValueError(
-                f"weights must have the shapes {expected}, got {[np.shape(w) for w in weights]}"
-            )
+        self._check_weight_shapes(weights)
         dtype = np.asarray(weights[0]).dtype
-        if dtype != self.network.parameters[0].dtype.as_numpy_dtype:
+        if dtype != self.dtype:
             self._build([np.asarray(w, dtype=dtype) for w in weights])
             return
         for variable, value in zip(self.network.parameters, weights, strict=True):
