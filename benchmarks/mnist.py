@@ -77,20 +77,14 @@ class Trainer:
 
 
 class ScratchnnNumpy(Trainer):
-    def layers(self) -> list[Any]:
-        from scratchnn import Layer
-
-        rng = np.random.default_rng(0)
-        last = len(self.widths) - 2
-        return [Layer(n_in, n_out, "relu" if index < last else "softmax", random_state=rng,
-                      dtype=np.float32)
-                for index, (n_in, n_out) in enumerate(zip(self.widths[:-1], self.widths[1:],
-                                                          strict=True))]
-
-    def start(self) -> None:
+    def network(self) -> Any:
         from scratchnn import Perceptron
 
-        self.model = Perceptron(self.layers(), loss="categorical_crossentropy")
+        return Perceptron.from_sizes(self.widths, "relu", "softmax", "categorical_crossentropy",
+                                     random_state=0, dtype=np.float32)
+
+    def start(self) -> None:
+        self.model = self.network()
         self.epoch()
 
     def epoch(self) -> None:
@@ -100,11 +94,9 @@ class ScratchnnNumpy(Trainer):
 
 class ScratchnnTensorflow(ScratchnnNumpy):
     def start(self) -> None:
-        from scratchnn import Perceptron
         from scratchnn.tf_engine import TFPerceptron
 
-        self.model = TFPerceptron.from_perceptron(
-            Perceptron(self.layers(), loss="categorical_crossentropy"))
+        self.model = TFPerceptron.from_perceptron(self.network())
         self.epoch()
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
-from scratchnn import Layer, Perceptron
+from scratchnn import Perceptron
 
 
 def make_model(
@@ -19,13 +19,8 @@ def make_model(
     init: str = "normal",
 ) -> Perceptron:
     """A Perceptron with layer sizes ``sizes`` (inputs first), seeded."""
-    rng = np.random.default_rng(seed)
-    activations = [hidden] * (len(sizes) - 2) + [output]
-    layers = [
-        Layer(n_in, n_out, act, init=init, random_state=rng, dtype=dtype)
-        for n_in, n_out, act in zip(sizes[:-1], sizes[1:], activations, strict=True)
-    ]
-    return Perceptron(layers, loss=loss)
+    return Perceptron.from_sizes(sizes, hidden, output, loss, init=init, random_state=seed,
+                                 dtype=dtype)
 
 
 def make_data(

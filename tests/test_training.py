@@ -183,3 +183,20 @@ def test_mismatched_layer_sizes_are_refused() -> None:
     with pytest.raises(ValueError, match=r"layers\[1\] has n_inputs=3 but layers\[0\] has "
                                          r"n_neurons=2"):
         Perceptron([Layer(2, 2, "relu"), Layer(3, 1, "sigmoid")])
+
+
+def test_from_sizes_builds_the_layers_in_order_from_one_generator() -> None:
+    rng = np.random.default_rng(5)
+    by_hand = Perceptron([Layer(3, 4, "tanh", init="xavier", random_state=rng),
+                          Layer(4, 2, "softmax", init="xavier", random_state=rng)],
+                         loss="categorical_crossentropy")
+    built = Perceptron.from_sizes([3, 4, 2], "tanh", "softmax", "categorical_crossentropy",
+                                  init="xavier", random_state=5)
+    assert repr(built) == repr(by_hand)
+    for a, b in zip(built.get_weights(), by_hand.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    default_init = Perceptron.from_sizes([2, 3, 1], "relu", "sigmoid", "binary_crossentropy")
+    assert [layer.init for layer in default_init.layers] == ["he", "xavier"]
+    single = Perceptron.from_sizes([2, 1], "relu", "sigmoid", "binary_crossentropy",
+                                   dtype=np.float32)
+    assert single.layers[0].activation.name == "sigmoid" and single.dtype == np.float32

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import sys
 from collections.abc import Sequence
@@ -16,7 +15,6 @@ import numpy as np
 from . import datasets
 from .base import BaseModel
 from .initializers import INITIALIZERS
-from .layers import Layer
 from .models import Perceptron
 from .optimizers import OPTIMIZERS
 
@@ -139,16 +137,10 @@ def _tensorflow_model(model: Perceptron, devices: str | None) -> BaseModel:
 
 
 def _build_model(args: argparse.Namespace, n_features: int, n_classes: int) -> BaseModel:
-    rng = np.random.default_rng(args.seed)
-    sizes = [n_features, *args.hidden]
-    layers = [Layer(n_in, n_out, args.activation, init=args.init, random_state=rng)
-              for n_in, n_out in itertools.pairwise(sizes)]
-    if n_classes > 2:
-        layers.append(Layer(sizes[-1], n_classes, "softmax", init=args.init, random_state=rng))
-        model = Perceptron(layers, loss="categorical_crossentropy")
-    else:
-        layers.append(Layer(sizes[-1], 1, "sigmoid", init=args.init, random_state=rng))
-        model = Perceptron(layers, loss="binary_crossentropy")
+    output, loss, n_outputs = (("softmax", "categorical_crossentropy", n_classes) if n_classes > 2
+                               else ("sigmoid", "binary_crossentropy", 1))
+    model = Perceptron.from_sizes([n_features, *args.hidden, n_outputs], args.activation, output,
+                                  loss, init=args.init, random_state=args.seed)
     if args.engine == "tensorflow":
         return _tensorflow_model(model, args.devices)
     return model

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import DTypeLike, NDArray
 
+from .activations import Activation
 from .base import Array, BaseModel, Batch, iter_batches
 from .errors import NonFiniteLoss
+from .initializers import RandomState, check_random_state
 from .interrupt import InterruptGuard
 from .layers import Layer
 from .losses import Loss
@@ -50,6 +53,30 @@ class Perceptron(BaseModel):
     @property
     def dtype(self) -> np.dtype[np.floating]:
         return self.layers[0].weights.dtype
+
+    @classmethod
+    def from_sizes(
+        cls,
+        sizes: Sequence[int],
+        activation: str | Activation,
+        output_activation: str | Activation,
+        loss: str | Loss,
+        init: str | None = None,
+        random_state: RandomState = None,
+        dtype: DTypeLike = np.float64,
+    ) -> Perceptron:
+        """A network of layer sizes ``sizes`` (inputs first, outputs last).
+
+        The hidden layers use ``activation``, the last one ``output_activation``; every
+        layer's weights come from ``init`` (default: by activation), drawn in order from one
+        generator seeded by ``random_state``.
+        """
+        rng = check_random_state(random_state)
+        last = len(sizes) - 2
+        layers = [Layer(n_in, n_out, activation if index < last else output_activation,
+                        init=init, random_state=rng, dtype=dtype)
+                  for index, (n_in, n_out) in enumerate(itertools.pairwise(sizes))]
+        return cls(layers, loss)
 
     def get_weights(self) -> list[Array]:
         return [param.copy() for param in self.parameters()]

@@ -8,7 +8,6 @@ they work in ``Pipeline``, ``GridSearchCV`` and ``cross_val_score``.  Needs scik
 
 from __future__ import annotations
 
-import itertools
 from typing import Any, Self
 
 import numpy as np
@@ -20,7 +19,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .base import BaseModel
 from .initializers import check_random_state
-from .layers import Layer
 from .models import Perceptron
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -63,23 +61,17 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
     _output_activation = ""
     _loss = ""
 
-    def _n_outputs(self, Y: NDArray[Any]) -> int:
-        return Y.shape[1]
-
     def _build(self, n_features: int, n_outputs: int, rng: np.random.Generator) -> BaseModel:
+        if self.engine not in ("numpy", "tensorflow"):
+            raise ValueError(f"engine must be 'numpy' or 'tensorflow', got {self.engine!r}")
         hidden = self.hidden_layer_sizes
         hidden = (hidden,) if isinstance(hidden, int | np.integer) else tuple(hidden)
-        sizes = [n_features, *hidden]
-        layers = [Layer(n_in, n_out, self.activation, random_state=rng)
-                  for n_in, n_out in itertools.pairwise(sizes)]
-        layers.append(Layer(sizes[-1], n_outputs, self._output_activation, random_state=rng))
-        model: BaseModel = Perceptron(layers, loss=self._loss)
+        model = Perceptron.from_sizes([n_features, *hidden, n_outputs], self.activation,
+                                      self._output_activation, self._loss, random_state=rng)
         if self.engine == "tensorflow":
             from .tf_engine import TFPerceptron
 
-            model = TFPerceptron.from_perceptron(model)  # type: ignore[arg-type]
-        elif self.engine != "numpy":
-            raise ValueError(f"engine must be 'numpy' or 'tensorflow', got {self.engine!r}")
+            return TFPerceptron.from_perceptron(model)
         return model
 
     def _train(self, X: NDArray[Any], Y: NDArray[Any], epochs: int, first: bool) -> Self:
