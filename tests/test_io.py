@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import scratchnn
-from scratchnn import load
+from scratchnn import datasets, load
 from tests.conftest import make_data, make_model
 from tests.test_cli import run
 
@@ -43,6 +43,17 @@ def test_round_trip_is_bit_exact(tmp_path: Path, dtype: type) -> None:
     assert loaded.history.epoch == model.history.epoch
     X, _ = make_data(7, 3, 3, "categorical_crossentropy")
     assert loaded.predict_proba(X).tobytes() == model.predict_proba(X).tobytes()
+
+
+def test_the_whole_history_is_kept(tmp_path: Path) -> None:
+    X, y = datasets.xor()
+    model = make_model([2, 2, 1]).fit(X, y, epochs=300, learning_rate=2.0, batch_size=None,
+                                      validation_data=(X, y), restarts=3, random_state=0,
+                                      verbose=False)
+    model.save(tmp_path / "model.npz")
+    loaded = load(tmp_path / "model.npz")
+    assert loaded.history == model.history
+    assert len(loaded.history.val_loss) == len(loaded.history.val_accuracy) == 300
 
 
 def test_the_file_is_plain_arrays_and_a_json_header(tmp_path: Path) -> None:

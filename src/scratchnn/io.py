@@ -12,6 +12,7 @@ Loading reads with ``allow_pickle=False`` and checks every key, shape and dtype.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import tempfile
@@ -65,7 +66,7 @@ def _header(model: BaseModel) -> dict[str, Any]:
         "loss": model.loss.name,
         "dtype": str(model.dtype),
         "optimizer": _optimizer_header(getattr(model, "optimizer_", None)),
-        "history": {"epoch": model.history.epoch, "loss": model.history.loss},
+        "history": dataclasses.asdict(model.history),
     }
 
 
@@ -170,11 +171,16 @@ def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
         _require(layer.get("init") in INITIALIZERS,
                  f"layer {index} has an unknown initialiser {layer.get('init')!r}")
     history = header.get("history")
-    _require(isinstance(history, dict) and isinstance(history.get("epoch"), list)
-             and isinstance(history.get("loss"), list)
-             and len(history["epoch"]) == len(history["loss"])
+    values = ("loss", "val_loss", "val_accuracy")
+    _require(isinstance(history, dict)
+             and set(history) == {field.name for field in dataclasses.fields(History)}
+             and isinstance(history["epoch"], list)
              and all(isinstance(e, int) for e in history["epoch"])
-             and all(isinstance(v, int | float) for v in history["loss"]),
+             and all(isinstance(history[name], list)
+                     and all(isinstance(v, int | float) for v in history[name])
+                     for name in values)
+             and len(history["loss"]) == len(history["epoch"])
+             and (history["start"] is None or isinstance(history["start"], int)),
              "its history is malformed")
     _check_optimizer(header.get("optimizer"))
     return header
@@ -264,8 +270,7 @@ def load(path: str | os.PathLike[str], engine: str | None = None) -> BaseModel:
     ]
     model: BaseModel = Perceptron(layers, loss=header["loss"])
     model.set_weights(weights)
-    model.history = History(epoch=list(header["history"]["epoch"]),
-                            loss=[float(v) for v in header["history"]["loss"]])
+    model.history = History(**header["history"])
     if header["optimizer"] is not None:
         description = header["optimizer"]
         optimizer = OPTIMIZERS[description["name"]](**description["config"])
