@@ -30,9 +30,9 @@ def stratified_split(
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Shuffled indices ``(train, validation)``, with ``fraction`` of each class in validation.
 
-    ``labels`` are class labels of shape (n_samples,), or None-like floats for regression (then
-    each distinct value is its own class only if there are few; otherwise no stratification).
-    Every class keeps at least one training sample.
+    ``labels`` has shape (n_samples,): class labels, or regression targets; when there are
+    more distinct values than half the samples they are taken as continuous and the split is
+    a plain shuffled one.  Every class keeps at least one training sample.
     """
     classes, inverse = np.unique(labels, return_inverse=True)
     if len(classes) > max(2, len(labels) // 2):  # continuous targets: a plain shuffled split
