@@ -127,3 +127,16 @@ def test_an_optimizer_with_state_refuses_another_network() -> None:
         other.fit(X, y, epochs=1, optimizer=adam, verbose=False)
     for a, b in zip(other.get_weights(), before, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_plain_sgd_serves_networks_of_other_sizes_and_dtypes() -> None:
+    X, y = make_data(8, 2, 1, "binary_crossentropy")
+    shared = SGD(0.1)
+    for sizes, dtype in [([2, 3, 1], np.float64), ([2, 5, 1], np.float64),
+                         ([2, 5, 1], np.float32)]:
+        rows = X.astype(dtype)
+        with_shared = make_model(sizes).fit(rows, y, epochs=3, optimizer=shared, verbose=False)
+        with_fresh = make_model(sizes).fit(rows, y, epochs=3, optimizer=SGD(0.1), verbose=False)
+        for a, b in zip(with_shared.get_weights(), with_fresh.get_weights(), strict=True):
+            assert a.dtype == dtype
+            np.testing.assert_array_equal(a, b)

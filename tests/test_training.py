@@ -133,6 +133,16 @@ def test_fit_continues_the_history() -> None:
     assert model.loss_curve_ is model.history.loss
 
 
+def test_history_copy_is_independent() -> None:
+    X, y = make_data(8, 2, 1, "binary_crossentropy")
+    history = make_model([2, 3, 1]).fit(X, y, epochs=2, validation_split=0.25,
+                                        verbose=False).history
+    copied = history.copy()
+    assert copied == history
+    copied.append(3, 0.5, 0.5, 1.0)
+    assert len(history) == 2 and len(history.val_loss) == 2 and len(copied.val_loss) == 3
+
+
 def test_predict_score_summary_and_repr(xor_data: tuple[np.ndarray, np.ndarray]) -> None:
     X, y = xor_data
     model = make_model([2, 2, 1])

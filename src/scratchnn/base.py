@@ -9,7 +9,6 @@ validation split, early stopping, restarts, the per-epoch line, the history, ``p
 
 from __future__ import annotations
 
-import copy
 import itertools
 import os
 import sys
@@ -312,7 +311,7 @@ class BaseModel:
                    (patience, min_delta) if early_stopping else None)
 
         self._prepare(X.dtype)
-        history_before = copy.deepcopy(self.history)
+        history_before = self.history.copy()
         self._train_once(run, optimizer, progress)
         if restarts:
             self._restart_while_stuck(run, restarts, history_before, progress.verbose)
@@ -386,7 +385,7 @@ class BaseModel:
                 initialize(layer.init, layer.n_inputs, layer.n_neurons, run.rng, self.dtype),
                 np.zeros((layer.n_neurons, 1), dtype=self.dtype))])
             self._prepare(self.dtype)
-            self.history = copy.deepcopy(history_before)
+            self.history = history_before.copy()
             optimizer = type(template)(**template.config())
             self._train_once(run, optimizer, Progress(0, 1, run.epochs))
             if self.history.loss[-1] < best[0]:

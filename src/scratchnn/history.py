@@ -36,5 +36,10 @@ class History:
         if val_accuracy is not None:
             self.val_accuracy.append(val_accuracy)
 
+    def copy(self) -> History:
+        """An independent copy: new lists holding the same values."""
+        return History(list(self.epoch), list(self.loss), list(self.val_loss),
+                       list(self.val_accuracy), self.start)
+
     def __len__(self) -> int:
         return len(self.epoch)

@@ -126,10 +126,8 @@ class SGD(Optimizer):
                 "nesterov": self.nesterov}
 
     def _update(self, params: list[Array], grads: list[Array]) -> None:
-        if [(s.shape, s.dtype) for s in self._scaled] != [(g.shape, g.dtype) for g in grads]:
-            self._scaled = [np.empty_like(grad) for grad in grads]
         for index, (param, grad) in enumerate(zip(params, grads, strict=True)):
-            step = np.multiply(grad, -self.learning_rate, out=self._scaled[index])  # -η g
+            step = np.multiply(grad, -self.learning_rate, out=self._buffer(index, grad))  # -η g
             if self.momentum:
                 velocity = self.slots["velocity"][index]
                 velocity *= self.momentum
@@ -139,6 +137,14 @@ class SGD(Optimizer):
                 else:
                     step = velocity
             param += step
+
+    def _buffer(self, index: int, grad: Array) -> Array:
+        """A scratch array shaped like ``grad`` for parameter ``index``, kept between steps."""
+        if index == len(self._scaled):
+            self._scaled.append(np.empty_like(grad))
+        elif self._scaled[index].shape != grad.shape or self._scaled[index].dtype != grad.dtype:
+            self._scaled[index] = np.empty_like(grad)
+        return self._scaled[index]
 
 
 class Adam(Optimizer):

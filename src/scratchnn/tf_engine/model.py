@@ -98,7 +98,7 @@ class TFPerceptron(BaseModel):
         """A TFPerceptron with the architecture, loss, current weights and history of
         ``model``; keyword arguments (``strategy``, ``loop``, ...) go to the constructor."""
         tf_model = cls(model.layers, model.loss, **kwargs)  # the layers hold the current weights
-        tf_model.history = copy.deepcopy(model.history)
+        tf_model.history = model.history.copy()
         if hasattr(model, "optimizer_"):
             tf_model.optimizer_ = model.optimizer_
         return tf_model
@@ -110,7 +110,7 @@ class TFPerceptron(BaseModel):
         """A NumPy-engine Perceptron with this model's architecture, loss and weights."""
         model = Perceptron(copy.deepcopy(self.layers), self.loss)
         model.set_weights(self.get_weights())
-        model.history = copy.deepcopy(self.history)
+        model.history = self.history.copy()
         if hasattr(self, "optimizer_"):
             model.optimizer_ = copy.deepcopy(self.optimizer_)
         return model
