@@ -11,7 +11,8 @@ Jacobian is not diagonal, applies its Jacobian-vector product.
 
 from __future__ import annotations
 
-from typing import ClassVar
+import functools
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -82,6 +83,13 @@ class ReLU(Activation):
         return np.multiply(da, a > 0, out=out)
 
 
+@functools.cache
+def zero(dtype: np.dtype[Any]) -> Array:
+    """A 0-d zero of ``dtype``: a ufunc takes it with less overhead than the literal ``0``
+    (which it must convert on every call), which counts on the tiny arrays of XOR."""
+    return np.zeros((), dtype)
+
+
 class Sigmoid(Activation):
     """``σ(z) = 1 / (1 + e^(-z))``, ``σ'(z) = σ(z)(1 - σ(z))``.
 
@@ -93,7 +101,7 @@ class Sigmoid(Activation):
 
     def __call__(self, z: Array, out: Array | None = None) -> Array:
         a = np.negative(z, out=out)
-        np.logaddexp(0, a, out=a)
+        np.logaddexp(a, zero(a.dtype), out=a)
         np.negative(a, out=a)
         return np.exp(a, out=a)
 

@@ -22,7 +22,7 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from .activations import Activation, Linear, Sigmoid, Softmax
+from .activations import Activation, Linear, Sigmoid, Softmax, zero
 
 Array = NDArray[np.floating]
 
@@ -106,7 +106,7 @@ class BinaryCrossEntropy(Loss):
 
     def per_sample_from_logits(self, y_true: Array, z: Array) -> Array:
         # -(y log σ(z) + (1 - y) log(1 - σ(z))) = log(1 + e^z) - y z, summed over outputs.
-        return (np.logaddexp(0, z) - y_true * z).sum(axis=0)
+        return (np.logaddexp(z, zero(z.dtype)) - y_true * z).sum(axis=0)
 
 
 class CategoricalCrossEntropy(Loss):

@@ -20,7 +20,6 @@ from numpy.typing import NDArray
 
 from ..errors import NonFiniteLoss
 from ..interrupt import InterruptGuard
-from .ops import per_sample_loss
 
 if TYPE_CHECKING:
     from .model import TFPerceptron
@@ -35,9 +34,7 @@ def replica_step(model: TFPerceptron, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
     dtype = params[0].dtype
     n_global = context.all_reduce(tf.distribute.ReduceOp.SUM, tf.cast(tf.shape(x)[0], dtype))
     with tf.GradientTape() as tape:
-        z, y_hat = model._forward(tf.transpose(x))
-        local_sum = tf.reduce_sum(per_sample_loss(model.loss, tf.transpose(y), z, y_hat,
-                                                  model._fused_output))
+        local_sum = tf.reduce_sum(model._per_sample_loss(x, y))
         scaled = local_sum / n_global
     gradients = context.all_reduce(tf.distribute.ReduceOp.SUM, tape.gradient(scaled, params))
     # Unlike the single-device step, the update is not skipped when the loss is not finite

@@ -189,19 +189,27 @@ class TFPerceptron(BaseModel):
 
     # -- the network -----------------------------------------------------------------------
     def _forward(self, a: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        """Forward pass, (n_features, n_samples) in; the output's ``z`` and ``a`` out."""
+        """Forward pass on rows, (n_samples, n_features) in; the output's ``z`` and ``a`` out,
+        (n_samples, n_outputs).
+
+        Each layer computes the NumPy engine's ``z = W · a + b`` transposed,
+        ``zᵀ = aᵀ · Wᵀ + bᵀ``: the samples stay rows, and no batch is ever transposed.
+        """
         params = self.network.parameters
         z = a
         for weights, biases, activation in zip(params[0::2], params[1::2], self._activations,
                                                strict=True):
-            z = tf.matmul(weights, a) + biases
+            z = tf.matmul(a, weights, transpose_b=True) + tf.reshape(biases, [-1])
             a = activation(z)
         return z, a
 
+    def _per_sample_loss(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+        """The loss of each row of ``(x, y)``, shape (n_samples,)."""
+        z, y_hat = self._forward(x)
+        return per_sample_loss(self.loss, y, z, y_hat, self._fused_output)
+
     def _mean_loss(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
-        z, y_hat = self._forward(tf.transpose(x))
-        return tf.reduce_mean(per_sample_loss(self.loss, tf.transpose(y), z, y_hat,
-                                              self._fused_output))
+        return tf.reduce_mean(self._per_sample_loss(x, y))
 
     def _train_step(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
         """One gradient-descent step on the batch ``(x, y)`` (rows); return its mean loss."""
@@ -244,7 +252,7 @@ class TFPerceptron(BaseModel):
         return totals.stack(), failed_batch
 
     def _predict_rows(self, x: tf.Tensor) -> tf.Tensor:
-        return tf.transpose(self._forward(tf.transpose(x))[1])
+        return self._forward(x)[1]
 
     def _forward_rows(self, X: Array) -> Array:
         return self._predict(tf.constant(X)).numpy()

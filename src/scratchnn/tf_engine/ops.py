@@ -1,6 +1,7 @@
 """The TensorFlow twins of ``scratchnn.activations`` and ``scratchnn.losses``.
 
-Same formulas, same layout (one column per sample), so both engines compute the same numbers.
+Same formulas as the NumPy engine's, so both engines compute the same numbers; here the samples
+are rows (the NumPy layers' matrices transposed), so no batch needs a transpose.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ _ACTIVATIONS: dict[type[Activation], Callable[[tf.Tensor], tf.Tensor]] = {
     Sigmoid: tf.math.sigmoid,
     Tanh: tf.math.tanh,
     Linear: tf.identity,
-    Softmax: lambda z: tf.nn.softmax(z, axis=0),
+    Softmax: tf.nn.softmax,
 }
 
 
@@ -42,22 +43,23 @@ def _clip(y_pred: tf.Tensor) -> tf.Tensor:
 
 def per_sample_loss(loss: Loss, y: tf.Tensor, z: tf.Tensor, y_hat: tf.Tensor,
                     fused: bool) -> tf.Tensor:
-    """Per-sample loss, shape (n_samples,), from the output's ``z`` and ``ŷ = f(z)``.
+    """Per-sample loss, shape (n_samples,), from the output's ``z`` and ``ŷ = f(z)``, both
+    (n_samples, n_outputs).
 
     ``fused``: the output activation is the loss's canonical one, and the loss is computed
     from ``z`` (so the tape's gradient is ``ŷ - y``, as the NumPy engine's fused gradient).
     """
     if isinstance(loss, MeanSquaredError):
-        return 0.5 * tf.reduce_sum(tf.square(y_hat - y), axis=0)
+        return 0.5 * tf.reduce_sum(tf.square(y_hat - y), axis=1)
     if isinstance(loss, BinaryCrossEntropy):
         if fused:
-            return tf.reduce_sum(tf.math.softplus(z) - y * z, axis=0)
+            return tf.reduce_sum(tf.math.softplus(z) - y * z, axis=1)
         p = _clip(y_hat)
-        return -tf.reduce_sum(y * tf.math.log(p) + (1 - y) * tf.math.log1p(-p), axis=0)
+        return -tf.reduce_sum(y * tf.math.log(p) + (1 - y) * tf.math.log1p(-p), axis=1)
     if isinstance(loss, CategoricalCrossEntropy):
-        if fused:
-            return tf.reduce_logsumexp(z, axis=0) - tf.reduce_sum(y * z, axis=0)
-        return -tf.reduce_sum(y * tf.math.log(_clip(y_hat)), axis=0)
+        if fused:  # log Σ_j e^(z_j) - Σ_k y_k z_k, one operation (y is one-hot)
+            return tf.nn.softmax_cross_entropy_with_logits(labels=y, logits=z)
+        return -tf.reduce_sum(y * tf.math.log(_clip(y_hat)), axis=1)
     raise ValueError(
         f"the tensorflow engine supports the losses binary_crossentropy, "
         f"categorical_crossentropy and mean_squared_error, got {loss!r}"
