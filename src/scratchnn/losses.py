@@ -106,7 +106,7 @@ class BinaryCrossEntropy(Loss):
 
     def per_sample_from_logits(self, y_true: Array, z: Array) -> Array:
         # -(y log σ(z) + (1 - y) log(1 - σ(z))) = log(1 + e^z) - y z, summed over outputs.
-        return (np.logaddexp(z, zero(z.dtype)) - y_true * z).sum(axis=0)
+        return np.add.reduce(np.logaddexp(z, zero(z.dtype)) - y_true * z)  # Σ over outputs
 
 
 class CategoricalCrossEntropy(Loss):

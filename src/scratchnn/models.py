@@ -196,7 +196,7 @@ class Perceptron(BaseModel):
             for number, batch in enumerate(batches, start=1):
                 Y_batch = Y[batch].T
                 Y_hat = self._forward(X[batch].T)
-                batch_loss = float(self._batch_losses(Y_batch, Y_hat).sum())
+                batch_loss = float(np.add.reduce(self._batch_losses(Y_batch, Y_hat)))
                 if not math.isfinite(batch_loss):
                     raise NonFiniteLoss(number)
                 total += batch_loss
