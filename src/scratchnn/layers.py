@@ -108,7 +108,7 @@ class Layer:
         Keeps ``inputs``, ``z`` and the output for ``backward``.
         """
         self.inputs = inputs
-        self.z = self.weights @ inputs
+        self.z = np.dot(self.weights, inputs)  # W · a: np.dot costs less per call than @
         self.z += self.biases
         self.output = self.activation(self.z)
         return self.output
@@ -140,12 +140,12 @@ class Layer:
         """
         if self.inputs is None:
             raise RuntimeError("Layer.backward called before Layer.forward")
-        np.matmul(dz, self.inputs.T, out=self.d_weights)
+        np.dot(dz, self.inputs.T, out=self.d_weights)
         if dz.shape[1] == 1:
             np.copyto(self.d_biases, dz)
         else:
-            np.matmul(dz, self._ones(dz.shape[1], dz.dtype), out=self.d_biases)
-        da_prev = self.weights.T @ dz if input_gradient else None
+            np.dot(dz, self._ones(dz.shape[1], dz.dtype), out=self.d_biases)
+        da_prev = np.dot(self.weights.T, dz) if input_gradient else None
         if learning_rate is not None:
             SGD(learning_rate).step(self.parameters(), self.gradients())
         return da_prev
