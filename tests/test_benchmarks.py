@@ -21,6 +21,7 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert mnist["BLAS floor"]["vs_floor"] == 1.0
     assert mnist["scratchnn numpy"]["seconds"] > 0
     assert 0 <= mnist["scratchnn numpy"]["accuracy"] <= 1
+    assert mnist["hand-written tf.function epoch"]["vs_keras"] > 0
     assert results["mnist"]["memory"]["peak_mb"] > results["mnist"]["memory"]["x_mb"]
     assert results["xor"]["table"]["spec reference loop (per sample)"]["vs_reference"] == 1.0
     assert len(results["scaling"]["table"]) == 9
