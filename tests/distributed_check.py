@@ -14,7 +14,7 @@ from scratchnn.tf_engine.distributed import make_strategy
 
 strategy = make_strategy(sys.argv[1])
 
-from scratchnn import load  # noqa: E402
+from scratchnn import TrainingDivergedError, load  # noqa: E402
 from scratchnn.tf_engine import TFPerceptron  # noqa: E402
 from tests.conftest import make_data, make_model  # noqa: E402
 
@@ -40,6 +40,19 @@ for batch_size, name in [(None, "full"), (8, "mini"), (1, "per_sample"), (7, "un
                                                             numpy_model.get_weights())
     report[f"{name}_weights_vs_single"] = largest_difference(distributed.get_weights(),
                                                              single.get_weights())
+
+# A step whose loss is not finite is skipped on every replica, as on one device.
+X_far, y_far = make_data(16, 3, 1, "mean_squared_error")
+numpy_model = make_model([3, 8, 1], "relu", "linear", "mean_squared_error", init="he")
+places, weights = [], []
+for model in (TFPerceptron.from_perceptron(numpy_model, strategy=strategy), numpy_model):
+    try:
+        model.fit(X_far * 100, y_far, epochs=50, learning_rate=1e6, batch_size=4, verbose=False)
+    except TrainingDivergedError as error:
+        places.append((error.epoch, error.batch))
+    weights.append(model.get_weights())
+report["diverged_at_the_same_batch"] = int(len(places) == 2 and places[0] == places[1])
+report["diverged_weights_vs_numpy"] = largest_difference(*weights)
 
 later = TFPerceptron.from_perceptron(make_model([3, 5, 3], "relu", "softmax",
                                                 "categorical_crossentropy"))

@@ -26,6 +26,8 @@ def test_distributed_fit_matches_one_device_and_numpy(devices: int) -> None:
         assert report[f"{name}_loss_vs_numpy"] < 1e-6, report
         assert report[f"{name}_weights_vs_numpy"] < 1e-6, report
         assert report[f"{name}_weights_vs_single"] < 1e-6, report
+    assert report["diverged_at_the_same_batch"] == 1
+    assert report["diverged_weights_vs_numpy"] < 1e-6, report
     for engine in ("numpy", "tensorflow"):
         assert report[f"loaded_{engine}_prediction"] < 1e-12
         assert report[f"loaded_{engine}_same_classes"] == 1

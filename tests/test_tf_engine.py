@@ -163,11 +163,13 @@ def test_bad_input_is_refused_before_any_change(
     assert_refused_unchanged(TFPerceptron.from_perceptron(model_factory()), call, error, message)
 
 
+@pytest.mark.parametrize("jit_compile", [True, False], ids=["xla", "graph"])
 @pytest.mark.parametrize("loop", ["graph", "python"])
-def test_divergence_stops_and_keeps_finite_weights(loop: str) -> None:
+def test_divergence_stops_and_keeps_finite_weights(loop: str, jit_compile: bool) -> None:
     X, y = make_data(16, 3, 1, "mean_squared_error")
     model = TFPerceptron.from_perceptron(
-        make_model([3, 8, 1], "relu", "linear", "mean_squared_error", init="he"), loop=loop)
+        make_model([3, 8, 1], "relu", "linear", "mean_squared_error", init="he"), loop=loop,
+        jit_compile=jit_compile)
     with pytest.raises(TrainingDivergedError, match=r"training diverged at epoch \d+, batch \d+"
                        ) as caught:
         model.fit(X * 100, y, epochs=50, learning_rate=1e6, batch_size=4, verbose=False)
@@ -176,16 +178,25 @@ def test_divergence_stops_and_keeps_finite_weights(loop: str) -> None:
     assert np.isfinite(model.predict_proba(X)).all()
 
 
-def test_divergence_is_found_at_the_same_place_on_both_engines() -> None:
+@pytest.mark.parametrize("jit_compile", [True, False], ids=["xla", "graph"])
+def test_divergence_is_found_at_the_same_place_on_both_engines(jit_compile: bool) -> None:
     X, y = make_data(16, 3, 1, "mean_squared_error")
     numpy_model = make_model([3, 8, 1], "relu", "linear", "mean_squared_error", init="he")
-    tf_model = TFPerceptron.from_perceptron(numpy_model)
+    tf_model = TFPerceptron.from_perceptron(numpy_model, jit_compile=jit_compile)
     places = []
-    for model in (numpy_model, tf_model):
+    for model in (tf_model, numpy_model):
         with pytest.raises(TrainingDivergedError) as caught:
             model.fit(X * 100, y, epochs=50, learning_rate=1e6, batch_size=4, verbose=False)
         places.append((caught.value.epoch, caught.value.batch))
     assert places[0] == places[1]
+    # The step that diverged was skipped: the weights are those after the last finite one.
+    for a, b in zip(numpy_model.get_weights(), tf_model.get_weights(), strict=True):
+        assert relative_difference(a, b) < 1e-9
+
+
+def test_jit_compile_must_be_a_bool() -> None:
+    with pytest.raises(TypeError, match="jit_compile must be True or False, got 'yes'"):
+        TFPerceptron.from_perceptron(make_model([2, 2, 1]), jit_compile="yes")
 
 
 def test_interrupt_in_the_python_loop_keeps_completed_updates(monkeypatch: Any) -> None:
@@ -219,13 +230,13 @@ def test_ctrl_c_in_the_graph_loop_stops_after_the_running_graph(monkeypatch: Any
     X, y = make_data(8, 3, 1, "binary_crossentropy")
     monkeypatch.setattr(tf_model_module, "GRAPH_CHUNK", 8 * 5)  # 5 epochs per graph call
     model = TFPerceptron.from_perceptron(make_model([3, 4, 1]))
-    original = model._fit_graph
+    original = model._fit_graph[True]  # the graph for epochs in order
 
     def graph_with_ctrl_c(*args: Any) -> Any:
         os.kill(os.getpid(), signal.SIGINT)
         return original(*args)
 
-    monkeypatch.setattr(model, "_fit_graph", graph_with_ctrl_c)
+    monkeypatch.setitem(model._fit_graph, True, graph_with_ctrl_c)
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, y, epochs=20, learning_rate=0.5, batch_size=None, verbose=False)
     assert len(model.history) == 5
@@ -278,14 +289,16 @@ from scratchnn import Adam  # noqa: E402
 from tests.test_optimizers import CASES as OPTIMIZER_CASES  # noqa: E402
 
 
+@pytest.mark.parametrize("jit_compile", [True, False], ids=["xla", "graph"])
 @pytest.mark.parametrize(("name", "optimizer", "reference"), OPTIMIZER_CASES,
                          ids=[c[0] for c in OPTIMIZER_CASES])
-def test_every_optimizer_gives_the_same_weights_on_both_engines(name: str, optimizer: Any,
-                                                                reference: Any) -> None:
+def test_every_optimizer_gives_the_same_weights_on_both_engines(
+    name: str, optimizer: Any, reference: Any, jit_compile: bool
+) -> None:
     X, y = make_data(20, 3, 3, "categorical_crossentropy")
     numpy_model = make_model([3, 5, 3], "tanh", "softmax", "categorical_crossentropy",
                              init="xavier")
-    tf_model = TFPerceptron.from_perceptron(numpy_model)
+    tf_model = TFPerceptron.from_perceptron(numpy_model, jit_compile=jit_compile)
     for model in (numpy_model, tf_model):
         model.fit(X, y, epochs=10, batch_size=4, optimizer=optimizer(), verbose=False)  # 50
     assert numpy_model.optimizer_.iterations == tf_model.optimizer_.iterations == 50

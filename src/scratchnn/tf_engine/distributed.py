@@ -37,10 +37,9 @@ def replica_step(model: TFPerceptron, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
         local_sum = tf.reduce_sum(model._per_sample_loss(x, y))
         scaled = local_sum / n_global
     gradients = context.all_reduce(tf.distribute.ReduceOp.SUM, tape.gradient(scaled, params))
-    # Unlike the single-device step, the update is not skipped when the loss is not finite
-    # (a condition around it would cross the replicas' synchronisation): the caller sees the
-    # loss, stops, and puts back the weights of the epoch's start if they are not finite.
-    model.optimizer_variables.apply(params, gradients)
+    # Every replica skips the update alike when the batch's loss is not finite.
+    batch_sum = context.all_reduce(tf.distribute.ReduceOp.SUM, local_sum)
+    model.optimizer_variables.apply(params, gradients, keep=tf.math.is_finite(batch_sum))
     return local_sum
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import itertools
 import math
 from collections.abc import Iterator
@@ -53,7 +54,7 @@ class TFPerceptron(BaseModel):
     Takes the same layers as ``Perceptron`` (their sizes, activations and initial weights)
     and trains with the same ``fit``.  The forward pass multiplies by the weights, adds the
     bias and applies the activation, layer by layer; ``tf.GradientTape`` gives the
-    gradients; each parameter is updated with ``assign_sub(learning_rate * gradient)``.
+    gradients; each parameter is updated with ``assign(W - learning_rate * dW)``.
 
     Parameters
     ----------
@@ -65,6 +66,10 @@ class TFPerceptron(BaseModel):
     loop : {"graph", "python"}, default "graph"
         ``"graph"`` runs whole epochs, and for small data sets the whole fit, inside one
         ``tf.function``; ``"python"`` calls ``train_step`` from a Python loop, once per batch.
+    jit_compile : bool, default True
+        Compile the training step with XLA (``tf.function(jit_compile=True)``, as Keras does
+        by default): its element-wise operations fuse, and a step runs in one call.  It is
+        compiled once per batch shape; False runs it as a plain TensorFlow graph.
     strategy : tf.distribute.Strategy, optional
         Train data-parallel on the strategy's replicas (``MirroredStrategy`` for several GPUs
         or CPU devices, ``MultiWorkerMirroredStrategy`` across machines); see
@@ -80,6 +85,7 @@ class TFPerceptron(BaseModel):
         run_eagerly: bool = False,
         loop: str = "graph",
         strategy: tf.distribute.Strategy | None = None,
+        jit_compile: bool = True,
     ) -> None:
         super().__init__(copy.deepcopy(list(layers)) if isinstance(layers, list | tuple)
                          else layers, loss)
@@ -89,6 +95,9 @@ class TFPerceptron(BaseModel):
         self._fused_output = self.loss.is_fused_with(self.layers[-1].activation)
         self.run_eagerly = run_eagerly
         self.loop = loop
+        if not isinstance(jit_compile, bool):
+            raise TypeError(f"jit_compile must be True or False, got {jit_compile!r}")
+        self.jit_compile = jit_compile
         self.trace_count = 0
         self.strategy = strategy
         self._build([param for layer in self.layers for param in layer.parameters()])
@@ -155,9 +164,17 @@ class TFPerceptron(BaseModel):
         rows = tf.TensorSpec([None, self.n_features], dtype)
         labels = tf.TensorSpec([None, self.n_outputs], dtype)
         compile_ = (lambda f, **_: f) if self.run_eagerly else tf.function
-        self.train_step = compile_(self._train_step, input_signature=[rows, labels])
-        self._fit_graph = compile_(self._fit_epochs, input_signature=[
-            rows, labels, tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([], tf.int32)])
+        self.train_step = compile_(self._train_step, input_signature=[rows, labels],
+                                   jit_compile=self.jit_compile)
+        # The step as the whole-fit loop calls it: its own XLA cluster, or inline.
+        self._graph_step = (compile_(self._step, jit_compile=True) if self.jit_compile
+                            else self._step)
+        self._fit_graph = {
+            in_order: compile_(functools.partial(self._fit_epochs, in_order=in_order),
+                               input_signature=[rows, labels, tf.TensorSpec([None, None], tf.int32),
+                                                tf.TensorSpec([], tf.int32)])
+            for in_order in (True, False)
+        }
         self._predict = compile_(self._predict_rows, input_signature=[rows])
         self._loss = compile_(self._mean_loss, input_signature=[rows, labels])
         if self.strategy is not None:
@@ -222,30 +239,38 @@ class TFPerceptron(BaseModel):
         with tf.GradientTape() as tape:
             loss = self._mean_loss(x, y)
         gradients = tape.gradient(loss, params)  # dW1, db1, dW2, db2, ...
-        if tf.math.is_finite(loss):
+        finite = tf.math.is_finite(loss)
+        if self.jit_compile:
+            self.optimizer_variables.apply(params, gradients, keep=finite)
+        elif finite:  # a plain graph skips the update's operations
             self.optimizer_variables.apply(params, gradients)
         return loss
 
     def _fit_epochs(self, X: tf.Tensor, Y: tf.Tensor, orders: tf.Tensor,
-                    batch_size: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        """Train one epoch per row of ``orders``.
+                    batch_size: tf.Tensor, in_order: bool) -> tuple[tf.Tensor, tf.Tensor]:
+        """Train one epoch per row of ``orders``, each epoch's order of the samples; with
+        ``in_order``, ``orders`` has no columns and the batches are slices of ``X`` and ``Y``.
 
         Returns the summed loss of each completed epoch, and the number (from 1) of the batch
         whose loss was not finite, where training stopped (0 if none).
         """
         self.trace_count += 1
-        n_epochs, n_samples = tf.unstack(tf.shape(orders))
+        n_epochs, n_samples = tf.shape(orders)[0], tf.shape(X)[0]
         totals = tf.TensorArray(X.dtype, size=0, dynamic_size=True)
         failed_batch = tf.constant(0)
         for epoch in tf.range(n_epochs):
             total = tf.zeros([], X.dtype)
             for start in tf.range(0, n_samples, batch_size):
-                batch = orders[epoch, start:start + batch_size]
-                loss = self._step(tf.gather(X, batch), tf.gather(Y, batch))
+                if in_order:
+                    x, y = X[start:start + batch_size], Y[start:start + batch_size]
+                else:
+                    batch = orders[epoch, start:start + batch_size]
+                    x, y = tf.gather(X, batch), tf.gather(Y, batch)
+                loss = self._graph_step(x, y)
                 if not tf.math.is_finite(loss):
                     failed_batch = start // batch_size + 1
                     break
-                total += loss * tf.cast(tf.size(batch), X.dtype)
+                total += loss * tf.cast(tf.shape(x)[0], X.dtype)
             if failed_batch > 0:
                 break
             totals = totals.write(epoch, total)
@@ -288,13 +313,13 @@ class TFPerceptron(BaseModel):
                     self.optimizer_variables.store(optimizer)
                     yield [total]
                 return
-            natural = np.arange(X.shape[0])
             chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // X.shape[0])
             while block := list(itertools.islice(orders, chunk)):
-                stacked = np.stack([natural if order is None else order for order in block])
-                totals, failed_batch = self._fit_graph(X_tensor, Y_tensor,
-                                                       tf.constant(stacked, tf.int32),
-                                                       tf.constant(batch_size, tf.int32))
+                shuffled = [order for order in block if order is not None]  # all or none
+                stacked = np.stack(shuffled) if shuffled else np.empty((len(block), 0))
+                totals, failed_batch = self._fit_graph[not shuffled](
+                    X_tensor, Y_tensor, tf.constant(stacked, tf.int32),
+                    tf.constant(batch_size, tf.int32))
                 self.optimizer_variables.store(optimizer)
                 yield [float(total) for total in totals.numpy()]
                 if failed_batch > 0:

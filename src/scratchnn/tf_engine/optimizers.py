@@ -65,29 +65,39 @@ class SlotVariables(tf.Module):  # type: ignore[misc]  # TensorFlow ships no typ
             for name, variables in self.slots.items()
         }
 
-    def apply(self, params: list[tf.Variable], gradients: list[tf.Tensor]) -> None:
-        """One update of ``params`` (inside the traced training step)."""
-        self.iterations.assign_add(1)
+    def apply(self, params: list[tf.Variable], gradients: list[tf.Tensor],
+              keep: tf.Tensor | None = None) -> None:
+        """One update of ``params`` (inside the traced training step); with ``keep``, a
+        boolean scalar, only where it is true.
+
+        The update is then selected, ``v ← keep ? new : v``, rather than branched on: under
+        XLA a select fuses into the update's own loop where a branch copies every variable,
+        and replicas need no synchronisation around it.
+        """
+        def update(variable: tf.Variable, new_value: tf.Tensor) -> tf.Tensor:
+            variable.assign(new_value if keep is None else tf.where(keep, new_value, variable))
+            return new_value
+
+        iterations = update(self.iterations, self.iterations + 1)
         learning_rate = self.hyperparameters["learning_rate"]
         kind, has_momentum, nesterov = self.signature
         if kind is Adam:
             beta_1, beta_2 = self.hyperparameters["beta_1"], self.hyperparameters["beta_2"]
-            t = tf.cast(self.iterations, learning_rate.dtype)
+            t = tf.cast(iterations, learning_rate.dtype)
             step_size = learning_rate * tf.sqrt(1 - beta_2**t) / (1 - beta_1**t)
             for param, grad, m, v in zip(params, gradients, self.slots["m"], self.slots["v"],
                                          strict=True):
-                m.assign_add((1 - beta_1) * (grad - m))
-                v.assign_add((1 - beta_2) * (grad * grad - v))
-                param.assign_sub(step_size * m / (tf.sqrt(v) + self.hyperparameters["epsilon"]))
+                m_new = update(m, m + (1 - beta_1) * (grad - m))
+                v_new = update(v, v + (1 - beta_2) * (grad * grad - v))
+                update(param, param - step_size * m_new
+                       / (tf.sqrt(v_new) + self.hyperparameters["epsilon"]))
         elif kind is SGD and has_momentum:
             momentum = self.hyperparameters["momentum"]
             for param, grad, velocity in zip(params, gradients, self.slots["velocity"],
                                              strict=True):
-                velocity.assign(momentum * velocity - learning_rate * grad)
-                if nesterov:
-                    param.assign_add(momentum * velocity - learning_rate * grad)
-                else:
-                    param.assign_add(velocity)
+                velocity_new = update(velocity, momentum * velocity - learning_rate * grad)
+                step = momentum * velocity_new - learning_rate * grad if nesterov else velocity_new
+                update(param, param + step)
         else:
             for param, grad in zip(params, gradients, strict=True):
-                param.assign_sub(learning_rate * grad)
+                update(param, param - learning_rate * grad)
