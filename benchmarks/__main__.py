@@ -64,6 +64,8 @@ def main() -> None:
     results["mnist"]["memory"] = memory
     print_table(f"MNIST-shaped epoch, {args.rows} rows, 784-256-128-10, batch 128 "
                 f"(median of {args.repeats})", results["mnist"]["table"])
+    print(f"BLAS floor timed again after the rows: {results['mnist']['floor_drift']:.2f}x the "
+          f"first time (far from 1: the machine changed speed during the run)")
     print(f"peak resident memory of the numpy engine's run: {memory['peak_mb']:.0f} MB "
           f"(X is {memory['x_mb']:.0f} MB; limit 1.25 X + 100 MB = {memory['limit_mb']:.0f} MB)")
     results["xor"] = xor.run(args.xor_epochs, args.repeats)

@@ -203,7 +203,8 @@ def run(n_rows: int, repeats: int) -> dict[str, Any]:
     (X, y), (X_test, y_test) = mnist_like(n_rows)
     widths = sizes(X.shape[1], HIDDEN, 10)
     rows: dict[str, dict[str, Any]] = {}
-    floor = median_seconds(blas_floor(X, widths, BATCH), repeats)
+    run_floor = blas_floor(X, widths, BATCH)
+    floor = median_seconds(run_floor, repeats)
     rows["BLAS floor"] = {"seconds": floor}
     for name, trainer_class in ROWS.items():
         trainer = trainer_class(X, y, widths, BATCH)
@@ -224,4 +225,7 @@ def run(n_rows: int, repeats: int) -> dict[str, Any]:
     for name in ("scratchnn tensorflow", "hand-written tf.function epoch"):
         if "seconds" in rows.get(name, {}) and "seconds" in keras_row:
             rows[name]["vs_keras"] = rows[name]["seconds"] / keras_row["seconds"]
-    return {"rows": n_rows, "repeats": repeats, "table": rows}
+    # The same floor once more, after every row: a shared machine can slow down for minutes,
+    # and then the ratios above compare rows timed in different states.
+    floor_drift = median_seconds(run_floor, repeats, warmup=0) / floor
+    return {"rows": n_rows, "repeats": repeats, "table": rows, "floor_drift": floor_drift}

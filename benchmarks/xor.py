@@ -56,14 +56,14 @@ def xor_model() -> Any:
 
 
 def engine_fit(epochs: int, batch_size: int | None, engine: str = "numpy",
-               loop: str = "graph") -> Callable[[], None]:
+               loop: str = "graph", jit_compile: bool = True) -> Callable[[], None]:
     from scratchnn.datasets import xor
 
     X, y = xor()
     if engine == "tensorflow":
         from scratchnn.tf_engine import TFPerceptron
 
-        model = TFPerceptron.from_perceptron(xor_model(), loop=loop)
+        model = TFPerceptron.from_perceptron(xor_model(), loop=loop, jit_compile=jit_compile)
     else:
         model = xor_model()
 
@@ -85,6 +85,8 @@ def run(epochs: int, repeats: int) -> dict[str, Any]:
             lambda: engine_fit(epochs, 1, "tensorflow", "python"),
         "scratchnn tensorflow, whole fit in one graph, batch_size=1":
             lambda: engine_fit(epochs, 1, "tensorflow", "graph"),
+        "the same, jit_compile=False (no XLA)":
+            lambda: engine_fit(epochs, 1, "tensorflow", "graph", jit_compile=False),
     }
     table: dict[str, dict[str, Any]] = {}
     for name, build in ways.items():
