@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_benchmark_smoke(tmp_path: Path) -> None:
     output = tmp_path / "results.json"
     result = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--output",

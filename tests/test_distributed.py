@@ -15,6 +15,7 @@ pytestmark = pytest.mark.tensorflow
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("devices", [2, 4])
 def test_distributed_fit_matches_one_device_and_numpy(devices: int) -> None:
     result = subprocess.run([sys.executable, "-m", "tests.distributed_check", str(devices)],
@@ -33,6 +34,7 @@ def test_distributed_fit_matches_one_device_and_numpy(devices: int) -> None:
         assert report[f"loaded_{engine}_same_classes"] == 1
 
 
+@pytest.mark.slow
 def test_cli_trains_on_two_devices() -> None:
     from tests.test_cli import run
 

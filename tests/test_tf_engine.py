@@ -117,6 +117,7 @@ def test_float32_data_trains_float32_variables() -> None:
     assert model.predict_proba(X).dtype == np.float32
 
 
+@pytest.mark.slow
 def test_cli_trains_xor_on_tensorflow() -> None:
     from tests.test_cli import run
 
@@ -341,6 +342,7 @@ def test_early_stopping_and_callbacks_on_tensorflow() -> None:
         assert relative_difference(a, b) < 1e-9
 
 
+@pytest.mark.slow
 def test_cli_digits_on_tensorflow_reaches_97_percent() -> None:
     import json
 
