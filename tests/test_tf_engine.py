@@ -206,7 +206,7 @@ def test_interrupt_in_the_python_loop_keeps_completed_updates(monkeypatch: Any) 
     reference = TFPerceptron.from_perceptron(start).fit(X, y, epochs=3, learning_rate=0.5,
                                                         batch_size=None, verbose=False)
     model = TFPerceptron.from_perceptron(start, loop="python")
-    original, calls = model.train_step, {"n": 0}
+    original, calls = model.train_step.get_concrete_function(), {"n": 0}
 
     def interrupted_step(x: Any, y: Any) -> Any:
         calls["n"] += 1
@@ -214,7 +214,8 @@ def test_interrupt_in_the_python_loop_keeps_completed_updates(monkeypatch: Any) 
             raise KeyboardInterrupt
         return original(x, y)
 
-    monkeypatch.setattr(model, "train_step", interrupted_step)
+    # The Python loop calls the step's concrete function.
+    monkeypatch.setattr(model.train_step, "get_concrete_function", lambda: interrupted_step)
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, y, epochs=10, learning_rate=0.5, batch_size=None, verbose=False)
     np.testing.assert_allclose(model.history.loss, reference.history.loss, rtol=1e-12)

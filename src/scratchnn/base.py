@@ -149,9 +149,9 @@ class BaseModel:
     def _restore(self, snapshot: Any) -> None:
         self.set_weights(snapshot)
 
-    def _is_finite(self) -> bool:
-        """Whether every parameter is finite."""
-        return all(bool(np.isfinite(w).all()) for w in self.get_weights())
+    def _is_finite(self, snapshot: Any) -> bool:
+        """Whether every parameter of ``snapshot`` (from ``_snapshot``) is finite."""
+        return all(bool(np.isfinite(w).all()) for w in snapshot)
 
     # -- shape and description -----------------------------------------------------------
     @property
@@ -336,9 +336,10 @@ class BaseModel:
             with InterruptGuard() as guard:
                 for totals in self._run_epochs(X, Y, orders, run.batch_size, optimizer, guard,
                                                per_epoch):
-                    if not self._is_finite():
+                    snapshot = self._snapshot()
+                    if not self._is_finite(snapshot):
                         raise NonFiniteLoss(-(-n_samples // run.batch_size))  # the last update
-                    last_finite = self._snapshot(), _copy_state(optimizer)
+                    last_finite = snapshot, _copy_state(optimizer)
                     stop = False
                     for total in totals:
                         logs = {"loss": total / n_samples}
@@ -356,7 +357,7 @@ class BaseModel:
                     if stop:
                         break
         except NonFiniteLoss as failure:
-            if not self._is_finite():
+            if not self._is_finite(self._snapshot()):
                 self._restore(last_finite[0])
                 optimizer.set_state(last_finite[1])
             raise TrainingDivergedError(epoch, failure.batch, optimizer.learning_rate) from None

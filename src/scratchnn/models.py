@@ -125,8 +125,8 @@ class Perceptron(BaseModel):
     def _restore(self, snapshot: Array) -> None:
         np.copyto(self._flat_parameters, snapshot)
 
-    def _is_finite(self) -> bool:
-        return bool(np.isfinite(self._flat_parameters).all())
+    def _is_finite(self, snapshot: Array) -> bool:
+        return bool(np.isfinite(snapshot).all())
 
     def gradients(self) -> list[Array]:
         """The gradients of the last backward pass, ``[dW1, db1, dW2, db2, ...]``."""
