@@ -299,8 +299,8 @@ class TFPerceptron(BaseModel):
                 return
             if self.loop == "python" or self.run_eagerly:
                 # Called as its one concrete function, on tensors, the step skips the dispatch
-                # on its arguments (a third of a small step's time), and a NumPy batch made a
-                # tensor costs less than an eager slice of a tensor.
+                # on its arguments (about two thirds of an XOR step's time), and a NumPy batch
+                # made a tensor costs less than an eager slice of a tensor.
                 step = (self.train_step if self.run_eagerly
                         else self.train_step.get_concrete_function())
                 for order in orders:
