@@ -33,6 +33,8 @@ def make_data(
         y = rng.integers(0, 2, size=(n_samples, n_outputs)).astype(float)
     elif loss == "categorical_crossentropy":
         y = np.eye(n_outputs)[rng.integers(0, n_outputs, size=n_samples)]
+    elif loss == "poisson":
+        y = rng.poisson(1.5, size=(n_samples, n_outputs)).astype(float)
     else:
         y = rng.normal(size=(n_samples, n_outputs))
     return X, y
@@ -42,6 +44,8 @@ OUTPUT_FOR_LOSS = {
     "binary_crossentropy": ("sigmoid", 1),
     "categorical_crossentropy": ("softmax", 3),
     "mean_squared_error": ("linear", 2),
+    "squared_error": ("linear", 2),
+    "poisson": ("exp", 2),
 }
 
 

@@ -124,13 +124,14 @@ def assert_refused_unchanged(model: BaseModel, call: Callable[[BaseModel], Any],
     ("build", "error", "message"),
     [
         (lambda: Layer(2, 3, "swish"), ValueError,
-         r"activation must be one of \['linear', 'relu', 'sigmoid', 'softmax', 'tanh'\] or an "
+         r"activation must be one of \['exp', 'linear', 'relu', 'sigmoid', 'softmax', 'tanh'\] "
+         r"or an "
          r"Activation object, got 'swish'"),
         (lambda: Layer(2, 3, "relu", init="zeros"), ValueError,
          r"init must be one of \['he', 'normal', 'uniform', 'xavier'\], got 'zeros'"),
         (lambda: Perceptron([Layer(2, 1, "sigmoid")], loss="hinge"), ValueError,
          r"loss must be one of \['binary_crossentropy', 'categorical_crossentropy', "
-         r"'mean_squared_error'\].* got 'hinge'"),
+         r"'mean_squared_error', 'poisson', 'squared_error'\].* got 'hinge'"),
         (lambda: Perceptron([Layer(2, 2, "relu"), Layer(3, 1, "sigmoid")]), ValueError,
          r"layers\[1\] has n_inputs=3 but layers\[0\] has n_neurons=2; consecutive layer sizes "
          r"must match"),

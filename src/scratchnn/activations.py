@@ -22,11 +22,13 @@ Array = NDArray[np.floating]
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "Exponential",
     "Linear",
     "ReLU",
     "Sigmoid",
     "Softmax",
     "Tanh",
+    "exponential",
     "get_activation",
     "linear",
     "relu",
@@ -145,6 +147,25 @@ class Linear(Activation):
         return np.positive(da, out=out)
 
 
+class Exponential(Activation):
+    """``f(z) = e^z``, ``f'(z) = e^z``: the output of a Poisson regression (a positive mean).
+
+    The canonical link of the Poisson loss, so ``dz = ŷ - y`` there, as scikit-learn's
+    ``MLPRegressor(loss="poisson")``.
+    """
+
+    name = "exp"
+
+    def __call__(self, z: Array, out: Array | None = None) -> Array:
+        return np.exp(z, out=out)
+
+    def derivative(self, z: Array) -> Array:
+        return np.exp(z)
+
+    def backward(self, da: Array, z: Array, a: Array, out: Array | None = None) -> Array:
+        return np.multiply(da, a, out=out)
+
+
 class Softmax(Activation):
     """``a_i = e^(z_i) / Σ_j e^(z_j)`` over the neurons (axis 0) of each sample (column).
 
@@ -179,9 +200,10 @@ sigmoid = Sigmoid()
 tanh = Tanh()
 linear = Linear()
 softmax = Softmax()
+exponential = Exponential()
 
 ACTIVATIONS: dict[str, Activation] = {
-    f.name: f for f in (relu, sigmoid, tanh, linear, softmax)
+    f.name: f for f in (relu, sigmoid, tanh, linear, softmax, exponential)
 }
 
 

@@ -2,9 +2,10 @@
 
 An engine subclass stores the parameters and supplies the operations that touch them:
 ``get_weights``, ``set_weights``, ``_forward_rows`` (prediction), ``_evaluation_loss``,
-``_run_epochs`` (the updates) and ``numpy_copy``.  Everything a user sees (checks, the
-validation split, early stopping, restarts, the per-epoch line, the history, ``predict``,
-``score``, ``summary``, ``save``, ``diagnose``) is written once, here.
+``_run_epochs`` (the updates), ``_objective`` (the full-batch loss and gradient, for L-BFGS)
+and ``numpy_copy``.  Everything a user sees (checks, the validation split, early stopping,
+schedules between epochs, the L-BFGS loop, restarts, the per-epoch line, the history,
+``predict``, ``score``, ``summary``, ``save``, ``diagnose``) is written once, here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import itertools
 import os
 import sys
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
@@ -19,19 +21,22 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 from numpy.typing import NDArray
 
-from .activations import Linear, Sigmoid, Softmax
+from .activations import Sigmoid, Softmax
 from .diagnostics import STUCK, Finding, diagnose
-from .errors import NonFiniteLoss, TrainingDivergedError
+from .errors import ConvergenceWarning, NonFiniteLoss, TrainingDivergedError
 from .history import History
 from .initializers import RandomState, check_random_state, initialize
 from .interrupt import InterruptGuard
 from .layers import Layer
 from .losses import Loss, get_loss
 from .optimizers import SGD, Optimizer, get_optimizer
+from .schedules import Adaptive, Schedule
+from .solvers import LBFGS
 from .training import Callback, EarlyStopping, Progress, stratified_split
 from .validation import (
     check_fraction,
     check_positive_int,
+    check_sample_weight,
     check_X,
     check_X_y,
     encode_labels,
@@ -72,27 +77,48 @@ def check_layers(layers: object) -> list[Layer]:
     for index, layer in enumerate(layers[:-1]):
         if isinstance(layer.activation, Softmax):
             raise ValueError(f"layers[{index}]: softmax is only supported on the output layer")
+    if layers[-1].dropout:
+        raise ValueError(f"layers[{len(layers) - 1}]: dropout is for hidden layers, not the "
+                         f"output layer (got dropout={layers[-1].dropout})")
     return list(layers)
 
 
-def _copy_state(optimizer: Optimizer) -> dict[str, Any]:
+def _copy_state(optimizer: Optimizer | LBFGS) -> dict[str, Any]:
     state = optimizer.state()
+    if optimizer.schedule is not None:
+        state["schedule"] = dict(optimizer.schedule.state())
     return {k: [a.copy() for a in v] if isinstance(v, list) else v for k, v in state.items()}
+
+
+def _set_state(optimizer: Optimizer | LBFGS, state: dict[str, Any]) -> None:
+    optimizer.set_state(state)
+    if optimizer.schedule is not None:
+        optimizer.schedule.set_state(state["schedule"])
 
 
 @dataclass
 class _Run:
-    """The fixed settings of one fit, shared by its restarts."""
+    """The fixed settings of one fit, shared by its restarts.
+
+    ``W`` holds the sample weights (None: all 1), ``validation`` the validation set
+    ``(X_val, Y_val, W_val)``; ``stoppers`` the early-stopping rules.
+    """
 
     X: Array
     Y: Array
-    validation: tuple[Array, Array] | None
+    W: Array | None
+    validation: tuple[Array, Array, Array | None] | None
     epochs: int
     batch_size: int
     shuffle: bool
     rng: np.random.Generator
     callbacks: list[Callback]
-    early_stopping: tuple[int, float] | None
+    stoppers: list[EarlyStopping]
+
+    @property
+    def total_weight(self) -> float:
+        """The number of samples, or their total weight."""
+        return float(self.X.shape[0] if self.W is None else self.W.sum())
 
 
 class BaseModel:
@@ -128,12 +154,14 @@ class BaseModel:
         raise NotImplementedError
 
     def _run_epochs(
-        self, X: Array, Y: Array, orders: Iterator[NDArray[np.intp] | None], batch_size: int,
-        optimizer: Optimizer, guard: InterruptGuard, per_epoch: bool,
+        self, run: _Run, orders: Iterator[NDArray[np.intp] | None], optimizer: Optimizer,
+        guard: InterruptGuard, per_epoch: bool,
     ) -> Iterator[list[float]]:
-        """Train one epoch per item of ``orders``; yield the summed per-sample loss of each
-        epoch, in lists of the epochs run since the last yield (one epoch at a time, or, for
-        an engine that runs many epochs in one call, all of them).
+        """Train one epoch per item of ``orders`` on ``run.X, run.Y`` (weighted by ``run.W``)
+        in batches of ``run.batch_size``; yield the summed per-sample loss of each epoch
+        (``Σ w_i l_i`` plus each batch's penalty times its weight), in lists of the epochs run
+        since the last yield (one epoch at a time, or, for an engine that runs many epochs in
+        one call, all of them).  Dropout masks come from ``run.rng``.
 
         An order is a permutation of the samples, or None for their natural order.  Before
         updating on a batch whose loss is not finite, raise ``NonFiniteLoss``; after each
@@ -141,6 +169,19 @@ class BaseModel:
         epoch (validation, callbacks), so yield after every epoch.
         """
         raise NotImplementedError
+
+    def _objective(self, X: Array, Y: Array, W: Array | None) -> tuple[float, Array]:
+        """The mean loss (penalty included) of the whole set at the current parameters, and
+        its gradient, flattened as ``[W1, b1, W2, b2, ...]`` raveled."""
+        raise NotImplementedError
+
+    def _set_flat_parameters(self, flat: NDArray[np.float64]) -> None:
+        """Set the parameters from one flat vector ``[W1, b1, W2, b2, ...]`` raveled."""
+        sizes = [int(np.prod(shape)) for layer in self.layers for shape in
+                 ((layer.n_neurons, layer.n_inputs), (layer.n_neurons, 1))]
+        parts = np.split(flat.astype(self.dtype), np.cumsum(sizes)[:-1])
+        self.set_weights([part.reshape(w.shape) for part, w in
+                          zip(parts, self.get_weights(), strict=True)])
 
     def _snapshot(self) -> Any:
         """A copy of the parameters that ``_restore`` can put back."""
@@ -199,20 +240,21 @@ class BaseModel:
         training_data: object,
         labels: object,
         epochs: int = 100,
-        learning_rate: float | None = None,
+        learning_rate: float | Schedule | None = None,
         batch_size: int | None = 1,
         shuffle: bool = False,
         verbose: bool | int = True,
         random_state: RandomState = None,
         log_every: int = 1,
-        optimizer: str | Optimizer | None = None,
+        optimizer: str | Optimizer | LBFGS | None = None,
         validation_data: tuple[object, object] | None = None,
         validation_split: float | None = None,
-        early_stopping: bool = False,
+        early_stopping: bool | EarlyStopping = False,
         patience: int = 10,
         min_delta: float = 0.0,
         callbacks: Sequence[Callback] = (),
         restarts: int = 0,
+        sample_weight: object = None,
     ) -> Self:
         """Train the network by gradient descent on the mean loss.
 
@@ -238,28 +280,36 @@ class BaseModel:
         random_state : int, Generator or None
             Seeds the shuffling and the validation split.
         log_every : int, default 1
-        optimizer : {"sgd", "adam"} or Optimizer, optional
+        optimizer : {"sgd", "adam", "lbfgs"}, Optimizer or LBFGS, optional
             An optimizer object keeps its state from one fit to the next; by default a model
-            that was trained before continues with its last optimizer (``optimizer_``).
-        validation_data : (X_val, y_val), optional
+            that was trained before continues with its last optimizer (``optimizer_``).  Its
+            learning rate may be a schedule (``scratchnn.schedules``).  ``LBFGS`` trains on the
+            whole set, ``epochs`` being its most iterations.
+        validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
             Data to compute ``history.val_loss`` and ``history.val_accuracy`` on after each
             epoch.
         validation_split : float, optional
             Instead of ``validation_data``: this fraction of the training data, drawn at
             random (seeded by ``random_state``) from each class in proportion (stratified),
             is held out for validation.
-        early_stopping : bool, default False
-            Stop when the validation loss has not improved by more than ``min_delta`` for
-            ``patience`` epochs, and restore the weights of the best epoch (``best_epoch_``).
-            Without validation data, 10% of the training data is held out.
+        early_stopping : bool or EarlyStopping, default False
+            Stop when the validation loss has not improved by at least ``min_delta`` for
+            ``patience`` epochs in a row, and restore the weights of the best epoch
+            (``best_epoch_``).  Without validation data, 10% of the training data is held out.
+            An ``EarlyStopping`` object sets what is watched (``monitor="loss"`` is a
+            convergence rule on the training loss, scikit-learn's ``tol``).  When training
+            uses all its epochs first, a ``ConvergenceWarning`` says so.
         callbacks : sequence of objects with ``on_epoch_end(epoch, logs)``
             Called after every epoch; returning True (or setting ``model.stop_training``)
-            stops training.
+            stops training.  ``EarlyStopping`` objects here act as ``early_stopping``.
         restarts : int, default 0
             If training ends stuck (diagnosed ``base_rate`` or ``plateau``), train again from
             new initial weights, drawn by each layer's initialiser from ``random_state``, up
             to this many times, until a run is not stuck; keep the run with the lowest final
             training loss.  ``history.start`` tells which start won (0: the first).
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights >= 0 of the samples: the loss is the weighted mean ``Σ w_i l_i / Σ w_i``
+            of each batch (a weight of 2 counts a sample twice, 0 leaves it out).
 
         With ``verbose`` >= 1, a short diagnosis is printed at the end if anything looks
         wrong (see ``diagnose``).
@@ -271,22 +321,49 @@ class BaseModel:
         """
         X, Y = check_X_y(training_data, labels, self.n_features, self.n_outputs, self.loss,
                          names=("training_data", "labels"))
+        W = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         epochs = check_positive_int("epochs", epochs)
         rng = check_random_state(random_state)
-        optimizer = self._choose_optimizer(optimizer, learning_rate)
-        if early_stopping:
-            EarlyStopping(patience, min_delta)  # checks the two settings
-        if validation_split is None and early_stopping and validation_data is None:
+        solver = self._choose_optimizer(optimizer, learning_rate)
+        callbacks = list(callbacks) if isinstance(callbacks, list | tuple) else callbacks
+        if not isinstance(callbacks, list):
+            raise TypeError(f"callbacks must be a list of objects with on_epoch_end(epoch, "
+                            f"logs), got {callbacks!r}")
+        for index, callback in enumerate(callbacks):
+            if not callable(getattr(callback, "on_epoch_end", None)):
+                raise TypeError(f"callbacks[{index}] has no on_epoch_end(epoch, logs) method")
+        if isinstance(early_stopping, EarlyStopping):
+            stoppers = [early_stopping]
+        elif isinstance(early_stopping, bool):
+            stoppers = [EarlyStopping("val_loss", patience, min_delta)] if early_stopping else []
+        else:
+            raise TypeError(f"early_stopping must be True, False or an EarlyStopping, got "
+                            f"{early_stopping!r}")
+        stoppers += [callback for callback in callbacks if isinstance(callback, EarlyStopping)]
+        watched = {stopper.monitor for stopper in stoppers}
+        plateau = getattr(solver.schedule, "plateau", None)
+        if plateau is not None:
+            watched.add(plateau.monitor)
+        if isinstance(solver, LBFGS) and stoppers:
+            raise ValueError("early stopping needs epochs of updates; L-BFGS stops by its own "
+                             "rule (tol): give no early_stopping with it")
+        if (validation_split is None and validation_data is None
+                and watched & {"val_loss", "val_accuracy"}):
             validation_split = 0.1
         if validation_data is not None and validation_split is not None:
             raise ValueError("give validation_data or validation_split, not both")
         if validation_data is not None:
-            if not isinstance(validation_data, tuple | list) or len(validation_data) != 2:
-                raise TypeError("validation_data must be a pair (X_val, y_val)")
-            X_val, Y_val = check_X_y(*validation_data, self.n_features, self.n_outputs,
+            if not isinstance(validation_data, tuple | list) or len(validation_data) not in (2,
+                                                                                              3):
+                raise TypeError("validation_data must be a pair (X_val, y_val) or a triple "
+                                "(X_val, y_val, sample_weight_val)")
+            X_val, Y_val = check_X_y(*validation_data[:2], self.n_features, self.n_outputs,
                                      self.loss, names=("validation_data[0]",
                                                        "validation_data[1]"))
             X_val, Y_val = X_val.astype(X.dtype, copy=False), Y_val.astype(X.dtype, copy=False)
+            W_val = check_sample_weight(validation_data[2] if len(validation_data) == 3
+                                        else None, X_val.shape[0], X.dtype,
+                                        name="validation_data[2]")
         elif validation_split is not None:
             check_fraction("validation_split", validation_split)
             train, held_out = stratified_split(self._class_labels(Y), validation_split, rng)
@@ -294,90 +371,165 @@ class BaseModel:
                 raise ValueError(f"validation_split={validation_split} leaves no sample on one "
                                  f"side of the split of {len(X)} samples")
             X, Y, X_val, Y_val = X[train], Y[train], X[held_out], Y[held_out]
+            W, W_val = (None, None) if W is None else (W[train], W[held_out])
         n_samples = X.shape[0]
         batch_size = n_samples if batch_size is None else min(
             check_positive_int("batch_size", batch_size), n_samples
         )
-        callbacks = list(callbacks)
-        for index, callback in enumerate(callbacks):
-            if not callable(getattr(callback, "on_epoch_end", None)):
-                raise TypeError(f"callbacks[{index}] has no on_epoch_end(epoch, logs) method")
         if isinstance(restarts, bool) or not isinstance(restarts, int) or restarts < 0:
             raise ValueError(f"restarts must be an integer >= 0, got {restarts!r}")
         progress = Progress(verbose, log_every, epochs)
         validating = validation_data is not None or validation_split is not None
-        validation = (X_val, Y_val) if validating else None
-        run = _Run(X, Y, validation, epochs, batch_size, shuffle, rng, callbacks,
-                   (patience, min_delta) if early_stopping else None)
+        validation = (X_val, Y_val, W_val) if validating else None
+        if not validating and watched & {"val_loss", "val_accuracy"}:
+            raise ValueError(f"monitoring {sorted(watched)} needs validation data")
+        run = _Run(X, Y, W, validation, epochs, batch_size, shuffle, rng, callbacks, stoppers)
 
         self._prepare(X.dtype)
         history_before = self.history.copy()
-        self._train_once(run, optimizer, progress)
+        converged = self._train_once(run, solver, progress)
         if restarts:
-            self._restart_while_stuck(run, restarts, history_before, progress.verbose)
+            converged = self._restart_while_stuck(run, restarts, history_before,
+                                                  progress.verbose) or converged
+        can_stop = bool(stoppers) or isinstance(solver.schedule, Adaptive)
+        if can_stop and not converged:
+            warnings.warn(f"training used all its {epochs} epochs before its stopping rule "
+                          f"said it had converged; give it more epochs",
+                          ConvergenceWarning, stacklevel=2)
         if progress.verbose:
             for finding in self.diagnose(X, Y):
                 print(f"Diagnosis: {finding}", file=sys.stdout)
         return self
 
-    def _train_once(self, run: _Run, optimizer: Optimizer, progress: Progress) -> None:
-        """Train with ``optimizer`` for ``run.epochs`` epochs (fewer if stopped)."""
-        X, Y, n_samples = run.X, run.Y, run.X.shape[0]
+    def _train_once(self, run: _Run, optimizer: Optimizer | LBFGS, progress: Progress) -> bool:
+        """Train with ``optimizer`` for ``run.epochs`` epochs; return whether a stopping rule
+        (early stopping, a schedule, L-BFGS's tolerance) ended training before that."""
         self.optimizer_ = optimizer
         self.stop_training = False
-        stopper = EarlyStopping(*run.early_stopping) if run.early_stopping else None
+        if isinstance(optimizer, LBFGS):
+            return self._train_lbfgs(run, optimizer, progress)
+        n_samples = run.X.shape[0]
+        schedule = optimizer.schedule
+        for stopper in run.stoppers:
+            stopper.reset()
+        restoring = next((s for s in run.stoppers if s.restore_best_weights), None)
         orders = (run.rng.permutation(n_samples) if run.shuffle else None
                   for _ in range(run.epochs))
         epoch = len(self.history) + 1
         last_finite = self._snapshot(), _copy_state(optimizer)
         best = last_finite
-        per_epoch = run.validation is not None or bool(run.callbacks) or progress.bar is not None
+        per_epoch = (run.validation is not None or bool(run.callbacks) or bool(run.stoppers)
+                     or progress.bar is not None or (schedule is not None and schedule.by_epoch))
+        batches_per_epoch = -(-n_samples // run.batch_size)
+        stop = False
         try:
             with InterruptGuard() as guard:
-                for totals in self._run_epochs(X, Y, orders, run.batch_size, optimizer, guard,
-                                               per_epoch):
+                start_iterations = optimizer.iterations
+                for totals in self._run_epochs(run, orders, optimizer, guard, per_epoch):
                     snapshot = self._snapshot()
                     if not self._is_finite(snapshot):
-                        raise NonFiniteLoss(-(-n_samples // run.batch_size))  # the last update
+                        raise NonFiniteLoss(batches_per_epoch)  # the last update
                     last_finite = snapshot, _copy_state(optimizer)
-                    stop = False
-                    for total in totals:
-                        logs = {"loss": total / n_samples}
-                        if run.validation is not None:
-                            logs["val_loss"] = self._evaluation_loss(*run.validation)
-                            logs["val_accuracy"] = self._accuracy(*run.validation)
+                    for index, total in enumerate(totals):
+                        logs = self._epoch_logs(run, total)
+                        logs["learning_rate"] = optimizer.learning_rate_at(
+                            start_iterations + index * batches_per_epoch)
                         self.history.append(epoch, **logs)
                         progress.update(epoch, logs)
-                        if stopper is not None and stopper.improved(epoch, logs["val_loss"]):
+                        stop = self._end_epoch(run, epoch, logs, optimizer)
+                        if restoring is not None and restoring.best_epoch == epoch:
                             best = last_finite
-                        stop = any([callback.on_epoch_end(epoch, dict(logs)) is True
-                                    for callback in run.callbacks]) or self.stop_training or (
-                            stopper is not None and stopper.should_stop)
                         epoch += 1
+                    start_iterations = optimizer.iterations
                     if stop:
                         break
         except NonFiniteLoss as failure:
             if not self._is_finite(self._snapshot()):
                 self._restore(last_finite[0])
-                optimizer.set_state(last_finite[1])
+                _set_state(optimizer, last_finite[1])
             raise TrainingDivergedError(epoch, failure.batch, optimizer.learning_rate) from None
         finally:
             progress.close()
-        if stopper is not None and stopper.best_epoch:
+        if restoring is not None and restoring.best_epoch:
             self._restore(best[0])
-            optimizer.set_state(best[1])
-            self.best_epoch_ = stopper.best_epoch
+            _set_state(optimizer, best[1])
+            self.best_epoch_ = restoring.best_epoch
+        return stop
+
+    def _epoch_logs(self, run: _Run, total: float) -> dict[str, float]:
+        """An epoch's values: its mean training loss and, with validation data, the
+        validation loss and accuracy."""
+        logs = {"loss": total / run.total_weight}
+        if run.validation is not None:
+            logs["val_loss"] = self._evaluation_loss(*run.validation)
+            logs["val_accuracy"] = self._accuracy(*run.validation)
+        return logs
+
+    def _end_epoch(self, run: _Run, epoch: int, logs: dict[str, float],
+                   optimizer: Optimizer | LBFGS) -> bool:
+        """After an epoch: the stopping rules, the schedule and the callbacks; whether to stop."""
+        stop = False
+        for stopper in run.stoppers:
+            stopper.improved(epoch, logs)
+            stop = stop or stopper.should_stop
+        schedule = optimizer.schedule
+        if schedule is not None and schedule.by_epoch:
+            stop = schedule.end_epoch(logs, run.X.shape[0]) or stop
+        callbacks_stop = any([callback.on_epoch_end(epoch, dict(logs)) is True
+                              for callback in run.callbacks])
+        return stop or callbacks_stop or self.stop_training
+
+    def _train_lbfgs(self, run: _Run, solver: LBFGS, progress: Progress) -> bool:
+        """Minimise the whole set's loss with L-BFGS; one history entry per iteration."""
+        epoch = len(self.history) + 1
+        start = self._snapshot()
+
+        def objective(flat: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
+            self._set_flat_parameters(flat)
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss, gradient = self._objective(run.X, run.Y, run.W)
+            return loss, gradient.astype(np.float64)
+
+        def on_iteration(flat: NDArray[np.float64], loss: float) -> None:
+            nonlocal epoch
+            self._set_flat_parameters(flat)
+            logs = {"loss": loss}
+            if run.validation is not None:
+                logs["val_loss"] = self._evaluation_loss(*run.validation)
+                logs["val_accuracy"] = self._accuracy(*run.validation)
+            logs["learning_rate"] = solver.learning_rate
+            self.history.append(epoch, **logs)
+            progress.update(epoch, logs)
+            if self._end_epoch(run, epoch, logs, solver):
+                raise StopIteration
+            epoch += 1
+
+        flat = np.concatenate([w.ravel() for w in self.get_weights()]).astype(np.float64)
+        try:
+            result = solver.minimize(objective, flat, run.epochs, on_iteration)
+        except BaseException:
+            self._restore(start)
+            raise
+        finally:
+            progress.close()
+        self._set_flat_parameters(result.x)
+        if not np.isfinite(result.fun):
+            self._restore(start)
+            raise TrainingDivergedError(epoch, 1, solver.learning_rate)
+        self.lbfgs_result_ = result
+        return bool(result.status == 0 or self.stop_training)
 
     def _restart_while_stuck(self, run: _Run, restarts: int, history_before: History,
-                             verbose: int) -> None:
+                             verbose: int) -> bool:
         """While diagnosed as stuck, train again from new initial weights (drawn by each
         layer's initialiser from ``run.rng``), up to ``restarts`` times; keep the run with the
         lowest final training loss, and record in ``history.start`` which one it was."""
         stuck = {f.code for f in self.diagnose(run.X, run.Y)} & STUCK
         if not stuck:
-            return
+            return False
         template = self.optimizer_
         best = (self.history.loss[-1], self._snapshot(), self.history, template, 0)
+        converged = False
         for start in range(1, restarts + 1):
             if verbose:
                 print(f"Diagnosis: stuck ({', '.join(sorted(stuck))}); restart {start} of "
@@ -387,8 +539,8 @@ class BaseModel:
                 np.zeros((layer.n_neurons, 1), dtype=self.dtype))])
             self._prepare(self.dtype)
             self.history = history_before.copy()
-            optimizer = type(template)(**template.config())
-            self._train_once(run, optimizer, Progress(0, 1, run.epochs))
+            optimizer = template.fresh()
+            converged = self._train_once(run, optimizer, Progress(0, 1, run.epochs))
             if self.history.loss[-1] < best[0]:
                 best = (self.history.loss[-1], self._snapshot(), self.history, optimizer, start)
             stuck = {f.code for f in self.diagnose(run.X, run.Y)} & STUCK
@@ -399,6 +551,7 @@ class BaseModel:
         if verbose:
             kept = f"restart {self.history.start}" if self.history.start else "the first run"
             print(f"Kept {kept}: final loss {loss:.3f}", file=sys.stdout)
+        return converged
 
     def diagnose(self, X: object, y: object) -> list[Finding]:
         """What looks wrong after training on ``(X, y)``; see ``scratchnn.diagnostics``."""
@@ -408,16 +561,21 @@ class BaseModel:
         """An independent NumPy-engine copy of this model (weights, history, optimizer)."""
         raise NotImplementedError
 
-    def _choose_optimizer(self, optimizer: str | Optimizer | None,
-                          learning_rate: float | None) -> Optimizer:
+    def _choose_optimizer(self, optimizer: str | Optimizer | LBFGS | None,
+                          learning_rate: float | Schedule | None) -> Optimizer | LBFGS:
         """The optimizer of a fit: the one given, plain SGD for a learning rate alone (the
         spec), or the model's last one (``optimizer_``), which keeps its state."""
+        if isinstance(optimizer, LBFGS) or optimizer == "lbfgs":
+            if learning_rate is not None:
+                raise ValueError(f"L-BFGS takes no learning rate (its line search chooses each "
+                                 f"step), got learning_rate={learning_rate!r}")
+            return optimizer if isinstance(optimizer, LBFGS) else LBFGS()
         if optimizer is not None:
             return get_optimizer(optimizer, learning_rate)
         if learning_rate is not None:
             return SGD(learning_rate)
         previous = getattr(self, "optimizer_", None)
-        return previous if isinstance(previous, Optimizer) else SGD(0.01)
+        return previous if isinstance(previous, Optimizer | LBFGS) else SGD(0.01)
 
     def _class_labels(self, Y: Array) -> NDArray[Any]:
         """One label per sample for stratifying: the class, the 0/1 pattern, or the target."""
@@ -427,20 +585,26 @@ class BaseModel:
             return Y[:, 0]
         return Y @ (2.0 ** np.arange(Y.shape[1]))
 
-    def _evaluation_loss(self, X: Array, Y: Array) -> float:
-        """Mean loss on ``(X, Y)``, rows, without training."""
+    def _evaluation_loss(self, X: Array, Y: Array, W: Array | None = None) -> float:
+        """Mean loss on ``(X, Y)``, rows, weighted by ``W``, penalty included, without
+        training."""
         raise NotImplementedError
 
-    def _accuracy(self, X: Array, Y: Array) -> float:
-        """Accuracy of ``predict`` against encoded labels ``Y`` (R² for a linear output)."""
+    def _accuracy(self, X: Array, Y: Array, W: Array | None = None) -> float:
+        """Accuracy of ``predict`` against encoded labels ``Y`` (R² for a regression output,
+        as scikit-learn's ``r2_score`` averaged over the outputs), weighted by ``W``."""
         output = self._forward_rows(X)
         activation = self.layers[-1].activation
-        if isinstance(activation, Linear):
-            total = ((Y - Y.mean(axis=0)) ** 2).sum()
-            return float(1 - ((Y - output) ** 2).sum() / total) if total > 0 else 0.0
         if isinstance(activation, Softmax):
-            return float(np.mean(output.argmax(axis=1) == Y.argmax(axis=1)))
-        return float(np.mean(np.all((output >= 0.5) == (Y == 1), axis=1)))
+            return float(np.average(output.argmax(axis=1) == Y.argmax(axis=1), weights=W))
+        if isinstance(activation, Sigmoid):
+            return float(np.average(np.all((output >= 0.5) == (Y == 1), axis=1), weights=W))
+        weights = np.ones(len(Y)) if W is None else W
+        residual = (weights[:, None] * (Y - output) ** 2).sum(axis=0)
+        total = (weights[:, None] * (Y - np.average(Y, axis=0, weights=weights)) ** 2).sum(axis=0)
+        scores = np.where(total > 0, 1 - residual / np.where(total > 0, total, 1),
+                          np.where(residual == 0, 1.0, 0.0))
+        return float(scores.mean())
 
     def _prepare(self, dtype: np.dtype[Any]) -> None:
         """Before training: convert the parameters to the data's dtype (float32 stays)."""
@@ -472,9 +636,12 @@ class BaseModel:
         if isinstance(activation, Sigmoid):
             labels = (output >= 0.5).astype(np.intp)
             return labels[:, 0] if labels.shape[1] == 1 else labels
-        return output[:, 0] if output.shape[1] == 1 and isinstance(activation, Linear) else output
+        return output[:, 0] if output.shape[1] == 1 else output
 
-    def score(self, X: object, y: object) -> float:
-        """Return the accuracy of ``predict`` on ``(X, y)`` (R² for a linear output)."""
+    def score(self, X: object, y: object, sample_weight: object = None) -> float:
+        """Return the accuracy of ``predict`` on ``(X, y)`` (R² for a regression output),
+        weighted by ``sample_weight``."""
         rows = check_X(X, self.n_features).astype(self.dtype, copy=False)
-        return self._accuracy(rows, encode_labels(y, rows.shape[0], self.n_outputs, self.loss))
+        weights = check_sample_weight(sample_weight, rows.shape[0], self.dtype)
+        return self._accuracy(rows, encode_labels(y, rows.shape[0], self.n_outputs, self.loss),
+                              weights)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["NonFiniteLoss", "TrainingDivergedError"]
+__all__ = ["ConvergenceWarning", "NonFiniteLoss", "TrainingDivergedError"]
 
 
 class TrainingDivergedError(ValueError):
@@ -30,3 +30,8 @@ class NonFiniteLoss(Exception):
     def __init__(self, batch: int) -> None:
         super().__init__(batch)
         self.batch = batch
+
+
+class ConvergenceWarning(UserWarning):
+    """Training ended on its budget of epochs (or iterations) before its stopping rule said
+    it had converged, as scikit-learn's ``ConvergenceWarning``."""

@@ -29,6 +29,9 @@ from .initializers import INITIALIZERS
 from .layers import Layer
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS, Optimizer
+from .regularizers import L2
+from .schedules import SCHEDULES
+from .solvers import LBFGS
 
 if TYPE_CHECKING:
     from .base import BaseModel
@@ -36,7 +39,10 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT_VERSION", "load", "save"]
 
 FORMAT = "scratchnn-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Version 1 files (before penalties, dropout, schedules and L-BFGS) are read as well.
+READABLE_VERSIONS = (1, 2)
+SOLVERS: dict[str, type[Optimizer] | type[LBFGS]] = {**OPTIMIZERS, "lbfgs": LBFGS}
 ENGINES = ("numpy", "tensorflow")
 DTYPES = ("float32", "float64")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -60,7 +66,10 @@ def _header(model: BaseModel) -> dict[str, Any]:
         "engine": model.engine,
         "layers": [
             {"n_inputs": layer.n_inputs, "n_neurons": layer.n_neurons,
-             "activation": layer.activation.name, "init": layer.init}
+             "activation": layer.activation.name, "init": layer.init,
+             "kernel_regularizer": (layer.kernel_regularizer.config()
+                                    if layer.kernel_regularizer else None),
+             "dropout": layer.dropout}
             for layer in model.layers
         ],
         "loss": model.loss.name,
@@ -70,11 +79,30 @@ def _header(model: BaseModel) -> dict[str, Any]:
     }
 
 
-def _optimizer_header(optimizer: Optimizer | None) -> dict[str, Any] | None:
+def _optimizer_header(optimizer: Optimizer | LBFGS | None) -> dict[str, Any] | None:
     if optimizer is None:
         return None
-    return {"name": optimizer.name, "config": optimizer.config(),
+    config = optimizer.config()
+    schedule = optimizer.schedule
+    if schedule is not None:
+        config["learning_rate"] = {"schedule": schedule.name, "config": schedule.config(),
+                                   "state": schedule.state()}
+    return {"name": optimizer.name, "config": config,
             "iterations": optimizer.iterations, "slots": sorted(optimizer.slots)}
+
+
+def _build_optimizer(description: dict[str, Any]) -> Optimizer | LBFGS:
+    """The optimizer (with its schedule, in its saved state) that a header describes."""
+    config = dict(description["config"])
+    rate = config.get("learning_rate")
+    if isinstance(rate, dict):
+        _require(rate.get("schedule") in SCHEDULES and isinstance(rate.get("config"), dict)
+                 and isinstance(rate.get("state"), dict),
+                 f"its learning-rate schedule is not described properly: {rate!r}")
+        schedule = SCHEDULES[rate["schedule"]](**rate["config"])
+        schedule.set_state(rate["state"])
+        config["learning_rate"] = schedule
+    return SOLVERS[description["name"]](**config)
 
 
 def _parameter_names(n_layers: int) -> list[str]:
@@ -129,19 +157,19 @@ def _require(condition: bool, message: str) -> None:
 def _check_optimizer(description: object) -> None:
     if description is None:
         return
-    _require(isinstance(description, dict) and description.get("name") in OPTIMIZERS
+    _require(isinstance(description, dict) and description.get("name") in SOLVERS
              and isinstance(description.get("config"), dict)
              and isinstance(description.get("iterations"), int)
              and isinstance(description.get("slots"), list),
              "its optimizer is not described properly")
     assert isinstance(description, dict)
     try:
-        optimizer = OPTIMIZERS[description["name"]](**description["config"])
-    except (TypeError, ValueError) as error:
+        optimizer = _build_optimizer(description)
+    except (TypeError, ValueError, KeyError) as error:
         raise _Invalid(f"its optimizer settings are invalid ({error})") from None
     _require(sorted(description["slots"]) == sorted(optimizer.slot_names),
              f"its optimizer lists the slots {description['slots']}, expected "
-             f"{sorted(optimizer.slot_names)}")
+             f"{sorted(getattr(optimizer, 'slot_names', ()))}")
 
 
 def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
@@ -153,8 +181,9 @@ def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
     _require(isinstance(header, dict) and header.get("format") == FORMAT,
              "its header does not describe a scratchnn model")
     version = header.get("format_version")
-    _require(version == FORMAT_VERSION,
-             f"unknown format version {version!r} (this scratchnn reads version {FORMAT_VERSION})")
+    _require(version in READABLE_VERSIONS,
+             f"unknown format version {version!r} (this scratchnn reads versions "
+             f"{list(READABLE_VERSIONS)})")
     _require(header.get("engine") in ENGINES, f"unknown engine {header.get('engine')!r}")
     _require(header.get("loss") in LOSSES, f"unknown loss {header.get('loss')!r}")
     _require(header.get("dtype") in DTYPES, f"unknown dtype {header.get('dtype')!r}")
@@ -170,8 +199,15 @@ def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
                  f"layer {index} has an unknown activation {layer.get('activation')!r}")
         _require(layer.get("init") in INITIALIZERS,
                  f"layer {index} has an unknown initialiser {layer.get('init')!r}")
+        try:
+            Layer(1, 1, "linear", kernel_regularizer=_regularizer(layer),
+                  dropout=layer.get("dropout", 0.0))
+        except (TypeError, ValueError) as error:
+            raise _Invalid(f"layer {index} has invalid settings ({error})") from None
     history = header.get("history")
-    values = ("loss", "val_loss", "val_accuracy")
+    values = ("loss", "val_loss", "val_accuracy", "learning_rate")
+    if isinstance(history, dict) and version == 1:
+        history.setdefault("learning_rate", [])
     _require(isinstance(history, dict)
              and set(history) == {field.name for field in dataclasses.fields(History)}
              and isinstance(history["epoch"], list)
@@ -184,6 +220,15 @@ def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
              "its history is malformed")
     _check_optimizer(header.get("optimizer"))
     return header
+
+
+def _regularizer(layer: dict[str, Any]) -> L2 | None:
+    description = layer.get("kernel_regularizer")
+    if description is None:
+        return None
+    if not isinstance(description, dict):
+        raise _Invalid(f"a kernel_regularizer is not described properly: {description!r}")
+    return L2(**description)
 
 
 def _read(path: Path) -> tuple[dict[str, Any], list[NDArray[np.floating]]]:
@@ -265,7 +310,8 @@ def load(path: str | os.PathLike[str], engine: str | None = None) -> BaseModel:
 
     layers = [
         Layer(spec["n_inputs"], spec["n_neurons"], spec["activation"], init=spec["init"],
-              random_state=0, dtype=header["dtype"])
+              random_state=0, dtype=header["dtype"], kernel_regularizer=_regularizer(spec),
+              dropout=spec.get("dropout", 0.0))
         for spec in header["layers"]
     ]
     model: BaseModel = Perceptron(layers, loss=header["loss"])
@@ -273,7 +319,7 @@ def load(path: str | os.PathLike[str], engine: str | None = None) -> BaseModel:
     model.history = History(**header["history"])
     if header["optimizer"] is not None:
         description = header["optimizer"]
-        optimizer = OPTIMIZERS[description["name"]](**description["config"])
+        optimizer = _build_optimizer(description)
         optimizer.set_state({"iterations": description["iterations"],
                              **{k: [v] for k, v in header["optimizer_slots"].items()}})
         model.optimizer_ = optimizer

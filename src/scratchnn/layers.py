@@ -15,6 +15,15 @@ Backward, from ``da = ∂L/∂a`` of shape (n_neurons, n_samples)::
 ``da`` is the gradient of the *mean* loss over the batch (the loss divides by the batch size),
 so these sums are the mean of the per-sample gradients; for one sample they are exactly the
 spec's formulas.
+
+Two settings of a layer change training only:
+
+- a weight penalty (``kernel_regularizer=L2(l2)``) adds its gradient to ``d_weights``:
+  ``d_weights = dz · a_prevᵀ + 2 · l2 · W``;
+- dropout (``dropout=rate``, inverted dropout): during training each output unit is kept with
+  probability ``1 - rate``, drawn as a 0/1 mask ``m``, and scaled by ``1 / (1 - rate)``, so
+  ``a = f(z) ⊙ m / (1 - rate)`` and backward starts from ``da ⊙ m / (1 - rate)``.  Its
+  expectation is ``f(z)``, which is what prediction computes, unchanged.
 """
 
 from __future__ import annotations
@@ -26,7 +35,8 @@ from .activations import Activation, get_activation
 from .initializers import RandomState, check_initializer, check_random_state, default_initializer
 from .initializers import initialize as draw_weights
 from .optimizers import SGD
-from .validation import check_positive_int
+from .regularizers import L2, get_regularizer
+from .validation import check_positive_int, check_rate
 
 Array = NDArray[np.floating]
 
@@ -51,6 +61,11 @@ class Layer:
         Seeds the generator the weights are drawn from (a Generator is used as is).
     dtype : numpy dtype, default float64
         Dtype of the parameters.
+    kernel_regularizer : L2, float or None
+        A penalty on the weights (not the biases): ``L2(l2)``, or a number ``l2``.
+    dropout : float in [0, 1), default 0
+        The fraction of this layer's outputs dropped at random during training (a hidden
+        layer's; not the output layer).
 
     Attributes
     ----------
@@ -67,6 +82,8 @@ class Layer:
         init: str | None = None,
         random_state: RandomState = None,
         dtype: DTypeLike = np.float64,
+        kernel_regularizer: L2 | float | None = None,
+        dropout: float = 0.0,
     ) -> None:
         self.n_inputs = check_positive_int("n_inputs", n_inputs)
         self.n_neurons = check_positive_int("n_neurons", n_neurons)
@@ -83,6 +100,10 @@ class Layer:
         self.z: Array | None = None
         self.output: Array | None = None
         self._ones_column: Array = np.ones((0, 1), dtype=self.weights.dtype)
+        self.kernel_regularizer = get_regularizer(kernel_regularizer)
+        self.dropout = check_rate("dropout", dropout)
+        #: The dropout mask of the last training forward pass, scaled by 1 / (1 - rate).
+        self.mask: Array | None = None
 
     @property
     def dtype(self) -> np.dtype[np.floating]:
@@ -102,20 +123,36 @@ class Layer:
         """The gradients of the last ``backward``, ``[d_weights, d_biases]``."""
         return [self.d_weights, self.d_biases]
 
-    def forward(self, inputs: Array) -> Array:
+    def forward(self, inputs: Array, rng: np.random.Generator | None = None) -> Array:
         """Return ``a = f(W · inputs + b)`` for inputs of shape (n_inputs, n_samples).
 
-        Keeps ``inputs``, ``z`` and the output for ``backward``.
+        Keeps ``inputs``, ``z`` and the output for ``backward``.  ``rng``: training, so a
+        layer with dropout draws its mask from this generator.
         """
         self.inputs = inputs
         self.z = np.dot(self.weights, inputs)  # W · a: np.dot costs less per call than @
         self.z += self.biases
         self.output = self.activation(self.z)
+        self.mask = None
+        if rng is not None and self.dropout:
+            self.mask = self.dropout_mask(rng, self.output.shape)
+            return self.output * self.mask
         return self.output
+
+    def dropout_mask(self, rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
+        """Each unit kept with probability ``1 - rate``, then scaled: ``m / (1 - rate)``."""
+        kept = rng.random(shape, dtype=self.dtype) >= self.dropout
+        return kept * self.dtype.type(1 / (1 - self.dropout))
+
+    def penalty(self, batch_weight: float) -> float:
+        """The weight penalty's term in the loss of a batch of total weight ``batch_weight``."""
+        if self.kernel_regularizer is None:
+            return 0.0
+        return self.kernel_regularizer.penalty(self.weights, batch_weight)
 
     def backward(
         self, da: Array, learning_rate: float | None = None, *, overwrite_da: bool = False,
-        input_gradient: bool = True,
+        input_gradient: bool = True, batch_weight: float | None = None,
     ) -> Array | None:
         """Backpropagate ``da = ∂L/∂a`` (n_neurons, n_samples); return ``da_prev``.
 
@@ -126,21 +163,31 @@ class Layer:
         """
         if self.z is None or self.output is None:
             raise RuntimeError("Layer.backward called before Layer.forward")
+        if self.mask is not None:  # dropout: only the kept units pass the gradient back
+            da = np.multiply(da, self.mask, out=da if overwrite_da else None)
+            overwrite_da = True
         dz = self.activation.backward(da, self.z, self.output, out=da if overwrite_da else None)
-        return self.backward_from_dz(dz, learning_rate, input_gradient=input_gradient)
+        return self.backward_from_dz(dz, learning_rate, input_gradient=input_gradient,
+                                     batch_weight=batch_weight)
 
     def backward_from_dz(
-        self, dz: Array, learning_rate: float | None = None, *, input_gradient: bool = True
+        self, dz: Array, learning_rate: float | None = None, *, input_gradient: bool = True,
+        batch_weight: float | None = None,
     ) -> Array | None:
         """Backpropagate ``dz = ∂L/∂z`` (n_neurons, n_samples); return ``da_prev = Wᵀ · dz``.
 
-        Stores ``d_weights = dz · a_prevᵀ`` and ``d_biases = Σ_samples dz`` (overwriting the
-        arrays of the previous call).  ``input_gradient=False`` skips ``da_prev`` (returns
-        None): the first layer of a network does not need it.
+        Stores ``d_weights = dz · a_prevᵀ`` (plus the penalty's gradient) and
+        ``d_biases = Σ_samples dz`` (overwriting the arrays of the previous call).
+        ``batch_weight``: the batch's size (or total sample weight), which a per-sample
+        penalty divides by; default the number of columns of ``dz``.  ``input_gradient=False``
+        skips ``da_prev`` (returns None): the first layer of a network does not need it.
         """
         if self.inputs is None:
             raise RuntimeError("Layer.backward called before Layer.forward")
         np.dot(dz, self.inputs.T, out=self.d_weights)
+        if self.kernel_regularizer is not None:
+            self.d_weights += self.kernel_regularizer.gradient(
+                self.weights, dz.shape[1] if batch_weight is None else batch_weight)
         if dz.shape[1] == 1:
             np.copyto(self.d_biases, dz)
         else:
@@ -158,7 +205,10 @@ class Layer:
         return self._ones_column
 
     def __repr__(self) -> str:
+        extra = (f", kernel_regularizer={self.kernel_regularizer!r}"
+                 if self.kernel_regularizer else "")
+        extra += f", dropout={self.dropout!r}" if self.dropout else ""
         return (
             f"Layer(n_inputs={self.n_inputs}, n_neurons={self.n_neurons}, "
-            f"activation={self.activation.name!r}, init={self.init!r})"
+            f"activation={self.activation.name!r}, init={self.init!r}{extra})"
         )

@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from .activations import Activation
-from .base import Array, BaseModel, Batch, iter_batches
+from .base import Array, BaseModel, Batch, _Run, iter_batches
 from .errors import NonFiniteLoss
 from .initializers import RandomState, check_random_state
 from .interrupt import InterruptGuard
@@ -100,6 +100,9 @@ class Perceptron(BaseModel):
         super()._prepare(dtype)
         self._flatten()
 
+    def _set_flat_parameters(self, flat: NDArray[np.float64]) -> None:
+        self._flat_parameters[...] = flat
+
     def _flatten(self) -> None:
         """Gather every parameter, and every gradient, into one contiguous array each.
 
@@ -140,28 +143,36 @@ class Perceptron(BaseModel):
         rows = check_X(X, self.n_features)
         return self._forward(rows.astype(self.dtype, copy=False).T).T
 
-    def _forward(self, activations: Array) -> Array:
-        """Forward pass in the layer layout: (n_features, n_samples) to (n_outputs, n_samples)."""
+    def _forward(self, activations: Array, rng: np.random.Generator | None = None) -> Array:
+        """Forward pass in the layer layout: (n_features, n_samples) to (n_outputs, n_samples).
+
+        ``rng``: training, so the layers with dropout draw their masks from it.
+        """
         for layer in self.layers:
-            activations = layer.forward(activations)
+            activations = layer.forward(activations, rng)
         return activations
 
-    def _backward(self, Y: Array, Y_hat: Array) -> None:
-        """Backpropagate the mean loss of ``(Y, Y_hat)``, both (n_outputs, n_samples).
+    def _backward(self, Y: Array, Y_hat: Array, sample_weight: Array | None = None,
+                  batch_weight: float | None = None) -> None:
+        """Backpropagate the mean loss of ``(Y, Y_hat)``, both (n_outputs, n_samples),
+        weighted by ``sample_weight`` (n_samples,), whose sum is ``batch_weight``.
 
         Fills every layer's ``d_weights`` and ``d_biases``; updates nothing.
         """
         output_layer = self.layers[-1]
         first = len(self.layers) == 1
         if self._fused_output:
-            dz = self.loss.fused_output_gradient(Y, Y_hat)
-            da = output_layer.backward_from_dz(dz, input_gradient=not first)
+            dz = self.loss.fused_output_gradient(Y, Y_hat, sample_weight)
+            da = output_layer.backward_from_dz(dz, input_gradient=not first,
+                                               batch_weight=batch_weight)
         else:
-            da = output_layer.backward(self.loss.derivative(Y, Y_hat), overwrite_da=True,
-                                       input_gradient=not first)
+            da = output_layer.backward(self.loss.derivative(Y, Y_hat, sample_weight),
+                                       overwrite_da=True, input_gradient=not first,
+                                       batch_weight=batch_weight)
         for index in range(len(self.layers) - 2, -1, -1):
             assert da is not None
-            da = self.layers[index].backward(da, overwrite_da=True, input_gradient=index > 0)
+            da = self.layers[index].backward(da, overwrite_da=True, input_gradient=index > 0,
+                                             batch_weight=batch_weight)
 
     def _batch_losses(self, Y: Array, Y_hat: Array) -> Array:
         """Per-sample losses of the last forward pass, shape (n_samples,)."""
@@ -169,38 +180,68 @@ class Perceptron(BaseModel):
             return self.loss.per_sample_from_logits(Y, self.layers[-1].z)  # type: ignore[arg-type]
         return self.loss.per_sample(Y, Y_hat)
 
-    def _evaluation_loss(self, X: Array, Y: Array) -> float:
+    def _summed_loss(self, Y: Array, Y_hat: Array, sample_weight: Array | None,
+                     batch_weight: float) -> float:
+        """``Σ w_i l_i`` over the batch of the last forward pass, plus its weight penalty
+        times ``batch_weight`` (so that divided by ``batch_weight`` it is the batch's mean
+        loss, penalty included)."""
+        losses = self._batch_losses(Y, Y_hat)
+        total = float(np.add.reduce(losses) if sample_weight is None
+                      else np.dot(sample_weight, losses))
+        if self._penalised:
+            total += sum(layer.penalty(batch_weight) for layer in self.layers) * batch_weight
+        return total
+
+    @property
+    def _penalised(self) -> bool:
+        return any(layer.kernel_regularizer is not None for layer in self.layers)
+
+    def _evaluation_loss(self, X: Array, Y: Array, W: Array | None = None) -> float:
         with np.errstate(over="ignore", invalid="ignore"):
-            return float(self._batch_losses(Y.T, self._forward(X.T)).mean())
+            weight = float(X.shape[0] if W is None else W.sum())
+            return self._summed_loss(Y.T, self._forward(X.T), W, weight) / weight
+
+    def _objective(self, X: Array, Y: Array, W: Array | None) -> tuple[float, Array]:
+        weight = float(X.shape[0] if W is None else W.sum())
+        Y_hat = self._forward(X.T)
+        loss = self._summed_loss(Y.T, Y_hat, W, weight) / weight
+        self._backward(Y.T, Y_hat, W, weight)
+        return loss, self._flat_gradients
 
     def _forward_rows(self, X: Array) -> Array:
         return self._forward(X.T).T
 
     def _run_epochs(
-        self, X: Array, Y: Array, orders: Iterator[NDArray[np.intp] | None], batch_size: int,
-        optimizer: Optimizer, guard: InterruptGuard, per_epoch: bool,
+        self, run: _Run, orders: Iterator[NDArray[np.intp] | None], optimizer: Optimizer,
+        guard: InterruptGuard, per_epoch: bool,
     ) -> Iterator[list[float]]:
         params, grads = [self._flat_parameters], [self._flat_gradients]
+        rng = run.rng if any(layer.dropout for layer in self.layers) else None
         for order in orders:
-            yield [self._train_epoch(X, Y, iter_batches(X.shape[0], batch_size, order),
-                                     optimizer, guard, params, grads)]
+            yield [self._train_epoch(run, iter_batches(run.X.shape[0], run.batch_size, order),
+                                     optimizer, guard, params, grads, rng)]
 
     def _train_epoch(
-        self, X: Array, Y: Array, batches: Iterator[Batch], optimizer: Optimizer,
+        self, run: _Run, batches: Iterator[Batch], optimizer: Optimizer,
         guard: InterruptGuard, params: list[Array], grads: list[Array],
+        rng: np.random.Generator | None,
     ) -> float:
-        """Train on each batch in turn; return the sum of the per-sample losses."""
+        """Train on each batch in turn; return the sum of the per-sample losses (weighted,
+        with each batch's penalty times its weight)."""
+        X, Y, W = run.X, run.Y, run.W
         total = 0.0
         # Overflow is not warned about but caught: a non-finite loss stops training.
         with np.errstate(over="ignore", invalid="ignore"):
             for number, batch in enumerate(batches, start=1):
                 Y_batch = Y[batch].T
-                Y_hat = self._forward(X[batch].T)
-                batch_loss = float(np.add.reduce(self._batch_losses(Y_batch, Y_hat)))
+                Y_hat = self._forward(X[batch].T, rng)
+                weights = None if W is None else W[batch]
+                batch_weight = Y_batch.shape[1] if weights is None else float(weights.sum())
+                batch_loss = self._summed_loss(Y_batch, Y_hat, weights, batch_weight)
                 if not math.isfinite(batch_loss):
                     raise NonFiniteLoss(number)
                 total += batch_loss
-                self._backward(Y_batch, Y_hat)
+                self._backward(Y_batch, Y_hat, weights, batch_weight)
                 optimizer.step(params, grads)
                 guard.check()
         return total

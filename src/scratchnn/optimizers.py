@@ -6,6 +6,9 @@ in place.  Its state (``iterations`` and, per slot, one array per parameter) liv
 optimizer, so a model that trains again with the same optimizer continues where it stopped;
 ``state()`` and ``set_state()`` read and write it as plain arrays, which is how it is saved
 and how the TensorFlow engine takes it over.  The formulas are Keras's.
+
+The learning rate is a number or a ``Schedule`` (``scratchnn.schedules``), as in Keras:
+``SGD(ExponentialDecay(0.1, 1000, 0.5))``; ``learning_rate`` reads the rate of the next step.
 """
 
 from __future__ import annotations
@@ -16,19 +19,21 @@ from typing import Any, ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from .schedules import Schedule
+
 Array = NDArray[np.floating]
 
 __all__ = ["OPTIMIZERS", "SGD", "Adam", "Optimizer", "check_learning_rate", "get_optimizer"]
 
 
-def check_learning_rate(learning_rate: object) -> float:
+def check_learning_rate(learning_rate: object, name: str = "learning_rate") -> float:
     """Return ``learning_rate`` as a float if it is a positive finite number, else raise."""
     if isinstance(learning_rate, bool) or not isinstance(
         learning_rate, int | float | np.integer | np.floating
     ):
-        raise TypeError(f"learning_rate must be a positive number, got {learning_rate!r}")
+        raise TypeError(f"{name} must be a positive number, got {learning_rate!r}")
     if not (math.isfinite(learning_rate) and learning_rate > 0):
-        raise ValueError(f"learning_rate must be a positive finite number, got {learning_rate!r}")
+        raise ValueError(f"{name} must be a positive finite number, got {learning_rate!r}")
     return float(learning_rate)
 
 
@@ -48,22 +53,46 @@ class Optimizer:
     #: Names of the per-parameter state arrays (one array per parameter each).
     slot_names: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, learning_rate: float) -> None:
-        self.learning_rate = check_learning_rate(learning_rate)
+    def __init__(self, learning_rate: float | Schedule) -> None:
+        if isinstance(learning_rate, Schedule):
+            self.schedule: Schedule | None = learning_rate
+            self._rate = learning_rate.initial_learning_rate
+        else:
+            self.schedule = None
+            self._rate = check_learning_rate(learning_rate)
         self.iterations = 0
         self.slots: dict[str, list[Array]] = {}
 
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate of the next step."""
+        return self.learning_rate_at(self.iterations)
+
+    def learning_rate_at(self, iteration: int) -> float:
+        """The learning rate of update number ``iteration`` (from 0), as the schedule is now."""
+        if self.schedule is None:
+            return self._rate
+        return float(self.schedule.value(iteration))
+
     def config(self) -> dict[str, Any]:
         """The hyperparameters, as keyword arguments of the constructor."""
-        return {"learning_rate": self.learning_rate}
+        return {"learning_rate": self.schedule or self._rate}
+
+    def fresh(self) -> Optimizer:
+        """A new optimizer with the same settings and no state (its schedule from the start)."""
+        config = self.config()
+        if self.schedule is not None:
+            config["learning_rate"] = type(self.schedule)(**self.schedule.config())
+        return type(self)(**config)
 
     def step(self, params: list[Array], grads: list[Array]) -> None:
         """Update every array of ``params`` in place from the matching one of ``grads``."""
         self._ensure_slots(params)
+        learning_rate = self.learning_rate
         self.iterations += 1
-        self._update(params, grads)
+        self._update(params, grads, learning_rate)
 
-    def _update(self, params: list[Array], grads: list[Array]) -> None:
+    def _update(self, params: list[Array], grads: list[Array], learning_rate: float) -> None:
         raise NotImplementedError
 
     def _ensure_slots(self, params: list[Array]) -> None:
@@ -109,7 +138,7 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def __init__(self, learning_rate: float = 0.01, momentum: float = 0.0,
+    def __init__(self, learning_rate: float | Schedule = 0.01, momentum: float = 0.0,
                  nesterov: bool = False) -> None:
         super().__init__(learning_rate)
         self.momentum = _check_fraction("momentum", momentum, allow_zero=True)
@@ -122,12 +151,11 @@ class SGD(Optimizer):
         self._scaled: list[Array] = []
 
     def config(self) -> dict[str, Any]:
-        return {"learning_rate": self.learning_rate, "momentum": self.momentum,
-                "nesterov": self.nesterov}
+        return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
-    def _update(self, params: list[Array], grads: list[Array]) -> None:
+    def _update(self, params: list[Array], grads: list[Array], learning_rate: float) -> None:
         for index, (param, grad) in enumerate(zip(params, grads, strict=True)):
-            step = np.multiply(grad, -self.learning_rate, out=self._buffer(index, grad))  # -η g
+            step = np.multiply(grad, -learning_rate, out=self._buffer(index, grad))  # -η g
             if self.momentum:
                 velocity = self.slots["velocity"][index]
                 velocity *= self.momentum
@@ -157,7 +185,7 @@ class Adam(Optimizer):
     name = "adam"
     slot_names = ("m", "v")
 
-    def __init__(self, learning_rate: float = 0.001, beta_1: float = 0.9,
+    def __init__(self, learning_rate: float | Schedule = 0.001, beta_1: float = 0.9,
                  beta_2: float = 0.999, epsilon: float = 1e-7) -> None:
         super().__init__(learning_rate)
         self.beta_1 = _check_fraction("beta_1", beta_1)
@@ -165,12 +193,12 @@ class Adam(Optimizer):
         self.epsilon = check_learning_rate(epsilon) if epsilon else 0.0
 
     def config(self) -> dict[str, Any]:
-        return {"learning_rate": self.learning_rate, "beta_1": self.beta_1,
-                "beta_2": self.beta_2, "epsilon": self.epsilon}
+        return {**super().config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
 
-    def _update(self, params: list[Array], grads: list[Array]) -> None:
+    def _update(self, params: list[Array], grads: list[Array], learning_rate: float) -> None:
         t = self.iterations
-        step_size = self.learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        step_size = learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
         for param, grad, m, v in zip(params, grads, self.slots["m"], self.slots["v"],
                                      strict=True):
             m += (1 - self.beta_1) * (grad - m)
@@ -181,7 +209,8 @@ class Adam(Optimizer):
 OPTIMIZERS: dict[str, type[SGD] | type[Adam]] = {"sgd": SGD, "adam": Adam}
 
 
-def get_optimizer(optimizer: str | Optimizer, learning_rate: float | None) -> Optimizer:
+def get_optimizer(optimizer: str | Optimizer,
+                  learning_rate: float | Schedule | None) -> Optimizer:
     """An optimizer from a name (with ``learning_rate`` if given) or an Optimizer object."""
     if isinstance(optimizer, Optimizer):
         if learning_rate is not None:

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from .validation import check_positive_int
 
-__all__ = ["Callback", "EarlyStopping", "Progress", "stratified_split"]
+__all__ = ["MONITORS", "Callback", "EarlyStopping", "Plateau", "Progress", "stratified_split"]
 
 
 class Callback(Protocol):
@@ -47,30 +47,104 @@ def stratified_split(
     return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(validation))
 
 
-class EarlyStopping:
-    """Stop when the validation loss has not improved by ``min_delta`` for ``patience`` epochs."""
+#: What a plateau rule can watch: the values of ``history`` (and of a callback's ``logs``),
+#: each with whether larger is better.
+MONITORS = {"loss": False, "val_loss": False, "val_accuracy": True}
 
-    def __init__(self, patience: int, min_delta: float) -> None:
+
+class Plateau:
+    """Counts the epochs in a row in which ``monitor`` has not improved on its best value by
+    at least ``min_delta``; ``reached`` once that count is ``patience``.
+
+    scikit-learn's rule (``tol`` and ``n_iter_no_change``, which stops after
+    ``n_iter_no_change + 1`` such epochs): an epoch that improves on the best by less than
+    ``min_delta`` still counts as no improvement, but becomes the best.
+    """
+
+    def __init__(self, monitor: str, min_delta: float, patience: int) -> None:
+        if monitor not in MONITORS:
+            raise ValueError(f"monitor must be one of {sorted(MONITORS)}, got {monitor!r}")
+        self.monitor = monitor
         self.patience = check_positive_int("patience", patience)
         if isinstance(min_delta, bool) or not isinstance(min_delta, int | float | np.number) or (
                 not math.isfinite(min_delta) or min_delta < 0):
             raise ValueError(f"min_delta must be a finite number >= 0, got {min_delta!r}")
         self.min_delta = float(min_delta)
-        self.best_loss = math.inf
-        self.best_epoch = 0
+        self.reset()
+
+    def reset(self) -> None:
+        self.best = -math.inf if MONITORS[self.monitor] else math.inf
         self.waited = 0
 
-    def improved(self, epoch: int, val_loss: float) -> bool:
-        """Record the epoch's validation loss; whether it is the best so far."""
-        if val_loss < self.best_loss - self.min_delta:
-            self.best_loss, self.best_epoch, self.waited = val_loss, epoch, 0
+    def update(self, logs: dict[str, float]) -> bool:
+        """Record an epoch's ``logs``; return whether its value is the best so far."""
+        value = logs[self.monitor]
+        gain = value - self.best if MONITORS[self.monitor] else self.best - value
+        self.waited = 0 if gain >= self.min_delta else self.waited + 1
+        if gain > 0:
+            self.best = value
             return True
-        self.waited += 1
+        return False
+
+    @property
+    def reached(self) -> bool:
+        return self.waited >= self.patience
+
+    def state(self) -> dict[str, Any]:
+        return {"best": self.best, "waited": self.waited}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.best, self.waited = float(state["best"]), int(state["waited"])
+
+
+class EarlyStopping:
+    """Stop training when ``monitor`` has stopped improving (Keras's ``EarlyStopping``).
+
+    Stops after ``patience`` epochs in a row without an improvement of at least
+    ``min_delta`` (see ``Plateau``) and, with ``restore_best_weights``, puts back the weights
+    of the best epoch (``model.best_epoch_``).  ``monitor="loss"`` is scikit-learn's
+    convergence rule on the training loss (``tol``, ``n_iter_no_change + 1``);
+    ``"val_accuracy"`` its early stopping on the validation score.  Give it to ``fit`` as
+    ``early_stopping=`` or among the ``callbacks``.
+    """
+
+    def __init__(self, monitor: str = "val_loss", patience: int = 10, min_delta: float = 0.0,
+                 restore_best_weights: bool = True) -> None:
+        self.plateau = Plateau(monitor, min_delta, patience)
+        if not isinstance(restore_best_weights, bool):
+            raise TypeError(f"restore_best_weights must be True or False, got "
+                            f"{restore_best_weights!r}")
+        self.restore_best_weights = restore_best_weights
+        self.best_epoch = 0
+
+    @property
+    def monitor(self) -> str:
+        return self.plateau.monitor
+
+    def reset(self) -> None:
+        """Forget a previous fit's values (called when a fit starts)."""
+        self.plateau.reset()
+        self.best_epoch = 0
+
+    def improved(self, epoch: int, logs: dict[str, float]) -> bool:
+        """Record the epoch's logs; whether it is the best epoch so far."""
+        if self.plateau.update(logs):
+            self.best_epoch = epoch
+            return True
         return False
 
     @property
     def should_stop(self) -> bool:
-        return self.waited >= self.patience
+        return self.plateau.reached
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool | None:
+        """Nothing: ``fit`` drives early stopping itself (it keeps the best weights)."""
+        return None
+
+    def __repr__(self) -> str:
+        return (f"EarlyStopping(monitor={self.monitor!r}, patience={self.plateau.patience}, "
+                f"min_delta={self.plateau.min_delta}, "
+                f"restore_best_weights={self.restore_best_weights})")
 
 
 class Progress:

@@ -14,6 +14,8 @@ __all__ = [
     "check_X_y",
     "check_fraction",
     "check_positive_int",
+    "check_rate",
+    "check_sample_weight",
     "encode_labels",
     "float_dtype",
 ]
@@ -34,6 +36,15 @@ def check_fraction(name: str, value: object) -> float:
         raise TypeError(f"{name} must be a number between 0 and 1, got {value!r}")
     if not 0 < float(value) < 1:
         raise ValueError(f"{name} must be strictly between 0 and 1, got {value!r}")
+    return float(value)
+
+
+def check_rate(name: str, value: object) -> float:
+    """Return ``value`` as a float if it is a number in [0, 1), else raise."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise TypeError(f"{name} must be a number in [0, 1), got {value!r}")
+    if not 0 <= float(value) < 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
     return float(value)
 
 
@@ -142,7 +153,27 @@ def encode_labels(
             f"{name} must be one-hot rows (a single 1 per row) or class indices for "
             f"categorical_crossentropy"
         )
+    loss.check_targets(name, labels)
     return labels
+
+
+def check_sample_weight(sample_weight: object, n_samples: int, dtype: np.dtype[Any],
+                        name: str = "sample_weight") -> NDArray[np.floating] | None:
+    """Return the sample weights as a 1-D array of ``dtype``, or None if not given.
+
+    They must be ``n_samples`` finite numbers >= 0, not all 0.
+    """
+    if sample_weight is None:
+        return None
+    weights = _as_numeric_array(name, sample_weight)
+    if weights.ndim != 1 or weights.shape[0] != n_samples:
+        raise ValueError(f"{name} must have shape ({n_samples},), one weight per sample, got "
+                         f"an array of shape {weights.shape}")
+    if weights.size and weights.min() < 0:
+        raise ValueError(f"{name} must hold weights >= 0, got {weights.min()}")
+    if not weights.sum() > 0:
+        raise ValueError(f"{name} must not be all 0: no sample would count")
+    return weights.astype(dtype)
 
 
 def check_X_y(

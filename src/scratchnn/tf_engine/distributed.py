@@ -22,19 +22,24 @@ from ..errors import NonFiniteLoss
 from ..interrupt import InterruptGuard
 
 if TYPE_CHECKING:
+    from ..base import _Run
     from .model import TFPerceptron
 
 __all__ = ["distributed_epochs", "make_strategy"]
 
 
-def replica_step(model: TFPerceptron, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
-    """One update on this replica's share of the batch; return its summed loss."""
+def replica_step(model: TFPerceptron, x: tf.Tensor, y: tf.Tensor,
+                 w: tf.Tensor | None = None) -> tf.Tensor:
+    """One update on this replica's share of the batch (weighted by ``w``); return its summed
+    loss, with its share of the batch's penalty."""
     context = tf.distribute.get_replica_context()
     params = model.network.parameters
-    dtype = params[0].dtype
-    n_global = context.all_reduce(tf.distribute.ReduceOp.SUM, tf.cast(tf.shape(x)[0], dtype))
     with tf.GradientTape() as tape:
-        local_sum = tf.reduce_sum(model._per_sample_loss(x, y))
+        local_sum, local_weight = model._summed_loss(x, y, w, training=True)
+        n_global = context.all_reduce(tf.distribute.ReduceOp.SUM, local_weight)
+        # Each replica adds its share of the penalty, so that the all-reduced sum has it once.
+        penalty = model._penalty(n_global) / context.num_replicas_in_sync
+        local_sum += penalty * n_global
         scaled = local_sum / n_global
     gradients = context.all_reduce(tf.distribute.ReduceOp.SUM, tape.gradient(scaled, params))
     # Every replica skips the update alike when the batch's loss is not finite.
@@ -44,9 +49,8 @@ def replica_step(model: TFPerceptron, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
 
 
 def distributed_epochs(
-    model: TFPerceptron, X: NDArray[np.floating], Y: NDArray[np.floating],
-    orders: Iterator[NDArray[np.intp] | None], batch_size: int, guard: InterruptGuard,
-    chunk: int,
+    model: TFPerceptron, run: _Run, orders: Iterator[NDArray[np.intp] | None],
+    guard: InterruptGuard, chunk: int,
 ) -> Iterator[float]:
     """Train one epoch per order under ``model.strategy``; yield each epoch's summed loss.
 
@@ -55,7 +59,8 @@ def distributed_epochs(
     """
     strategy = model.strategy
     assert strategy is not None
-    X_tensor, Y_tensor = tf.constant(X), tf.constant(Y)
+    X, batch_size = run.X, run.batch_size
+    tensors = tuple(tf.constant(array) for array in (run.X, run.Y, run.W) if array is not None)
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     natural = np.arange(len(X))
@@ -65,7 +70,7 @@ def distributed_epochs(
         dataset = (tf.data.Dataset.from_tensor_slices(epochs)
                    .flat_map(lambda order: tf.data.Dataset.from_tensor_slices(order)
                              .batch(batch_size))
-                   .map(lambda rows: (tf.gather(X_tensor, rows), tf.gather(Y_tensor, rows)))
+                   .map(lambda rows: tuple(tf.gather(tensor, rows) for tensor in tensors))
                    .with_options(options))
         batches = iter(strategy.experimental_distribute_dataset(dataset))
         for _ in block:

@@ -14,7 +14,7 @@ import numpy as np
 import tensorflow as tf
 from numpy.typing import NDArray
 
-from ..base import Array, BaseModel, iter_batches
+from ..base import Array, BaseModel, _Run, iter_batches
 from ..errors import NonFiniteLoss
 from ..interrupt import InterruptGuard
 from ..layers import Layer
@@ -22,7 +22,7 @@ from ..losses import Loss
 from ..models import Perceptron
 from ..optimizers import SGD, Optimizer
 from .distributed import distributed_epochs, replica_step
-from .ops import activation_function, per_sample_loss
+from .ops import activation_function, dropout_mask, per_sample_loss
 from .optimizers import SlotVariables, signature
 
 __all__ = ["TFPerceptron"]
@@ -134,6 +134,11 @@ class TFPerceptron(BaseModel):
         with self._scope():
             self.network = Network(weights)
             self.optimizer_variables = SlotVariables(SGD(0.01), self.network.parameters)
+            # The dropout masks of step t are a function of (this seed, t): set from the fit's
+            # generator, so a seeded fit is reproducible.
+            self.dropout_seed = tf.Variable(0, dtype=tf.int64, trainable=False,
+                                            name="dropout_seed",
+                                            aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
         self._compile()
 
     def _use_optimizer(self, optimizer: Optimizer) -> None:
@@ -163,20 +168,30 @@ class TFPerceptron(BaseModel):
         dtype = self.network.parameters[0].dtype
         rows = tf.TensorSpec([None, self.n_features], dtype)
         labels = tf.TensorSpec([None, self.n_outputs], dtype)
+        weights = tf.TensorSpec([None], dtype)
         compile_ = (lambda f, **_: f) if self.run_eagerly else tf.function
         self.train_step = compile_(self._train_step, input_signature=[rows, labels],
                                    jit_compile=self.jit_compile)
+        self._weighted_train_step = compile_(self._train_step,
+                                             input_signature=[rows, labels, weights],
+                                             jit_compile=self.jit_compile)
         # The step as the whole-fit loop calls it: its own XLA cluster, or inline.
         self._graph_step = (compile_(self._step, jit_compile=True) if self.jit_compile
                             else self._step)
         self._fit_graph = {
-            in_order: compile_(functools.partial(self._fit_epochs, in_order=in_order),
-                               input_signature=[rows, labels, tf.TensorSpec([None, None], tf.int32),
-                                                tf.TensorSpec([], tf.int32)])
-            for in_order in (True, False)
+            (in_order, weighted): compile_(
+                functools.partial(self._fit_epochs, in_order=in_order, weighted=weighted),
+                input_signature=[rows, labels, weights, tf.TensorSpec([None, None], tf.int32),
+                                 tf.TensorSpec([], tf.int32)])
+            for in_order, weighted in itertools.product((True, False), repeat=2)
         }
         self._predict = compile_(self._predict_rows, input_signature=[rows])
         self._loss = compile_(self._mean_loss, input_signature=[rows, labels])
+        self._weighted_loss = compile_(self._mean_loss, input_signature=[rows, labels, weights])
+        self._loss_and_gradient = {
+            False: compile_(self._full_batch_objective, input_signature=[rows, labels]),
+            True: compile_(self._full_batch_objective, input_signature=[rows, labels, weights]),
+        }
         if self.strategy is not None:
             self._distributed_step = compile_(self._run_on_replicas)
 
@@ -205,39 +220,80 @@ class TFPerceptron(BaseModel):
             variable.assign(value)
 
     # -- the network -----------------------------------------------------------------------
-    def _forward(self, a: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    def _forward(self, a: tf.Tensor, training: bool = False) -> tuple[tf.Tensor, tf.Tensor]:
         """Forward pass on rows, (n_samples, n_features) in; the output's ``z`` and ``a`` out,
         (n_samples, n_outputs).
 
         Each layer computes the NumPy engine's ``z = W · a + b`` transposed,
         ``zᵀ = aᵀ · Wᵀ + bᵀ``: the samples stay rows, and no batch is ever transposed.
+        ``training``: the layers with dropout multiply their outputs by a mask.
         """
         params = self.network.parameters
         z = a
-        for weights, biases, activation in zip(params[0::2], params[1::2], self._activations,
-                                               strict=True):
+        for index, (weights, biases, activation, layer) in enumerate(zip(
+                params[0::2], params[1::2], self._activations, self.layers, strict=True)):
             z = tf.matmul(a, weights, transpose_b=True) + tf.reshape(biases, [-1])
             a = activation(z)
+            if training and layer.dropout:
+                a = a * dropout_mask(tf.shape(a), layer.dropout, self._mask_seed(index), a.dtype)
         return z, a
 
-    def _per_sample_loss(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+    def _mask_seed(self, layer_index: int) -> tf.Tensor:
+        """The seed of a layer's dropout mask at this step (and on this replica)."""
+        context = tf.distribute.get_replica_context()
+        replica = 0 if context is None else context.replica_id_in_sync_group
+        base = self.dropout_seed + 1009 * tf.cast(replica, tf.int64) + layer_index
+        return tf.stack([base, self.optimizer_variables.iterations])
+
+    def _per_sample_loss(self, x: tf.Tensor, y: tf.Tensor, training: bool = False) -> tf.Tensor:
         """The loss of each row of ``(x, y)``, shape (n_samples,)."""
-        z, y_hat = self._forward(x)
+        z, y_hat = self._forward(x, training)
         return per_sample_loss(self.loss, y, z, y_hat, self._fused_output)
 
-    def _mean_loss(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
-        return tf.reduce_mean(self._per_sample_loss(x, y))
+    def _penalty(self, batch_weight: tf.Tensor) -> tf.Tensor:
+        """The layers' weight penalties for a batch of total weight ``batch_weight``."""
+        penalty = tf.zeros([], batch_weight.dtype)
+        for weights, layer in zip(self.network.parameters[0::2], self.layers, strict=True):
+            if layer.kernel_regularizer is not None:
+                penalty += (layer.kernel_regularizer.coefficient(batch_weight)
+                            * tf.reduce_sum(tf.square(weights)))
+        return penalty
 
-    def _train_step(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+    def _summed_loss(self, x: tf.Tensor, y: tf.Tensor, w: tf.Tensor | None,
+                     training: bool) -> tuple[tf.Tensor, tf.Tensor]:
+        """``Σ w_i l_i`` over the batch, and ``Σ w_i`` (its size without weights)."""
+        losses = self._per_sample_loss(x, y, training)
+        if w is None:
+            return tf.reduce_sum(losses), tf.cast(tf.shape(x)[0], losses.dtype)
+        return tf.reduce_sum(w * losses), tf.reduce_sum(w)
+
+    def _mean_loss(self, x: tf.Tensor, y: tf.Tensor, w: tf.Tensor | None = None,
+                   training: bool = False) -> tf.Tensor:
+        """The batch's (weighted) mean loss plus its weight penalty."""
+        total, weight = self._summed_loss(x, y, w, training)
+        if any(layer.kernel_regularizer is not None for layer in self.layers):
+            return total / weight + self._penalty(weight)
+        return total / weight
+
+    def _full_batch_objective(self, x: tf.Tensor, y: tf.Tensor,
+                              w: tf.Tensor | None = None) -> tuple[tf.Tensor, tf.Tensor]:
+        """The mean loss of the whole set and its gradient, flattened (for L-BFGS)."""
+        params = self.network.parameters
+        with tf.GradientTape() as tape:
+            loss = self._mean_loss(x, y, w)
+        gradients = tape.gradient(loss, params)
+        return loss, tf.concat([tf.reshape(g, [-1]) for g in gradients], axis=0)
+
+    def _train_step(self, x: tf.Tensor, y: tf.Tensor, w: tf.Tensor | None = None) -> tf.Tensor:
         """One gradient-descent step on the batch ``(x, y)`` (rows); return its mean loss."""
         self.trace_count += 1  # Python side effect: runs only when TensorFlow traces
-        return self._step(x, y)
+        return self._step(x, y, w)
 
-    def _step(self, x: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
+    def _step(self, x: tf.Tensor, y: tf.Tensor, w: tf.Tensor | None = None) -> tf.Tensor:
         """Update unless the loss is NaN or infinite (training stops there)."""
         params = self.network.parameters
         with tf.GradientTape() as tape:
-            loss = self._mean_loss(x, y)
+            loss = self._mean_loss(x, y, w, training=True)
         gradients = tape.gradient(loss, params)  # dW1, db1, dW2, db2, ...
         finite = tf.math.is_finite(loss)
         if self.jit_compile:
@@ -246,10 +302,12 @@ class TFPerceptron(BaseModel):
             self.optimizer_variables.apply(params, gradients)
         return loss
 
-    def _fit_epochs(self, X: tf.Tensor, Y: tf.Tensor, orders: tf.Tensor,
-                    batch_size: tf.Tensor, in_order: bool) -> tuple[tf.Tensor, tf.Tensor]:
+    def _fit_epochs(self, X: tf.Tensor, Y: tf.Tensor, W: tf.Tensor, orders: tf.Tensor,
+                    batch_size: tf.Tensor, in_order: bool,
+                    weighted: bool) -> tuple[tf.Tensor, tf.Tensor]:
         """Train one epoch per row of ``orders``, each epoch's order of the samples; with
         ``in_order``, ``orders`` has no columns and the batches are slices of ``X`` and ``Y``.
+        ``weighted``: ``W`` holds the sample weights (else it is empty and unused).
 
         Returns the summed loss of each completed epoch, and the number (from 1) of the batch
         whose loss was not finite, where training stopped (0 if none).
@@ -261,16 +319,22 @@ class TFPerceptron(BaseModel):
         for epoch in tf.range(n_epochs):
             total = tf.zeros([], X.dtype)
             for start in tf.range(0, n_samples, batch_size):
+                w = None
                 if in_order:
                     x, y = X[start:start + batch_size], Y[start:start + batch_size]
+                    if weighted:
+                        w = W[start:start + batch_size]
                 else:
                     batch = orders[epoch, start:start + batch_size]
                     x, y = tf.gather(X, batch), tf.gather(Y, batch)
-                loss = self._graph_step(x, y)
+                    if weighted:
+                        w = tf.gather(W, batch)
+                loss = self._graph_step(x, y, w)
                 if not tf.math.is_finite(loss):
                     failed_batch = start // batch_size + 1
                     break
-                total += loss * tf.cast(tf.shape(x)[0], X.dtype)
+                batch_weight = tf.cast(tf.shape(x)[0], X.dtype) if w is None else tf.reduce_sum(w)
+                total += loss * batch_weight
             if failed_batch > 0:
                 break
             totals = totals.write(epoch, total)
@@ -282,52 +346,79 @@ class TFPerceptron(BaseModel):
     def _forward_rows(self, X: Array) -> Array:
         return self._predict(tf.constant(X)).numpy()
 
-    def _evaluation_loss(self, X: Array, Y: Array) -> float:
-        return float(self._loss(tf.constant(X), tf.constant(Y)))
+    def _evaluation_loss(self, X: Array, Y: Array, W: Array | None = None) -> float:
+        if W is None:
+            return float(self._loss(tf.constant(X), tf.constant(Y)))
+        return float(self._weighted_loss(tf.constant(X), tf.constant(Y), tf.constant(W)))
+
+    def _objective(self, X: Array, Y: Array, W: Array | None) -> tuple[float, Array]:
+        arguments = (tf.constant(X), tf.constant(Y)) + (() if W is None else (tf.constant(W),))
+        loss, gradient = self._loss_and_gradient[W is not None](*arguments)
+        return float(loss), gradient.numpy()
+
+    def _set_flat_parameters(self, flat: NDArray[np.float64]) -> None:
+        offset = 0
+        for variable in self.network.parameters:
+            size = int(np.prod(variable.shape))
+            variable.assign(flat[offset:offset + size].reshape(variable.shape)
+                            .astype(variable.dtype.as_numpy_dtype))
+            offset += size
 
     def _run_epochs(
-        self, X: Array, Y: Array, orders: Iterator[NDArray[np.intp] | None], batch_size: int,
-        optimizer: Optimizer, guard: InterruptGuard, per_epoch: bool,
+        self, run: _Run, orders: Iterator[NDArray[np.intp] | None], optimizer: Optimizer,
+        guard: InterruptGuard, per_epoch: bool,
     ) -> Iterator[list[float]]:
+        X, Y, W, batch_size = run.X, run.Y, run.W, run.batch_size
         self._use_optimizer(optimizer)
+        if any(layer.dropout for layer in self.layers):
+            self.dropout_seed.assign(int(run.rng.integers(2**62)))
         try:
             if self.strategy is not None:
                 chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // X.shape[0])
-                for total in distributed_epochs(self, X, Y, orders, batch_size, guard, chunk):
+                for total in distributed_epochs(self, run, orders, guard, chunk):
                     self.optimizer_variables.store(optimizer)
                     yield [total]
+                    self.optimizer_variables.load_learning_rate(optimizer)
                 return
             if self.loop == "python" or self.run_eagerly:
                 # Called as its one concrete function, on tensors, the step skips the dispatch
                 # on its arguments (about two thirds of an XOR step's time), and a NumPy batch
                 # made a tensor costs less than an eager slice of a tensor.
-                step = (self.train_step if self.run_eagerly
-                        else self.train_step.get_concrete_function())
+                step = self.train_step if W is None else self._weighted_train_step
+                if not self.run_eagerly:
+                    step = step.get_concrete_function()
                 for order in orders:
                     total = 0.0
                     for number, batch in enumerate(iter_batches(X.shape[0], batch_size, order),
                                                    1):
                         x, y = tf.constant(X[batch]), tf.constant(Y[batch])
-                        batch_loss = float(step(x, y)) * int(x.shape[0])
+                        if W is None:
+                            batch_loss = float(step(x, y)) * int(x.shape[0])
+                        else:
+                            batch_loss = float(step(x, y, tf.constant(W[batch]))) * float(
+                                W[batch].sum())
                         if not math.isfinite(batch_loss):
                             raise NonFiniteLoss(number)
                         total += batch_loss
                         guard.check()
                     self.optimizer_variables.store(optimizer)
                     yield [total]
+                    self.optimizer_variables.load_learning_rate(optimizer)
                 return
             X_tensor, Y_tensor = tf.constant(X), tf.constant(Y)
+            W_tensor = tf.constant(np.empty(0, X.dtype) if W is None else W)
             chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // X.shape[0])
             while block := list(itertools.islice(orders, chunk)):
                 shuffled = [order for order in block if order is not None]  # all or none
                 stacked = np.stack(shuffled) if shuffled else np.empty((len(block), 0))
-                totals, failed_batch = self._fit_graph[not shuffled](
-                    X_tensor, Y_tensor, tf.constant(stacked, tf.int32),
+                totals, failed_batch = self._fit_graph[not shuffled, W is not None](
+                    X_tensor, Y_tensor, W_tensor, tf.constant(stacked, tf.int32),
                     tf.constant(batch_size, tf.int32))
                 self.optimizer_variables.store(optimizer)
                 yield [float(total) for total in totals.numpy()]
                 if failed_batch > 0:
                     raise NonFiniteLoss(int(failed_batch))
+                self.optimizer_variables.load_learning_rate(optimizer)
                 guard.check()
         finally:
             self.optimizer_variables.store(optimizer)

@@ -11,10 +11,17 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from ..activations import Activation, Linear, ReLU, Sigmoid, Softmax, Tanh
-from ..losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss, MeanSquaredError
+from ..activations import Activation, Exponential, Linear, ReLU, Sigmoid, Softmax, Tanh
+from ..losses import (
+    BinaryCrossEntropy,
+    CategoricalCrossEntropy,
+    HalfSquaredError,
+    Loss,
+    MeanSquaredError,
+    Poisson,
+)
 
-__all__ = ["activation_function", "per_sample_loss"]
+__all__ = ["activation_function", "dropout_mask", "per_sample_loss"]
 
 _ACTIVATIONS: dict[type[Activation], Callable[[tf.Tensor], tf.Tensor]] = {
     ReLU: tf.nn.relu,
@@ -22,6 +29,7 @@ _ACTIVATIONS: dict[type[Activation], Callable[[tf.Tensor], tf.Tensor]] = {
     Tanh: tf.math.tanh,
     Linear: tf.identity,
     Softmax: tf.nn.softmax,
+    Exponential: tf.math.exp,
 }
 
 
@@ -49,8 +57,15 @@ def per_sample_loss(loss: Loss, y: tf.Tensor, z: tf.Tensor, y_hat: tf.Tensor,
     ``fused``: the output activation is the loss's canonical one, and the loss is computed
     from ``z`` (so the tape's gradient is ``ŷ - y``, as the NumPy engine's fused gradient).
     """
+    if isinstance(loss, HalfSquaredError):
+        return 0.5 * tf.reduce_mean(tf.square(y_hat - y), axis=1)
     if isinstance(loss, MeanSquaredError):
         return 0.5 * tf.reduce_sum(tf.square(y_hat - y), axis=1)
+    if isinstance(loss, Poisson):
+        if fused:  # y log(y / e^z) - y + e^z = y log y - y z - y + e^z
+            return tf.reduce_sum(tf.math.xlogy(y, y) - y * z - y + tf.math.exp(z), axis=1)
+        prediction = tf.maximum(y_hat, np.finfo(y_hat.dtype.as_numpy_dtype).tiny)
+        return tf.reduce_sum(tf.math.xlogy(y, y / prediction) - y + y_hat, axis=1)
     if isinstance(loss, BinaryCrossEntropy):
         if fused:
             return tf.reduce_sum(tf.math.softplus(z) - y * z, axis=1)
@@ -62,5 +77,13 @@ def per_sample_loss(loss: Loss, y: tf.Tensor, z: tf.Tensor, y_hat: tf.Tensor,
         return -tf.reduce_sum(y * tf.math.log(_clip(y_hat)), axis=1)
     raise ValueError(
         f"the tensorflow engine supports the losses binary_crossentropy, "
-        f"categorical_crossentropy and mean_squared_error, got {loss!r}"
+        f"categorical_crossentropy, mean_squared_error, squared_error and poisson, got {loss!r}"
     )
+
+
+def dropout_mask(shape: tf.Tensor, rate: float, seed: tf.Tensor, dtype: tf.DType) -> tf.Tensor:
+    """Inverted dropout's mask for a (n_samples, n_neurons) batch: each unit kept with
+    probability ``1 - rate`` and scaled by ``1 / (1 - rate)``; ``seed`` (two integers) makes
+    it a function of the step, so it needs no state and runs under XLA."""
+    kept = tf.random.stateless_uniform(shape, seed=seed, dtype=dtype) >= rate
+    return tf.cast(kept, dtype) * (1 / (1 - rate))

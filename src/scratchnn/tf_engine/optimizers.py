@@ -18,9 +18,13 @@ __all__ = ["SlotVariables"]
 
 
 def signature(optimizer: Optimizer) -> tuple[object, ...]:
-    """What decides the shape of the update graph (hyperparameter values do not)."""
+    """What decides the shape of the update graph (hyperparameter values do not, but a
+    schedule by step is part of the graph)."""
+    schedule = optimizer.schedule
+    by_step = None if schedule is None or schedule.by_epoch else (
+        type(schedule), tuple(sorted(schedule.config().items())))
     return (type(optimizer), getattr(optimizer, "momentum", 0) > 0,
-            getattr(optimizer, "nesterov", False))
+            getattr(optimizer, "nesterov", False), by_step)
 
 
 class SlotVariables(tf.Module):  # type: ignore[misc]  # TensorFlow ships no type stubs
@@ -29,6 +33,7 @@ class SlotVariables(tf.Module):  # type: ignore[misc]  # TensorFlow ships no typ
     def __init__(self, optimizer: Optimizer, params: list[tf.Variable]) -> None:
         super().__init__(name="optimizer")
         self.signature = signature(optimizer)
+        self.schedule = None if self.signature[3] is None else optimizer.schedule
         dtype = params[0].dtype
         first = tf.VariableAggregation.ONLY_FIRST_REPLICA  # replicas apply the same update
         self.hyperparameters = {
@@ -57,6 +62,10 @@ class SlotVariables(tf.Module):  # type: ignore[misc]  # TensorFlow ships no typ
             for variable, value, shape in zip(variables, values, self._shapes, strict=True):
                 variable.assign(np.reshape(value, shape).astype(variable.dtype.as_numpy_dtype))
 
+    def load_learning_rate(self, optimizer: Optimizer) -> None:
+        """Take the optimizer's current learning rate (a schedule by epoch changed it)."""
+        self.hyperparameters["learning_rate"].assign(optimizer.learning_rate)
+
     def store(self, optimizer: Optimizer) -> None:
         """Give the state back to the optimizer, in its flat layout."""
         optimizer.iterations = int(self.iterations.numpy())
@@ -78,9 +87,12 @@ class SlotVariables(tf.Module):  # type: ignore[misc]  # TensorFlow ships no typ
             variable.assign(new_value if keep is None else tf.where(keep, new_value, variable))
             return new_value
 
-        iterations = update(self.iterations, self.iterations + 1)
         learning_rate = self.hyperparameters["learning_rate"]
-        kind, has_momentum, nesterov = self.signature
+        if self.schedule is not None:  # the same formula as the NumPy engine's, in tf.math
+            learning_rate = tf.cast(self.schedule.value(
+                tf.cast(self.iterations, learning_rate.dtype), math=tf.math), learning_rate.dtype)
+        iterations = update(self.iterations, self.iterations + 1)
+        kind, has_momentum, nesterov, _ = self.signature
         if kind is Adam:
             beta_1, beta_2 = self.hyperparameters["beta_1"], self.hyperparameters["beta_2"]
             t = tf.cast(iterations, learning_rate.dtype)
