@@ -19,3 +19,10 @@ def test_the_ten_line_example_and_the_gradient_check(capsys: pytest.CaptureFixtu
     custom = next(block for block in BLOCKS if "class Softplus" in block)
     exec(custom.replace("print(", "errors = ("), namespace)
     assert max(namespace["errors"].values()) < 1e-6  # type: ignore[attr-defined]
+
+
+def test_the_training_tools_example(capsys: pytest.CaptureFixture[str]) -> None:
+    block = next(block for block in BLOCKS if "CosineDecay" in block)
+    exec(block, {})
+    rates, score = capsys.readouterr().out.splitlines()[-2:]
+    assert rates.startswith("[0.01, 0.009997") and float(score) == 1.0

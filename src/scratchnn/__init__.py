@@ -5,29 +5,63 @@
 """
 
 from . import datasets
-from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh, linear, relu, sigmoid, softmax, tanh
-from .errors import TrainingDivergedError
+from .activations import (
+    Exponential,
+    Linear,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    linear,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
+)
+from .errors import ConvergenceWarning, TrainingDivergedError
 from .gradcheck import gradcheck
 from .history import History
 from .io import load
 from .layers import Layer
-from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError
+from .losses import (
+    BinaryCrossEntropy,
+    CategoricalCrossEntropy,
+    HalfSquaredError,
+    MeanSquaredError,
+    Poisson,
+)
 from .models import Perceptron
 from .optimizers import SGD, Adam
+from .regularizers import L2
+from .schedules import Adaptive, CosineDecay, ExponentialDecay, InverseScaling, ReduceOnPlateau
+from .solvers import LBFGS
+from .training import EarlyStopping
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "L2",
+    "LBFGS",
     "SGD",
     "Adam",
+    "Adaptive",
     "BinaryCrossEntropy",
     "CategoricalCrossEntropy",
+    "ConvergenceWarning",
+    "CosineDecay",
+    "EarlyStopping",
+    "Exponential",
+    "ExponentialDecay",
+    "HalfSquaredError",
     "History",
+    "InverseScaling",
     "Layer",
     "Linear",
     "MeanSquaredError",
     "Perceptron",
+    "Poisson",
     "ReLU",
+    "ReduceOnPlateau",
     "Sigmoid",
     "Softmax",
     "Tanh",

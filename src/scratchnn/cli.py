@@ -16,7 +16,9 @@ from . import datasets
 from .base import BaseModel
 from .initializers import INITIALIZERS
 from .models import Perceptron
-from .optimizers import OPTIMIZERS
+from .optimizers import OPTIMIZERS, Optimizer, get_optimizer
+from .schedules import SCHEDULES, CosineDecay, ExponentialDecay, Schedule, get_schedule
+from .solvers import LBFGS
 
 __all__ = ["main"]
 
@@ -77,7 +79,19 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS,
                        help="activation of the hidden layers")
     train.add_argument("--init", choices=sorted(INITIALIZERS), help="weight initialiser")
-    train.add_argument("--optimizer", choices=sorted(OPTIMIZERS))
+    train.add_argument("--optimizer", choices=[*sorted(OPTIMIZERS), "lbfgs"],
+                       help="lbfgs: a full-batch quasi-Newton solver for small data (needs "
+                            "SciPy)")
+    train.add_argument("--schedule", choices=["constant", *SCHEDULES], default="constant",
+                       help="the learning rate over training: exponential and cosine decay "
+                            "to a tenth and to 0 by the last step, scikit-learn's invscaling "
+                            "and adaptive, or divided by 10 on a plateau of the validation "
+                            "(else training) loss")
+    train.add_argument("--l2", type=float, metavar="FACTOR",
+                       help="weight penalty: add FACTOR times the sum of squared weights to "
+                            "the loss")
+    train.add_argument("--dropout", type=float, metavar="RATE",
+                       help="drop this fraction of each hidden layer's units in training")
     train.add_argument("--epochs", type=int)
     train.add_argument("--learning-rate", type=float)
     train.add_argument("--batch-size", type=int,
@@ -140,7 +154,8 @@ def _build_model(args: argparse.Namespace, n_features: int, n_classes: int) -> B
     output, loss, n_outputs = (("softmax", "categorical_crossentropy", n_classes) if n_classes > 2
                                else ("sigmoid", "binary_crossentropy", 1))
     model = Perceptron.from_sizes([n_features, *args.hidden, n_outputs], args.activation, output,
-                                  loss, init=args.init, random_state=args.seed)
+                                  loss, init=args.init, random_state=args.seed,
+                                  kernel_regularizer=args.l2, dropout=args.dropout or 0.0)
     if args.engine == "tensorflow":
         return _tensorflow_model(model, args.devices)
     return model
@@ -208,6 +223,12 @@ def _apply_recipe(args: argparse.Namespace) -> None:
         _fail(f"--restarts must be an integer >= 0, got {args.restarts}")
     if args.validation_split is not None and not 0 < args.validation_split < 1:
         _fail(f"--validation-split must be between 0 and 1, got {args.validation_split}")
+    if args.l2 is not None and not (np.isfinite(args.l2) and args.l2 >= 0):
+        _fail(f"--l2 must be a finite number >= 0, got {args.l2}")
+    if args.dropout is not None and not 0 <= args.dropout < 1:
+        _fail(f"--dropout must be in [0, 1), got {args.dropout}")
+    if args.optimizer == "lbfgs" and args.schedule != "constant":
+        _fail("--schedule needs a learning rate; --optimizer lbfgs has none")
     if args.verbose is None:
         args.verbose = 2 if sys.stdout.isatty() else 1
 
@@ -218,8 +239,8 @@ def _train(args: argparse.Namespace) -> None:
     n_classes = int(np.max(y)) + 1
     model = _build_model(args, X.shape[1], n_classes)
     try:
-        model.fit(X, y, epochs=args.epochs, learning_rate=args.learning_rate,
-                  optimizer=args.optimizer, batch_size=args.batch_size,
+        model.fit(X, y, epochs=args.epochs, optimizer=_optimizer(args, len(X)),
+                  batch_size=args.batch_size,
                   shuffle=args.dataset not in GATES, random_state=args.seed,
                   log_every=args.log_every or max(1, args.epochs // 10), verbose=args.verbose,
                   validation_split=args.validation_split, early_stopping=args.early_stopping,
@@ -248,6 +269,22 @@ def _train(args: argparse.Namespace) -> None:
         print(f"model saved to {args.save}")
     if args.json:
         print(json.dumps(report))
+
+
+def _optimizer(args: argparse.Namespace, n_samples: int) -> Optimizer | LBFGS:
+    """The optimizer the options describe, with its learning-rate schedule."""
+    if args.optimizer == "lbfgs":
+        return LBFGS()
+    n_train = n_samples - round((args.validation_split or 0) * n_samples)
+    steps = args.epochs * -(-n_train // (args.batch_size or n_train))
+    settings: dict[str, dict[str, Any]] = {
+        ExponentialDecay.name: {"decay_steps": steps, "decay_rate": 0.1},
+        CosineDecay.name: {"decay_steps": steps},
+        "plateau": {"monitor": "val_loss" if args.validation_split else "loss"},
+    }
+    rate: float | Schedule = get_schedule(args.schedule, args.learning_rate,
+                                          **settings.get(args.schedule, {}))
+    return get_optimizer(args.optimizer, rate)
 
 
 def _draw(model: BaseModel, X: np.ndarray, y: np.ndarray, path: str) -> None:

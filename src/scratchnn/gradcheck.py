@@ -6,43 +6,63 @@ import numpy as np
 
 from .base import Array
 from .models import Perceptron
-from .validation import check_X_y
+from .validation import check_sample_weight, check_X_y
 
 __all__ = ["backprop_gradients", "gradcheck", "numerical_gradients", "relative_error"]
 
 
-def _mean_loss(model: Perceptron, X: Array, Y: Array) -> float:
-    return float(model._batch_losses(Y.T, model._forward(X.T)).mean())
+def _masks(seed: int | None) -> np.random.Generator | None:
+    """The same dropout masks at every call: a generator seeded anew (None: no dropout)."""
+    return None if seed is None else np.random.default_rng(seed)
 
 
-def backprop_gradients(model: Perceptron, X: Array, Y: Array) -> list[Array]:
+def _weight(X: Array, W: Array | None) -> float:
+    return float(X.shape[0] if W is None else W.sum())
+
+
+def _mean_loss(model: Perceptron, X: Array, Y: Array, W: Array | None = None,
+               dropout_seed: int | None = None) -> float:
+    """The (weighted) mean loss, penalty included, with the dropout masks of the seed."""
+    Y_hat = model._forward(X.T, _masks(dropout_seed))
+    return model._summed_loss(Y.T, Y_hat, W, _weight(X, W)) / _weight(X, W)
+
+
+def backprop_gradients(model: Perceptron, X: Array, Y: Array, W: Array | None = None,
+                       dropout_seed: int | None = None) -> list[Array]:
     """Gradients of the mean loss by backpropagation, ``[dW1, db1, ...]`` (nothing updated)."""
-    model._backward(Y.T, model._forward(X.T))
+    model._backward(Y.T, model._forward(X.T, _masks(dropout_seed)), W, _weight(X, W))
     return [grad.copy() for grad in model.gradients()]
 
 
-def numerical_gradients(model: Perceptron, X: Array, Y: Array, step: float = 1e-6) -> list[Array]:
+def numerical_gradients(model: Perceptron, X: Array, Y: Array, step: float = 1e-6,
+                        W: Array | None = None, dropout_seed: int | None = None) -> list[Array]:
     """Gradients of the mean loss by central differences ``(L(θ + h) - L(θ - h)) / 2h``."""
+    def loss() -> float:
+        return _mean_loss(model, X, Y, W, dropout_seed)
+
     gradients = []
     for param in model.parameters():
         gradient = np.zeros_like(param)
         for index in np.ndindex(param.shape):
             original = param[index]
             param[index] = original + step
-            loss_plus = _mean_loss(model, X, Y)
+            loss_plus = loss()
             param[index] = original - step
-            loss_minus = _mean_loss(model, X, Y)
+            loss_minus = loss()
             param[index] = original
             gradient[index] = (loss_plus - loss_minus) / (2 * step)
         gradients.append(gradient)
     return gradients
 
 
-def gradcheck(model: Perceptron, X: object, y: object, step: float = 1e-6) -> dict[str, float]:
+def gradcheck(model: Perceptron, X: object, y: object, step: float = 1e-6,
+              sample_weight: object = None, dropout_seed: int | None = None) -> dict[str, float]:
     """Compare backpropagation with central finite differences on ``(X, y)``.
 
     Runs in float64 on a copy of the model (the model itself is not changed), so it also
-    checks user-defined ``Activation`` and ``Loss`` classes.
+    checks user-defined ``Activation`` and ``Loss`` classes.  The loss is the one training
+    minimises: weighted by ``sample_weight``, with the layers' weight penalties, and, given a
+    ``dropout_seed``, with the layers' dropout, its masks fixed by that seed.
 
     Returns
     -------
@@ -60,11 +80,12 @@ def gradcheck(model: Perceptron, X: object, y: object, step: float = 1e-6) -> di
     True
     """
     X_checked, Y = check_X_y(X, y, model.n_features, model.n_outputs, model.loss)
+    W = check_sample_weight(sample_weight, X_checked.shape[0], np.dtype(np.float64))
     float64_model = model.numpy_copy()
     float64_model.set_weights([w.astype(np.float64) for w in model.get_weights()])
     X64, Y64 = X_checked.astype(np.float64), Y.astype(np.float64)
-    analytic = backprop_gradients(float64_model, X64, Y64)
-    numeric = numerical_gradients(float64_model, X64, Y64, step)
+    analytic = backprop_gradients(float64_model, X64, Y64, W, dropout_seed)
+    numeric = numerical_gradients(float64_model, X64, Y64, step, W, dropout_seed)
     return {
         f"{'Wb'[index % 2]}{index // 2 + 1}": relative_error(a, n)
         for index, (a, n) in enumerate(zip(analytic, numeric, strict=True))

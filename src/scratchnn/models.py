@@ -19,6 +19,7 @@ from .interrupt import InterruptGuard
 from .layers import Layer
 from .losses import Loss
 from .optimizers import Optimizer
+from .regularizers import L2
 from .validation import check_X
 
 __all__ = ["Perceptron"]
@@ -64,17 +65,22 @@ class Perceptron(BaseModel):
         init: str | None = None,
         random_state: RandomState = None,
         dtype: DTypeLike = np.float64,
+        kernel_regularizer: L2 | float | None = None,
+        dropout: float = 0.0,
     ) -> Perceptron:
         """A network of layer sizes ``sizes`` (inputs first, outputs last).
 
         The hidden layers use ``activation``, the last one ``output_activation``; every
         layer's weights come from ``init`` (default: by activation), drawn in order from one
-        generator seeded by ``random_state``.
+        generator seeded by ``random_state``.  Every layer's weights get the penalty
+        ``kernel_regularizer``; every hidden layer the ``dropout``.
         """
         rng = check_random_state(random_state)
         last = len(sizes) - 2
         layers = [Layer(n_in, n_out, activation if index < last else output_activation,
-                        init=init, random_state=rng, dtype=dtype)
+                        init=init, random_state=rng, dtype=dtype,
+                        kernel_regularizer=kernel_regularizer,
+                        dropout=dropout if index < last else 0.0)
                   for index, (n_in, n_out) in enumerate(itertools.pairwise(sizes))]
         return cls(layers, loss)
 
@@ -188,13 +194,10 @@ class Perceptron(BaseModel):
         losses = self._batch_losses(Y, Y_hat)
         total = float(np.add.reduce(losses) if sample_weight is None
                       else np.dot(sample_weight, losses))
-        if self._penalised:
-            total += sum(layer.penalty(batch_weight) for layer in self.layers) * batch_weight
+        for layer in self.layers:
+            if layer.kernel_regularizer is not None:
+                total += layer.penalty(batch_weight) * batch_weight
         return total
-
-    @property
-    def _penalised(self) -> bool:
-        return any(layer.kernel_regularizer is not None for layer in self.layers)
 
     def _evaluation_loss(self, X: Array, Y: Array, W: Array | None = None) -> float:
         with np.errstate(over="ignore", invalid="ignore"):
