@@ -14,7 +14,7 @@ from scratchnn.tf_engine.distributed import make_strategy
 
 strategy = make_strategy(sys.argv[1])
 
-from scratchnn import TrainingDivergedError, load  # noqa: E402
+from scratchnn import L2, SGD, ExponentialDecay, TrainingDivergedError, load  # noqa: E402
 from scratchnn.tf_engine import TFPerceptron  # noqa: E402
 from tests.conftest import make_data, make_model  # noqa: E402
 
@@ -40,6 +40,33 @@ for batch_size, name in [(None, "full"), (8, "mini"), (1, "per_sample"), (7, "un
                                                             numpy_model.get_weights())
     report[f"{name}_weights_vs_single"] = largest_difference(distributed.get_weights(),
                                                              single.get_weights())
+
+# Weight penalties (Keras's and scikit-learn's), sample weights and a schedule by step, on
+# uneven batches: each replica adds its share of the penalty, the weights sum across replicas.
+sample_weight = np.random.default_rng(4).uniform(0, 2, size=len(X))
+numpy_model = make_model([3, 5, 3], "tanh", "softmax", "categorical_crossentropy",
+                         init="xavier")
+numpy_model.layers[0].kernel_regularizer = L2(0.01)
+numpy_model.layers[1].kernel_regularizer = L2.from_alpha(0.3)
+distributed = TFPerceptron.from_perceptron(numpy_model, strategy=strategy)
+for model in (numpy_model, distributed):
+    model.fit(X, y, epochs=10, batch_size=7, optimizer=SGD(ExponentialDecay(0.2, 5, 0.5)),
+              sample_weight=sample_weight, verbose=False)
+report["regularised_loss_vs_numpy"] = largest_difference(
+    [np.array(distributed.history.loss)], [np.array(numpy_model.history.loss)])
+report["regularised_weights_vs_numpy"] = largest_difference(distributed.get_weights(),
+                                                            numpy_model.get_weights())
+
+# Dropout: every replica draws its own masks, from the fit's seed.
+dropout_runs = []
+for _ in range(2):
+    model = TFPerceptron.from_perceptron(
+        make_model([3, 5, 3], "tanh", "softmax", "categorical_crossentropy"), strategy=strategy)
+    model.layers[0].dropout = 0.5
+    dropout_runs.append(model.fit(X, y, epochs=3, batch_size=8, learning_rate=0.1,
+                                  random_state=3, verbose=False).history.loss)
+report["dropout_reproducible"] = int(dropout_runs[0] == dropout_runs[1]
+                                     and bool(np.isfinite(dropout_runs[0]).all()))
 
 # A step whose loss is not finite is skipped on every replica, as on one device.
 X_far, y_far = make_data(16, 3, 1, "mean_squared_error")

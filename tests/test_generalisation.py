@@ -192,6 +192,19 @@ def test_dropout_narrows_the_gap_between_train_and_test() -> None:
     assert loss_gap[0.0] > 2 and loss_gap[0.5] < loss_gap[0.0] / 3
 
 
+def test_dropouts_noisy_loss_is_not_diagnosed_as_a_learning_rate_too_high() -> None:
+    from scratchnn.datasets import moons
+
+    X, y = moons(n_samples=200, noise=0.2, random_state=0)
+    codes = {}
+    for rate in (0.0, 0.5):
+        model = Perceptron.from_sizes([2, 16, 16, 1], "tanh", "sigmoid", "binary_crossentropy",
+                                      random_state=0, dropout=rate)
+        model.history.loss.extend([0.5, 0.4, 0.3, 0.35, 0.25, 0.3, 0.2, 0.28, 0.2, 0.27, 0.22])
+        codes[rate] = {finding.code for finding in model.diagnose(X, y)}
+    assert "unstable" in codes[0.0] and "unstable" not in codes[0.5]
+
+
 def test_dropout_is_refused_on_the_output_layer() -> None:
     with pytest.raises(ValueError, match=r"layers\[1\]: dropout is for hidden layers"):
         Perceptron([Layer(2, 3, "relu"), Layer(3, 1, "sigmoid", dropout=0.2)])

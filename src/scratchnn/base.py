@@ -25,7 +25,7 @@ from .activations import Sigmoid, Softmax
 from .diagnostics import STUCK, Finding, diagnose
 from .errors import ConvergenceWarning, NonFiniteLoss, TrainingDivergedError
 from .history import History
-from .initializers import RandomState, check_random_state, initialize
+from .initializers import FitRandom, RandomState, check_fit_random_state, initialize
 from .interrupt import InterruptGuard
 from .layers import Layer
 from .losses import Loss, get_loss
@@ -111,7 +111,7 @@ class _Run:
     epochs: int
     batch_size: int
     shuffle: bool
-    rng: np.random.Generator
+    rng: FitRandom
     callbacks: list[Callback]
     stoppers: list[EarlyStopping]
 
@@ -244,7 +244,7 @@ class BaseModel:
         batch_size: int | None = 1,
         shuffle: bool = False,
         verbose: bool | int = True,
-        random_state: RandomState = None,
+        random_state: RandomState | np.random.RandomState = None,
         log_every: int = 1,
         optimizer: str | Optimizer | LBFGS | None = None,
         validation_data: tuple[object, object] | None = None,
@@ -277,8 +277,10 @@ class BaseModel:
         verbose : {0, 1, 2} or bool, default True
             0: silent; 1: ``Loss at epoch N: L.LLL`` every ``log_every`` epochs; 2: a progress
             bar (tqdm) with the current losses.
-        random_state : int, Generator or None
-            Seeds the shuffling and the validation split.
+        random_state : int, Generator, RandomState or None
+            Seeds the shuffling, the validation split and the dropout masks.  Each epoch's
+            order is the previous one shuffled again, as scikit-learn's: with its legacy
+            ``numpy.random.RandomState`` the orders are scikit-learn's own.
         log_every : int, default 1
         optimizer : {"sgd", "adam", "lbfgs"}, Optimizer or LBFGS, optional
             An optimizer object keeps its state from one fit to the next; by default a model
@@ -323,7 +325,7 @@ class BaseModel:
                          names=("training_data", "labels"))
         W = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         epochs = check_positive_int("epochs", epochs)
-        rng = check_random_state(random_state)
+        rng = check_fit_random_state(random_state)
         solver = self._choose_optimizer(optimizer, learning_rate)
         callbacks = list(callbacks) if isinstance(callbacks, list | tuple) else callbacks
         if not isinstance(callbacks, list):
@@ -413,8 +415,7 @@ class BaseModel:
         for stopper in run.stoppers:
             stopper.reset()
         restoring = next((s for s in run.stoppers if s.restore_best_weights), None)
-        orders = (run.rng.permutation(n_samples) if run.shuffle else None
-                  for _ in range(run.epochs))
+        orders = self._epoch_orders(run)
         epoch = len(self.history) + 1
         last_finite = self._snapshot(), _copy_state(optimizer)
         best = last_finite
@@ -455,6 +456,16 @@ class BaseModel:
             _set_state(optimizer, best[1])
             self.best_epoch_ = restoring.best_epoch
         return stop
+
+    @staticmethod
+    def _epoch_orders(run: _Run) -> Iterator[NDArray[np.intp] | None]:
+        """Each epoch's order of the samples: None (their own order) without shuffling, else
+        the previous epoch's order shuffled again (scikit-learn's ``sample_idx``)."""
+        order = np.arange(run.X.shape[0])
+        for _ in range(run.epochs):
+            if run.shuffle:
+                order = order[run.rng.permutation(len(order))]
+            yield order if run.shuffle else None
 
     def _epoch_logs(self, run: _Run, total: float) -> dict[str, float]:
         """An epoch's values: its mean training loss and, with validation data, the

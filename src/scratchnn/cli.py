@@ -49,7 +49,7 @@ RECIPES = {
     "moons": Recipe((16, 16), "tanh", "xavier", "adam", 0.01, 32, 100),
     "circles": Recipe((16, 16), "tanh", "xavier", "adam", 0.01, 32, 100),
     "spirals": Recipe((64, 64), "relu", "he", "adam", 0.01, 32, 300),
-    "digits": Recipe((128,), "relu", "he", "adam", 0.003, 32, 40),
+    "digits": Recipe((128,), "relu", "he", "adam", 0.002, 32, 60),
 }
 
 

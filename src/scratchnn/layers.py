@@ -32,7 +32,13 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from .activations import Activation, get_activation
-from .initializers import RandomState, check_initializer, check_random_state, default_initializer
+from .initializers import (
+    FitRandom,
+    RandomState,
+    check_initializer,
+    check_random_state,
+    default_initializer,
+)
 from .initializers import initialize as draw_weights
 from .optimizers import SGD
 from .regularizers import L2, get_regularizer
@@ -123,7 +129,7 @@ class Layer:
         """The gradients of the last ``backward``, ``[d_weights, d_biases]``."""
         return [self.d_weights, self.d_biases]
 
-    def forward(self, inputs: Array, rng: np.random.Generator | None = None) -> Array:
+    def forward(self, inputs: Array, rng: FitRandom | None = None) -> Array:
         """Return ``a = f(W · inputs + b)`` for inputs of shape (n_inputs, n_samples).
 
         Keeps ``inputs``, ``z`` and the output for ``backward``.  ``rng``: training, so a
@@ -139,9 +145,11 @@ class Layer:
             return self.output * self.mask
         return self.output
 
-    def dropout_mask(self, rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
+    def dropout_mask(self, rng: FitRandom, shape: tuple[int, ...]) -> Array:
         """Each unit kept with probability ``1 - rate``, then scaled: ``m / (1 - rate)``."""
-        kept = rng.random(shape, dtype=self.dtype) >= self.dropout
+        uniform = (rng.random(shape, dtype=self.dtype) if isinstance(rng, np.random.Generator)
+                   else rng.random_sample(shape))
+        kept = uniform >= self.dropout
         return kept * self.dtype.type(1 / (1 - self.dropout))
 
     def penalty(self, batch_weight: float) -> float:

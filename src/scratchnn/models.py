@@ -14,7 +14,7 @@ from numpy.typing import DTypeLike, NDArray
 from .activations import Activation
 from .base import Array, BaseModel, Batch, _Run, iter_batches
 from .errors import NonFiniteLoss
-from .initializers import RandomState, check_random_state
+from .initializers import FitRandom, RandomState, check_random_state
 from .interrupt import InterruptGuard
 from .layers import Layer
 from .losses import Loss
@@ -149,7 +149,7 @@ class Perceptron(BaseModel):
         rows = check_X(X, self.n_features)
         return self._forward(rows.astype(self.dtype, copy=False).T).T
 
-    def _forward(self, activations: Array, rng: np.random.Generator | None = None) -> Array:
+    def _forward(self, activations: Array, rng: FitRandom | None = None) -> Array:
         """Forward pass in the layer layout: (n_features, n_samples) to (n_outputs, n_samples).
 
         ``rng``: training, so the layers with dropout draw their masks from it.
@@ -227,7 +227,7 @@ class Perceptron(BaseModel):
     def _train_epoch(
         self, run: _Run, batches: Iterator[Batch], optimizer: Optimizer,
         guard: InterruptGuard, params: list[Array], grads: list[Array],
-        rng: np.random.Generator | None,
+        rng: FitRandom | None,
     ) -> float:
         """Train on each batch in turn; return the sum of the per-sample losses (weighted,
         with each batch's penalty times its weight)."""

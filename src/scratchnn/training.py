@@ -10,6 +10,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from .initializers import FitRandom
 from .validation import check_positive_int
 
 __all__ = ["MONITORS", "Callback", "EarlyStopping", "Plateau", "Progress", "stratified_split"]
@@ -26,7 +27,7 @@ class Callback(Protocol):
 
 
 def stratified_split(
-    labels: NDArray[Any], fraction: float, rng: np.random.Generator
+    labels: NDArray[Any], fraction: float, rng: FitRandom
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Shuffled indices ``(train, validation)``, with ``fraction`` of each class in validation.
 

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from ..base import Array, BaseModel, _Run, iter_batches
 from ..errors import NonFiniteLoss
+from ..initializers import random_seed
 from ..interrupt import InterruptGuard
 from ..layers import Layer
 from ..losses import Loss
@@ -371,7 +372,7 @@ class TFPerceptron(BaseModel):
         X, Y, W, batch_size = run.X, run.Y, run.W, run.batch_size
         self._use_optimizer(optimizer)
         if any(layer.dropout for layer in self.layers):
-            self.dropout_seed.assign(int(run.rng.integers(2**62)))
+            self.dropout_seed.assign(random_seed(run.rng))
         try:
             if self.strategy is not None:
                 chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // X.shape[0])
