@@ -128,7 +128,7 @@ def test_weight_two_is_the_sample_twice_and_weight_zero_removes_it(loss: str) ->
 @pytest.mark.parametrize(("weights", "message"), [
     ([1.0, 2.0], r"sample_weight must have shape \(4,\)"),
     ([1.0, -1.0, 1.0, 1.0], r"sample_weight must hold weights >= 0, got -1"),
-    ([0.0, 0.0, 0.0, 0.0], r"sample_weight must not be all 0"),
+    ([0.0, 0.0, 0.0, 0.0], r"sample_weight must not be all zero"),
     ([1.0, np.nan, 1.0, 1.0], r"sample_weight must not contain NaN"),
 ])
 def test_bad_sample_weights_are_refused_before_training(weights: list[float], message: str,

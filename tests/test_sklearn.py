@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -15,14 +17,18 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from scratchnn import datasets
 from scratchnn.sklearn import MLPClassifier, MLPRegressor
 
-FAST = {"hidden_layer_sizes": (16,), "epochs": 100, "learning_rate": 0.01, "random_state": 0}
+# Fixed budgets (no stopping rule): scikit-learn's ConvergenceWarning says so at every fit.
+FAST = {"hidden_layer_sizes": (16,), "max_iter": 100, "learning_rate_init": 0.01,
+        "random_state": 0, "tol": 0.0, "n_iter_no_change": np.inf, "batch_size": 32}
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 
 # Every check runs and must pass; none is marked as an expected failure.  scikit-learn itself
 # skips one: check_array_api_input runs only with SCIPY_ARRAY_API=1 and array-api-strict, and
 # scratchnn computes with NumPy by design (its other engine is TensorFlow), so inputs from
 # other Array API libraries (CuPy, PyTorch) are converted to NumPy rather than kept.
-@parametrize_with_checks([MLPClassifier(**FAST), MLPRegressor(**FAST)])
+@parametrize_with_checks([MLPClassifier(**{**FAST, "batch_size": "auto"}),
+                          MLPRegressor(**{**FAST, "batch_size": "auto"})])
 def test_scikit_learn_estimator_checks(estimator: object, check: object) -> None:
     check(estimator)  # type: ignore[operator]
 
@@ -39,7 +45,7 @@ def test_binary_multiclass_and_string_labels() -> None:
     assert model.n_iter_ == 100 and len(model.loss_curve_) == 100
 
     (X, y), (X_test, y_test) = datasets.digits()
-    model = MLPClassifier(hidden_layer_sizes=(32,), epochs=30, learning_rate=0.003,
+    model = MLPClassifier(hidden_layer_sizes=(32,), max_iter=30, learning_rate_init=0.003,
                           random_state=0).fit(X, y)
     assert model.classes_.tolist() == list(range(10))
     assert model.predict_proba(X_test).shape == (len(X_test), 10)
@@ -49,13 +55,14 @@ def test_binary_multiclass_and_string_labels() -> None:
 def test_partial_fit_trains_one_epoch_at_a_time() -> None:
     X, y = datasets.moons(200, random_state=0)
     model = MLPClassifier(**FAST)
-    with pytest.raises(ValueError, match="classes must be given at the first call"):
+    with pytest.raises(ValueError, match="classes must be passed on the first call"):
         model.partial_fit(X, y)
     for _ in range(30):
         model.partial_fit(X, y, classes=[0, 1])
-    assert model.n_iter_ == 30 and model.score(X, y) > 0.85
-    with pytest.raises(ValueError, match=r"y holds labels not in classes: \[7\]"):
+    assert model.n_iter_ == 1 and len(model.loss_curve_) == 30 and model.score(X, y) > 0.85
+    with pytest.raises(ValueError, match=r"`y` has classes not in `self.classes_`"):
         model.partial_fit(X[:2], np.array([0, 7]))
+    assert not hasattr(MLPClassifier(solver="lbfgs"), "partial_fit")
 
 
 def test_regression_with_one_or_several_targets() -> None:
@@ -76,7 +83,7 @@ def test_in_a_pipeline() -> None:
 
 def test_in_grid_search() -> None:
     X, y = datasets.moons(150, random_state=0)
-    search = GridSearchCV(MLPClassifier(**{**FAST, "epochs": 30}),
+    search = GridSearchCV(MLPClassifier(**{**FAST, "max_iter": 30}),
                           {"hidden_layer_sizes": [(4,), (16,)], "activation": ["relu", "tanh"]},
                           cv=3).fit(X, y)
     assert set(search.best_params_) == {"hidden_layer_sizes", "activation"}
@@ -91,7 +98,46 @@ def test_in_cross_val_score() -> None:
 
 def test_early_stopping_and_an_unknown_engine() -> None:
     X, y = datasets.moons(200, random_state=0)
-    model = MLPClassifier(**{**FAST, "epochs": 500}, early_stopping=True, patience=5).fit(X, y)
+    model = MLPClassifier(**{**FAST, "max_iter": 500, "tol": 1e-4, "n_iter_no_change": 5},
+                          early_stopping=True).fit(X, y)
     assert model.n_iter_ < 500
-    with pytest.raises(ValueError, match="engine must be 'numpy' or 'tensorflow'"):
+    with pytest.raises(ValueError, match="The 'engine' parameter of MLPClassifier must be a "
+                                         "str among .*'numpy'.*Got 'torch' instead"):
         MLPClassifier(engine="torch").fit(X, y)
+
+
+@pytest.mark.parametrize("engine", ["numpy", "tensorflow"])
+def test_our_settings_dropout_restarts_and_engine(engine: str) -> None:
+    if engine == "tensorflow":
+        pytest.importorskip("tensorflow")
+    X, y = datasets.moons(200, random_state=0)
+    model = MLPClassifier(**FAST, dropout=0.3, restarts=2, engine=engine).fit(X, y)
+    assert model.model_.engine == engine and model.model_.layers[0].dropout == 0.3
+    assert model.score(X, y) > 0.85
+
+
+@pytest.mark.parametrize("engine", ["numpy", "tensorflow"])
+def test_pickled_with_joblib_and_trained_further(engine: str, tmp_path: Path) -> None:
+    import joblib
+
+    if engine == "tensorflow":
+        pytest.importorskip("tensorflow")
+    X, y = datasets.moons(100, random_state=0)
+    model = MLPClassifier(**{**FAST, "max_iter": 5}, engine=engine).fit(X, y)
+    joblib.dump(model, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib")
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+    assert loaded.model_.engine == engine
+    for estimator in (model, loaded):
+        estimator.partial_fit(X, y)
+    np.testing.assert_allclose(loaded.predict_proba(X), model.predict_proba(X), rtol=1e-12)
+
+
+def test_sparse_input_gives_the_dense_result() -> None:
+    import scipy.sparse
+
+    X, y = datasets.moons(100, random_state=0)
+    dense = MLPClassifier(**{**FAST, "max_iter": 5}).fit(X, y)
+    sparse = MLPClassifier(**{**FAST, "max_iter": 5}).fit(scipy.sparse.csr_matrix(X), y)
+    np.testing.assert_array_equal(dense.predict_proba(X),
+                                  sparse.predict_proba(scipy.sparse.csr_matrix(X)))

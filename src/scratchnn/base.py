@@ -445,10 +445,16 @@ class BaseModel:
                     if stop:
                         break
         except NonFiniteLoss as failure:
-            if not self._is_finite(self._snapshot()):
+            if restoring is not None and restoring.best_epoch:  # early stopping's best weights
+                self._restore(best[0])
+                _set_state(optimizer, best[1])
+                self.best_epoch_ = restoring.best_epoch
+            elif not self._is_finite(self._snapshot()):
                 self._restore(last_finite[0])
                 _set_state(optimizer, last_finite[1])
-            raise TrainingDivergedError(epoch, failure.batch, optimizer.learning_rate) from None
+            raise TrainingDivergedError(epoch, failure.batch, optimizer.learning_rate,
+                                        getattr(self, "best_epoch_", None)
+                                        if restoring is not None else None) from None
         finally:
             progress.close()
         if restoring is not None and restoring.best_epoch:

@@ -14,13 +14,18 @@ class TrainingDivergedError(ValueError):
         Where it happened, both counted from 1.
     """
 
-    def __init__(self, epoch: int, batch: int, learning_rate: float) -> None:
+    def __init__(self, epoch: int, batch: int, learning_rate: float,
+                 best_epoch: int | None = None) -> None:
         self.epoch = epoch
         self.batch = batch
+        #: With early stopping: the epoch whose weights the model keeps.
+        self.best_epoch = best_epoch
+        kept = (f"the weights of its best epoch ({best_epoch}), as early stopping does"
+                if best_epoch else "its last finite weights")
         super().__init__(
             f"training diverged at epoch {epoch}, batch {batch}: the loss or a parameter became "
-            f"NaN or infinite. The model keeps its last finite weights. Try a smaller "
-            f"learning rate than {learning_rate:g}."
+            f"NaN or infinite. The model keeps {kept}. Try a smaller learning rate than "
+            f"{learning_rate:g}."
         )
 
 

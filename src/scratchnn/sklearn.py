@@ -1,204 +1,690 @@
-"""scikit-learn estimators built on the NumPy engine (or the TensorFlow one, ``engine=``).
+"""scikit-learn's ``MLPClassifier`` and ``MLPRegressor``, as a mapping onto scratchnn's engines.
 
-``MLPClassifier`` and ``MLPRegressor`` follow scikit-learn's conventions (parameters set in
-``__init__`` and only stored there, fitted attributes ending in ``_``, ``partial_fit``), so
-they work in ``Pipeline``, ``GridSearchCV`` and ``cross_val_score``.  Needs scikit-learn:
-``pip install 'scratchnn[sklearn]'``.
+A drop-in replacement: the same parameters with the same names, defaults and meanings, the
+same fitted attributes, and the same model.  With an integer ``random_state`` the estimator
+draws scikit-learn's initial weights (Glorot uniform, as ``_init_coef``), its
+early-stopping split and its shuffles from the same ``numpy.random.RandomState``, in the same
+order, and trains with the same losses, penalty and updates, so ``coefs_`` agree with
+scikit-learn's (to rounding with ``sgd`` and ``adam``, to L-BFGS's tolerance with ``lbfgs``).
+
+Each parameter maps onto the engine's concept for it:
+
+====================================  ===================================================
+scikit-learn                          scratchnn
+====================================  ===================================================
+``activation``                        the hidden layers' activation
+``alpha``                             ``L2.from_alpha(alpha)`` on every layer's weights
+``solver``                            ``SGD``, ``Adam`` or ``LBFGS``
+``learning_rate``, ``power_t``        ``InverseScaling`` or ``Adaptive`` (``sgd`` only)
+``tol``, ``n_iter_no_change``         ``EarlyStopping`` on the training loss or, with
+                                      ``early_stopping``, the validation score
+``batch_size="auto"``                 ``min(200, n_samples)``
+``loss="poisson"``                    an exponential output and the ``poisson`` loss
+====================================  ===================================================
+
+and three settings of scratchnn's own come after scikit-learn's: ``engine`` (``"numpy"`` or
+``"tensorflow"``), ``dropout`` (on the hidden layers) and ``restarts``.  Needs scikit-learn:
+``pip install 'scratchnn[sklearn]'`` (and SciPy for ``lbfgs``).
+
+Two differences are known, both on purpose:
+
+- for several regression targets scikit-learn reports half the mean squared error over the
+  targets but steps along the gradient of half their sum; scratchnn steps along the gradient
+  of the loss it reports, so the two part there (one target: equal);
+- with sample weights and several batches, scikit-learn's epoch loss (``loss_curve_``)
+  weights each batch's weighted mean by the batch's sample count; scratchnn's is the epoch's
+  weighted mean.  The weights trained are the same, but a ``tol`` rule on the training loss
+  may stop at another epoch.
 """
 
 from __future__ import annotations
 
+import itertools
+import warnings
+from numbers import Integral, Real
 from typing import Any, Self
 
 import numpy as np
+import scipy.sparse
 from numpy.typing import NDArray
 from sklearn.base import BaseEstimator, ClassifierMixin, MultiOutputMixin, RegressorMixin
-from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target, unique_labels
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from .base import BaseModel
-from .initializers import check_random_state
+from .errors import ConvergenceWarning, TrainingDivergedError
 from .models import Perceptron
+from .optimizers import SGD, Adam, Optimizer
+from .regularizers import L2
+from .schedules import Adaptive, InverseScaling, Schedule
+from .solvers import LBFGS
+from .training import EarlyStopping
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
+
+#: scikit-learn's activation names, as scratchnn's.
+ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
+#: scratchnn's output activations, as scikit-learn's ``out_activation_``.
+OUT_ACTIVATIONS = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity",
+                   "exp": "exp"}
+NON_FINITE = ("Solver produced non-finite parameter weights. The input data may contain large "
+              "values and need to be preprocessed.")
+
+
+def _sgd_or_adam(solver: str) -> bool:
+    return solver in ("sgd", "adam")
 
 
 class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no type stubs
     """What the classifier and the regressor share: the network, its training, its output."""
 
+    _parameter_constraints: dict[str, list[Any]] = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "engine": [StrOptions({"numpy", "tensorflow"})],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "restarts": [Interval(Integral, 0, None, closed="left")],
+    }
+
     def __init__(
         self,
-        hidden_layer_sizes: tuple[int, ...] = (100,),
+        hidden_layer_sizes: Any = (100,),
         activation: str = "relu",
+        *,
         solver: str = "adam",
-        learning_rate: float = 0.001,
-        batch_size: int | None = 32,
-        epochs: int = 200,
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
         shuffle: bool = True,
+        random_state: Any = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
-        patience: int = 10,
-        random_state: int | np.random.Generator | None = None,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int | float = 10,
+        max_fun: int = 15000,
         engine: str = "numpy",
-        verbose: int = 0,
+        dropout: float = 0.0,
+        restarts: int = 0,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
-        self.learning_rate = learning_rate
+        self.alpha = alpha
         self.batch_size = batch_size
-        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
         self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
-        self.patience = patience
-        self.random_state = random_state
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.engine = engine
-        self.verbose = verbose
+        self.dropout = dropout
+        self.restarts = restarts
 
-    # Subclasses say how targets become network outputs.
-    _output_activation = ""
-    _loss = ""
+    # What a subclass says: its loss and output, and how targets become network outputs.
+    def _output(self, Y: NDArray[Any]) -> tuple[str, str]:
+        """The output activation and the loss for targets ``Y`` (n_samples, n_outputs)."""
+        raise NotImplementedError
 
-    def _build(self, n_features: int, n_outputs: int, rng: np.random.Generator) -> BaseModel:
-        if self.engine not in ("numpy", "tensorflow"):
-            raise ValueError(f"engine must be 'numpy' or 'tensorflow', got {self.engine!r}")
-        hidden = self.hidden_layer_sizes
-        hidden = (hidden,) if isinstance(hidden, int | np.integer) else tuple(hidden)
-        model = Perceptron.from_sizes([n_features, *hidden, n_outputs], self.activation,
-                                      self._output_activation, self._loss, random_state=rng)
+    def _validate_input(self, X: Any, y: Any, incremental: bool,
+                        reset: bool) -> tuple[NDArray[np.floating], NDArray[Any]]:
+        raise NotImplementedError
+
+    # -- the network, with scikit-learn's names ----------------------------------------------
+    @property
+    def coefs_(self) -> list[NDArray[np.floating]]:
+        """The weights of each layer, (n_in, n_out) as scikit-learn's: on the NumPy engine,
+        views of the network's own weights (changing them changes the network).  Assigned
+        before the first ``partial_fit``, they are the network it starts from."""
+        if not hasattr(self, "model_"):
+            return self._assigned("coefs")
+        if isinstance(self.model_, Perceptron):
+            return [layer.weights.T for layer in self._layers()]
+        return [w.T for w in self.model_.get_weights()[0::2]]
+
+    @coefs_.setter
+    def coefs_(self, coefs: list[NDArray[np.floating]]) -> None:
+        if not hasattr(self, "model_"):
+            self._assigned_weights = {**getattr(self, "_assigned_weights", {}), "coefs": coefs}
+            return
+        weights = self.model_.get_weights()
+        weights[0::2] = [np.asarray(c, dtype=self.model_.dtype).T for c in coefs]
+        self.model_.set_weights(weights)
+
+    @property
+    def intercepts_(self) -> list[NDArray[np.floating]]:
+        """The biases of each layer, (n_out,) as scikit-learn's (views, as ``coefs_``)."""
+        if not hasattr(self, "model_"):
+            return self._assigned("intercepts")
+        if isinstance(self.model_, Perceptron):
+            return [layer.biases.reshape(-1) for layer in self._layers()]
+        return [b.reshape(-1) for b in self.model_.get_weights()[1::2]]
+
+    @intercepts_.setter
+    def intercepts_(self, intercepts: list[NDArray[np.floating]]) -> None:
+        if not hasattr(self, "model_"):
+            self._assigned_weights = {**getattr(self, "_assigned_weights", {}),
+                                      "intercepts": intercepts}
+            return
+        weights = self.model_.get_weights()
+        weights[1::2] = [np.asarray(b, dtype=self.model_.dtype).reshape(-1, 1)
+                         for b in intercepts]
+        self.model_.set_weights(weights)
+
+    def _assigned(self, name: str) -> list[NDArray[np.floating]]:
+        assigned = getattr(self, "_assigned_weights", {})
+        if name not in assigned:
+            raise AttributeError(f"{type(self).__name__} is not fitted: it has no {name}_")
+        return assigned[name]  # type: ignore[no-any-return]
+
+    def _layers(self) -> list[Any]:
+        model = self.model_
+        if isinstance(model, Perceptron) and not hasattr(model, "_flat_parameters"):
+            model._prepare(model.dtype)  # one flat array: the views stay the network's
+        return list(model.layers)
+
+    @property
+    def _optimizer(self) -> Optimizer:
+        """The optimizer, as scikit-learn's private ``_optimizer`` (``learning_rate`` is the
+        current rate)."""
+        return self.model_.optimizer_  # type: ignore[no-any-return]
+
+    def _loss_grad_lbfgs(self, packed: NDArray[np.floating], X: Any, y: Any,
+                         sample_weight: Any, *buffers: Any) -> tuple[float, NDArray[Any]]:
+        """scikit-learn's private hook: the loss and its gradient at the parameters
+        ``packed`` as scikit-learn packs them (every layer's weights (n_in, n_out) raveled,
+        then every layer's biases)."""
+        model = self.model_
+        shapes = [(layer.n_inputs, layer.n_neurons) for layer in model.layers]
+        sizes = [a * b for a, b in shapes] + [n for _, n in shapes]
+        parts = np.split(np.asarray(packed, np.float64), np.cumsum(sizes)[:-1])
+        coefs, intercepts = parts[:len(shapes)], parts[len(shapes):]
+        model.set_weights([w for coef, intercept, shape in zip(coefs, intercepts, shapes,
+                                                               strict=True)
+                           for w in (coef.reshape(shape).T, intercept.reshape(-1, 1))])
+        model._prepare(model.dtype)
+        Y = np.asarray(y, dtype=model.dtype).reshape(len(X), -1)
+        weights = None if sample_weight is None else np.asarray(sample_weight, model.dtype)
+        loss, flat = model._objective(np.asarray(X, dtype=model.dtype), Y, weights)
+        gradients = np.split(np.asarray(flat), np.cumsum(
+            [size for layer in model.layers for size in (layer.weights.size,
+                                                         layer.n_neurons)])[:-1])
+        packed_gradient = [g.reshape(n, m).T.ravel() for g, (m, n) in
+                           zip(gradients[0::2], shapes, strict=True)] + list(gradients[1::2])
+        return loss, np.concatenate(packed_gradient)
+
+    # -- training ----------------------------------------------------------------------------
+    def _hidden_sizes(self) -> list[int]:
+        sizes = self.hidden_layer_sizes
+        sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        if np.any(np.array(sizes) <= 0):
+            raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
+        return [int(size) for size in sizes]
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> Self:
+        self._validate_params()
+        hidden = self._hidden_sizes()
+        first_pass = not hasattr(self, "model_") or (not self.warm_start and not incremental)
+        if hasattr(self, "_assigned_weights") and not incremental:
+            del self._assigned_weights  # assigned weights serve partial_fit, as scikit-learn's
+        inputs, targets = self._validate_input(X, y, incremental, reset=first_pass)
+        if scipy.sparse.issparse(inputs):
+            inputs = inputs.toarray()
+        if targets.ndim == 1:
+            targets = targets.reshape(-1, 1)
+        weights = None if sample_weight is None else np.asarray(sample_weight, inputs.dtype)
+        random_state = check_random_state(self.random_state)
+        layer_units = [inputs.shape[1], *hidden, targets.shape[1]]
+        if first_pass:
+            self._initialize(targets, layer_units, inputs.dtype, random_state,
+                             self.__dict__.pop("_assigned_weights", None))
+        elif self.model_.n_outputs != targets.shape[1]:
+            raise ValueError(f"y has {targets.shape[1]} outputs, but the network was fitted "
+                             f"with {self.model_.n_outputs}")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)  # said below, as sklearn
+                if _sgd_or_adam(self.solver):
+                    self._fit_stochastic(inputs, targets, weights, incremental, random_state)
+                else:
+                    self._fit_lbfgs(inputs, targets, weights)
+        except TrainingDivergedError as error:
+            if error.best_epoch is None:
+                raise ValueError(NON_FINITE) from error
+            # As scikit-learn: early stopping keeps its best weights, and the diverged epoch
+            # scores NaN.
+            assert self.validation_scores_ is not None
+            self.validation_scores_.append(np.nan)
+        except KeyboardInterrupt:
+            warnings.warn("Training interrupted by user.", stacklevel=3)
+        if not all(np.isfinite(w).all() for w in self.model_.get_weights()):
+            raise ValueError(NON_FINITE)
+        return self
+
+    def _initialize(self, Y: NDArray[Any], layer_units: list[int], dtype: np.dtype[Any],
+                    random_state: np.random.RandomState,
+                    assigned: dict[str, list[Any]] | None = None) -> None:
+        """A new network with scikit-learn's initial weights, drawn as ``_init_coef`` does:
+        per layer, the weights (n_in, n_out) then the biases, uniform on ``±sqrt(6 / (n_in +
+        n_out))`` (2 instead of 6 for a logistic network); or the weights the user assigned
+        to ``coefs_`` and ``intercepts_`` before fitting."""
+        output, loss = self._output(Y)
+        penalty = L2.from_alpha(self.alpha) if self.alpha else None
+        model = Perceptron.from_sizes(layer_units, ACTIVATIONS[self.activation], output, loss,
+                                      random_state=0, dtype=dtype, kernel_regularizer=penalty,
+                                      dropout=self.dropout)
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        weights = []
+        for index, (fan_in, fan_out) in enumerate(itertools.pairwise(layer_units)):
+            if assigned is not None and {"coefs", "intercepts"} <= set(assigned):
+                coef = np.asarray(assigned["coefs"][index], dtype)
+                intercept = np.asarray(assigned["intercepts"][index], dtype)
+            else:
+                bound = np.sqrt(factor / (fan_in + fan_out))
+                coef = random_state.uniform(-bound, bound, (fan_in, fan_out))
+                intercept = random_state.uniform(-bound, bound, fan_out)
+            weights += [coef.T.astype(dtype), intercept.reshape(-1, 1).astype(dtype)]
+        model.set_weights(weights)
+        self.model_: BaseModel = model
         if self.engine == "tensorflow":
             from .tf_engine import TFPerceptron
 
-            return TFPerceptron.from_perceptron(model)
-        return model
+            self.model_ = TFPerceptron.from_perceptron(model)
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(layer_units)
+        self.out_activation_ = OUT_ACTIVATIONS[output]
+        self.t_ = 0
+        self.n_iter_ = 0
+        self.loss_curve_ = model.history.loss
+        self._no_improvement_count = 0
+        self._rule: EarlyStopping | None = None
+        self.best_loss_: float | None = None
+        self.validation_scores_: list[float] | None = None
+        self.best_validation_score_: float | None = None
 
-    def _train(self, X: NDArray[Any], Y: NDArray[Any], epochs: int, first: bool) -> Self:
-        if first:
-            self._rng = check_random_state(
-                self.random_state if not isinstance(self.random_state, np.random.Generator)
-                else np.random.default_rng(self.random_state.integers(2**63)))
-            self.model_ = self._build(X.shape[1], Y.shape[1], self._rng)
-        self.model_.fit(
-            X, Y, epochs=epochs, learning_rate=self.learning_rate,
-            optimizer=self.solver if first else None, batch_size=self.batch_size,
-            shuffle=self.shuffle, random_state=self._rng, verbose=self.verbose,
-            early_stopping=self.early_stopping and first,
-            validation_split=self.validation_fraction if self.early_stopping and first else None,
-            patience=self.patience,
-        )
-        self.loss_curve_ = list(self.model_.history.loss)
-        self.n_iter_ = len(self.model_.history)
-        return self
+    def _schedule(self) -> float | Schedule:
+        """The learning rate: a number, or scikit-learn's schedule (``sgd`` only)."""
+        if self.solver != "sgd" or self.learning_rate == "constant":
+            return float(self.learning_rate_init)
+        if self.learning_rate == "invscaling":
+            schedule = InverseScaling(self.learning_rate_init, self.power_t)
+            schedule.samples_seen = self.t_
+            return schedule
+        return Adaptive(self.learning_rate_init, self.tol, self._patience() - 1,
+                        monitor="val_accuracy" if self.early_stopping else "loss")
 
-    def _output(self, X: object) -> NDArray[np.floating]:
+    def _patience(self) -> int:
+        """scikit-learn stops after ``n_iter_no_change + 1`` epochs without improvement."""
+        if self.n_iter_no_change == np.inf:
+            return int(self.max_iter) + 1
+        return int(self.n_iter_no_change) + 1
+
+    def _new_optimizer(self) -> Optimizer:
+        rate = self._schedule()
+        if self.solver == "sgd":
+            return SGD(rate, momentum=float(self.momentum),
+                       nesterov=bool(self.nesterovs_momentum and self.momentum > 0))
+        return Adam(rate, beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
+
+    def _stopping_rule(self) -> EarlyStopping | None:
+        """scikit-learn's rule: ``tol`` on the training loss, or on the validation score with
+        early stopping (keeping the best weights); with ``adaptive``, the schedule acts on it
+        instead, and early stopping only keeps the best weights."""
+        monitor = "val_accuracy" if self.early_stopping else "loss"
+        adaptive = self.solver == "sgd" and self.learning_rate == "adaptive"
+        if adaptive and not self.early_stopping:
+            return None
+        patience = int(self.max_iter) + 1 if adaptive else self._patience()
+        return EarlyStopping(monitor, patience=patience, min_delta=self.tol,
+                             restore_best_weights=self.early_stopping)
+
+    def _fit_stochastic(self, X: NDArray[np.floating], Y: NDArray[Any],
+                        sample_weight: NDArray[np.floating] | None, incremental: bool,
+                        random_state: np.random.RandomState) -> None:
+        if self.early_stopping and incremental:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        model = self.model_
+        if not incremental or not isinstance(getattr(model, "optimizer_", None), Optimizer):
+            model.optimizer_ = self._new_optimizer()
+        validation = None
+        if self.early_stopping:
+            X, Y, sample_weight, validation = self._split(X, Y, sample_weight, random_state)
+        n_samples = X.shape[0]
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is "
+                              "going to be clipped", stacklevel=4)
+            batch_size = int(np.clip(self.batch_size, 1, n_samples))
+        self._rule = self._stopping_rule()
+        epochs_before = len(model.history)
+        epochs = 1 if incremental else int(self.max_iter)
+        try:
+            model.fit(X, Y, epochs=epochs, batch_size=batch_size, shuffle=self.shuffle,
+                      random_state=random_state, verbose=0, sample_weight=sample_weight,
+                      validation_data=validation, restarts=self.restarts,
+                      early_stopping=self._rule or False,
+                      callbacks=[_VerboseLines(self)] if self.verbose else [])
+        finally:
+            self.n_iter_ = len(model.history) - epochs_before
+            self.t_ += self.n_iter_ * n_samples
+            self._record(epochs_before)
+        if not incremental and self.n_iter_ == self.max_iter and not (
+                self._rule is not None and self._rule.should_stop):
+            warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
+                          f"and the optimization hasn't converged yet.",
+                          SklearnConvergenceWarning, stacklevel=4)
+
+    def _split(self, X: NDArray[np.floating], Y: NDArray[Any],
+               sample_weight: NDArray[np.floating] | None,
+               random_state: np.random.RandomState) -> tuple[Any, Any, Any, Any]:
+        """scikit-learn's early-stopping split: ``train_test_split`` from the same random
+        state, stratified for one output of a classifier."""
+        stratify = Y.astype(bool) if isinstance(self, ClassifierMixin) and Y.shape[1] == 1 \
+            else None
+        arrays = (X, Y) if sample_weight is None else (X, Y, sample_weight)
+        parts = train_test_split(*arrays, random_state=random_state,
+                                 test_size=self.validation_fraction, stratify=stratify)
+        if parts[1].shape[0] < 2:
+            raise ValueError("The validation set is too small. Increase 'validation_fraction' "
+                             "or the size of your dataset.")
+        train_weight, validation_weight = (parts[4], parts[5]) if sample_weight is not None \
+            else (None, None)
+        validation = (parts[1], parts[3]) if validation_weight is None else (
+            parts[1], parts[3], validation_weight)
+        return parts[0], parts[2], train_weight, validation
+
+    def _record(self, epochs_before: int) -> None:
+        """scikit-learn's attributes from the history."""
+        history = self.model_.history
+        if not len(history):
+            return
+        self.loss_ = history.loss[-1]
+        self.loss_curve_ = history.loss
+        self._no_improvement_count = self._rule.plateau.waited if self._rule is not None else 0
+        if self.early_stopping and history.val_accuracy:
+            self.validation_scores_ = list(history.val_accuracy)
+            self.best_validation_score_ = max(self.validation_scores_)
+            self.best_loss_ = None
+        elif self.solver != "lbfgs":
+            self.best_loss_ = min(history.loss)
+            self.validation_scores_ = self.best_validation_score_ = None
+
+    def _fit_lbfgs(self, X: NDArray[np.floating], Y: NDArray[Any],
+                   sample_weight: NDArray[np.floating] | None) -> None:
+        solver = LBFGS(max_iter=int(self.max_iter), max_fun=int(self.max_fun), tol=self.tol)
+        epochs_before = len(self.model_.history)
+        self.model_.fit(X, Y, epochs=int(self.max_iter), optimizer=solver, verbose=0,
+                        sample_weight=sample_weight, restarts=self.restarts)
+        result = self.model_.lbfgs_result_
+        self.n_iter_ = min(int(result.nit), int(self.max_iter))
+        self._record(epochs_before)
+        self.loss_ = float(result.fun)
+        if result.status != 0:
+            warnings.warn(f"lbfgs failed to converge after {self.n_iter_} iteration(s) "
+                          f"(status={result.status}): {result.message}. Increase the number "
+                          f"of iterations (max_iter) or scale the data.",
+                          SklearnConvergenceWarning, stacklevel=4)
+
+    # -- prediction --------------------------------------------------------------------------
+    def _forward(self, X: Any) -> NDArray[np.floating]:
+        """The network's outputs for ``X``, (n_samples, n_outputs)."""
         check_is_fitted(self, "model_")
-        return self.model_.predict_proba(validate_data(self, X, reset=False))
+        inputs = validate_data(self, X, accept_sparse=["csr", "csc"],
+                               dtype=(np.float64, np.float32), reset=False)
+        if scipy.sparse.issparse(inputs):
+            inputs = inputs.toarray()
+        return self.model_.predict_proba(inputs)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A TensorFlow network is pickled as its NumPy copy, and rebuilt on loading."""
+        state = dict(super().__getstate__())
+        model = state.get("model_")
+        if model is not None and model.engine == "tensorflow":
+            state["model_"] = model.numpy_copy()
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        if getattr(self, "model_", None) is not None and self.engine == "tensorflow" and (
+                self.model_.engine == "numpy"):
+            from .tf_engine import TFPerceptron
+
+            self.model_ = TFPerceptron.from_perceptron(self.model_)
+
+
+class _VerboseLines:
+    """scikit-learn's verbose output: ``Iteration N, loss = L`` after each epoch."""
+
+    def __init__(self, estimator: _BaseMLP) -> None:
+        self.estimator = estimator
+        self.count = 0
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        self.count += 1
+        print(f"Iteration {self.count}, loss = {logs['loss']:.8f}")
+        if "val_accuracy" in logs:
+            print(f"Validation score: {logs['val_accuracy']:f}")
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
-    """A multilayer perceptron classifier: sigmoid output for two classes, softmax for more.
+    """scikit-learn's multi-layer perceptron classifier, on scratchnn's engines.
 
-    Parameters
-    ----------
-    hidden_layer_sizes : tuple of int, default (100,)
-    activation : {"relu", "tanh", "sigmoid", "linear"}, default "relu"
-    solver : {"adam", "sgd"}, default "adam"
-        The optimizer (``optimizer`` in ``fit``).
-    learning_rate : float, default 0.001
-    batch_size : int or None, default 32
-        ``None``: the whole training set.
-    epochs : int, default 200
-    shuffle, early_stopping, validation_fraction, patience, random_state, verbose
-        As in ``Perceptron.fit``.
-    engine : {"numpy", "tensorflow"}, default "numpy"
+    Sigmoid outputs for two classes and for multi-label targets, softmax for more classes;
+    log-loss.  Parameters, attributes and behaviour are scikit-learn's ``MLPClassifier``'s
+    (see the module's description for the mapping); then ``engine``, ``dropout`` and
+    ``restarts``.
 
     Attributes
     ----------
-    classes_ : ndarray, the class labels (any type: strings too).
-    model_ : the trained ``Perceptron`` (or ``TFPerceptron``).
-    loss_curve_ : list of float; n_iter_ : int; n_features_in_ : int.
+    classes_, coefs_, intercepts_, n_layers_, n_outputs_, out_activation_, loss_, best_loss_,
+    loss_curve_, validation_scores_, best_validation_score_, t_, n_iter_, n_features_in_,
+    feature_names_in_ : as scikit-learn's.
+    model_ : Perceptron or TFPerceptron, the trained network.
     """
 
-    _output_activation = "sigmoid"
-    _loss = "binary_crossentropy"
+    def _output(self, Y: NDArray[Any]) -> tuple[str, str]:
+        if self._label_binarizer.y_type_ == "multiclass":
+            return "softmax", "categorical_crossentropy"
+        return "sigmoid", "binary_crossentropy"
 
-    def _targets(self, y: NDArray[Any]) -> NDArray[np.floating]:
-        encoded = self._encoder.transform(y)
-        if len(self.classes_) <= 2:
-            return encoded.reshape(-1, 1).astype(np.float64)
-        return np.eye(len(self.classes_))[encoded]
+    def _validate_input(self, X: Any, y: Any, incremental: bool,
+                        reset: bool) -> tuple[NDArray[np.floating], NDArray[Any]]:
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+                             dtype=(np.float64, np.float32), reset=reset)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer().fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            classes = unique_labels(y)
+            if self.warm_start:
+                if set(classes) != set(self.classes_):
+                    raise ValueError(
+                        "warm_start can only be used where `y` has the same classes as in the "
+                        f"previous call to fit. Previously got {self.classes_}, `y` has "
+                        f"{classes}")
+            elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
+                raise ValueError(f"`y` has classes not in `self.classes_`. `self.classes_` has "
+                                 f"{self.classes_}. 'y' has {classes}.")
+        return X, self._label_binarizer.transform(y).astype(X.dtype)
 
-    def _set_classes(self, classes: NDArray[Any]) -> None:
-        self._encoder = LabelEncoder().fit(classes)
-        self.classes_ = self._encoder.classes_
-        multiclass = len(self.classes_) > 2
-        self._output_activation = "softmax" if multiclass else "sigmoid"
-        self._loss = "categorical_crossentropy" if multiclass else "binary_crossentropy"
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Self:
+        """Fit the model to data matrix ``X`` and targets ``y`` (labels, or a label
+        indicator matrix for multi-label)."""
+        return self._fit(X, y, sample_weight, incremental=False)
 
-    def fit(self, X: object, y: object) -> Self:
-        """Train a new network on ``X`` (n_samples, n_features) and labels ``y``."""
-        inputs, labels = validate_data(self, X, y, reset=True)
-        check_classification_targets(labels)
-        self._set_classes(np.unique(labels))
-        return self._train(inputs, self._targets(labels), self.epochs, first=True)
-
-    def partial_fit(self, X: object, y: object, classes: object = None) -> Self:
-        """One more epoch on ``(X, y)``; the first call needs ``classes`` (all the labels)."""
-        first = not hasattr(self, "model_")
-        inputs, labels = validate_data(self, X, y, reset=first)
-        check_classification_targets(labels)
-        if first:
+    @available_if(lambda estimator: _sgd_or_adam(estimator.solver))
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None,
+                    classes: Any = None) -> Self:
+        """One epoch on ``(X, y)``; the first call needs ``classes`` (``sgd`` and ``adam``)."""
+        if not hasattr(self, "classes_"):
             if classes is None:
-                raise ValueError("classes must be given at the first call to partial_fit")
-            self._set_classes(np.unique(np.asarray(classes)))
-        elif classes is not None and not np.array_equal(np.unique(np.asarray(classes)),
-                                                         self.classes_):
-            raise ValueError(f"classes {classes!r} differ from those of the first call, "
-                             f"{self.classes_.tolist()!r}")
-        unknown = np.setdiff1d(labels, self.classes_)
-        if len(unknown):
-            raise ValueError(f"y holds labels not in classes: {unknown.tolist()!r}")
-        return self._train(inputs, self._targets(labels), 1, first=first)
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            # Multi-label targets give their columns; labels are binarised over ``classes``.
+            self._label_binarizer = LabelBinarizer().fit(
+                y if type_of_target(y).startswith("multilabel") else classes)
+            self.classes_ = unique_labels(classes)
+        elif classes is not None and not np.array_equal(self.classes_, unique_labels(classes)):
+            raise ValueError(f"`classes={classes!r}` is not the same as on last call to "
+                             f"partial_fit, was: {self.classes_!r}")
+        return self._fit(X, y, sample_weight, incremental=True)
 
-    def predict_proba(self, X: object) -> NDArray[np.floating]:
-        """Class probabilities, shape (n_samples, n_classes), in the order of ``classes_``."""
-        output = self._output(X)
-        if output.shape[1] == 1:
-            output = np.hstack([1 - output, output])
-        return output[:, : len(self.classes_)]
+    def predict_proba(self, X: Any) -> NDArray[np.floating]:
+        """Probability of each class, (n_samples, n_classes), in the order of ``classes_``."""
+        output = self._forward(X)
+        if self.n_outputs_ == 1:
+            return np.hstack([1 - output, output])
+        return output
 
-    def predict(self, X: object) -> NDArray[Any]:
-        """The most probable class of each sample."""
+    def predict_log_proba(self, X: Any) -> NDArray[np.floating]:
+        """``log(predict_proba(X))``."""
         probabilities = self.predict_proba(X)
-        return self.classes_[probabilities.argmax(axis=1)]
+        return np.log(probabilities, out=probabilities)
+
+    def predict(self, X: Any) -> NDArray[Any]:
+        """The predicted class of each sample (a label indicator row for multi-label)."""
+        output = self._forward(X)
+        return self._label_binarizer.inverse_transform(
+            output.ravel() if self.n_outputs_ == 1 else output)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
 
 
 class MLPRegressor(MultiOutputMixin, RegressorMixin, _BaseMLP):  # type: ignore[misc]
-    """A multilayer perceptron regressor: linear output, mean squared error; one or several
-    targets.  Parameters and attributes as ``MLPClassifier`` (without ``classes_``)."""
+    """scikit-learn's multi-layer perceptron regressor, on scratchnn's engines.
 
-    _output_activation = "linear"
-    _loss = "mean_squared_error"
+    A linear output with half the squared error (``loss="squared_error"``), or an
+    exponential output with half the Poisson deviance (``loss="poisson"``); one or several
+    targets.  Parameters and attributes as ``MLPClassifier`` (without ``classes_``).
+    """
 
-    def fit(self, X: object, y: object) -> Self:
-        """Train a new network on ``X`` and targets ``y`` (n_samples,) or (n_samples, n)."""
-        inputs, targets = validate_data(self, X, y, reset=True, multi_output=True,
-                                        y_numeric=True)
-        self._single_output = targets.ndim == 1
-        return self._train(inputs, targets.reshape(len(targets), -1), self.epochs, first=True)
+    _parameter_constraints = {**_BaseMLP._parameter_constraints,
+                              "loss": [StrOptions({"squared_error", "poisson"})]}
 
-    def partial_fit(self, X: object, y: object) -> Self:
-        """One more epoch on ``(X, y)``."""
-        first = not hasattr(self, "model_")
-        inputs, targets = validate_data(self, X, y, reset=first, multi_output=True,
-                                        y_numeric=True)
-        if first:
-            self._single_output = targets.ndim == 1
-        return self._train(inputs, targets.reshape(len(targets), -1), 1, first=first)
+    def __init__(
+        self,
+        loss: str = "squared_error",
+        hidden_layer_sizes: Any = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: Any = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int | float = 10,
+        max_fun: int = 15000,
+        engine: str = "numpy",
+        dropout: float = 0.0,
+        restarts: int = 0,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes, activation, solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init, power_t=power_t,
+            max_iter=max_iter, shuffle=shuffle, random_state=random_state, tol=tol,
+            verbose=verbose, warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun, engine=engine,
+            dropout=dropout, restarts=restarts)
+        self.loss = loss
 
-    def predict(self, X: object) -> NDArray[np.floating]:
-        """Predicted targets, shape (n_samples,) or (n_samples, n_targets) as in ``fit``."""
-        output = self._output(X)
-        return output[:, 0] if self._single_output else output
+    def _output(self, Y: NDArray[Any]) -> tuple[str, str]:
+        return ("exp", "poisson") if self.loss == "poisson" else ("linear", "squared_error")
+
+    def _validate_input(self, X: Any, y: Any, incremental: bool,
+                        reset: bool) -> tuple[NDArray[np.floating], NDArray[Any]]:
+        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], multi_output=True,
+                             y_numeric=True, dtype=(np.float64, np.float32), reset=reset)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return X, y.astype(X.dtype, copy=False)
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Self:
+        """Fit the model to data matrix ``X`` and targets ``y``."""
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    @available_if(lambda estimator: _sgd_or_adam(estimator.solver))
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> Self:
+        """One epoch on ``(X, y)`` (``sgd`` and ``adam``)."""
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def predict(self, X: Any) -> NDArray[np.floating]:
+        """Predicted targets, (n_samples,) for one target, else (n_samples, n_targets)."""
+        output = self._forward(X)
+        return output.ravel() if self.n_outputs_ == 1 else output
+

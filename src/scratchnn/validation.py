@@ -172,7 +172,7 @@ def check_sample_weight(sample_weight: object, n_samples: int, dtype: np.dtype[A
     if weights.size and weights.min() < 0:
         raise ValueError(f"{name} must hold weights >= 0, got {weights.min()}")
     if not weights.sum() > 0:
-        raise ValueError(f"{name} must not be all 0: no sample would count")
+        raise ValueError(f"{name} must not be all zero: no sample would count")
     return weights.astype(dtype)
 
 
