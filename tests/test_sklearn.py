@@ -101,8 +101,8 @@ def test_early_stopping_and_an_unknown_engine() -> None:
     model = MLPClassifier(**{**FAST, "max_iter": 500, "tol": 1e-4, "n_iter_no_change": 5},
                           early_stopping=True).fit(X, y)
     assert model.n_iter_ < 500
-    with pytest.raises(ValueError, match="The 'engine' parameter of MLPClassifier must be a "
-                                         "str among .*'numpy'.*Got 'torch' instead"):
+    with pytest.raises(ValueError, match=r"The 'engine' parameter of MLPClassifier must be a "
+                                         r"str among .*'numpy'.*Got 'torch' instead"):
         MLPClassifier(engine="torch").fit(X, y)
 
 

@@ -42,7 +42,7 @@ from __future__ import annotations
 import itertools
 import warnings
 from numbers import Integral, Real
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import numpy as np
 import scipy.sparse
@@ -84,7 +84,7 @@ def _sgd_or_adam(solver: str) -> bool:
 class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no type stubs
     """What the classifier and the regressor share: the network, its training, its output."""
 
-    _parameter_constraints: dict[str, list[Any]] = {
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
@@ -224,7 +224,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
         assigned = getattr(self, "_assigned_weights", {})
         if name not in assigned:
             raise AttributeError(f"{type(self).__name__} is not fitted: it has no {name}_")
-        return assigned[name]  # type: ignore[no-any-return]
+        return assigned[name]
 
     def _layers(self) -> list[Any]:
         model = self.model_
@@ -233,10 +233,10 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
         return list(model.layers)
 
     @property
-    def _optimizer(self) -> Optimizer:
+    def _optimizer(self) -> Optimizer | LBFGS:
         """The optimizer, as scikit-learn's private ``_optimizer`` (``learning_rate`` is the
         current rate)."""
-        return self.model_.optimizer_  # type: ignore[no-any-return]
+        return self.model_.optimizer_
 
     def _loss_grad_lbfgs(self, packed: NDArray[np.floating], X: Any, y: Any,
                          sample_weight: Any, *buffers: Any) -> tuple[float, NDArray[Any]]:
@@ -276,6 +276,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
         first_pass = not hasattr(self, "model_") or (not self.warm_start and not incremental)
         if hasattr(self, "_assigned_weights") and not incremental:
             del self._assigned_weights  # assigned weights serve partial_fit, as scikit-learn's
+        inputs: Any
         inputs, targets = self._validate_input(X, y, incremental, reset=first_pass)
         if scipy.sparse.issparse(inputs):
             inputs = inputs.toarray()
@@ -501,11 +502,11 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
-        if getattr(self, "model_", None) is not None and self.engine == "tensorflow" and (
-                self.model_.engine == "numpy"):
+        model = getattr(self, "model_", None)
+        if self.engine == "tensorflow" and isinstance(model, Perceptron):
             from .tf_engine import TFPerceptron
 
-            self.model_ = TFPerceptron.from_perceptron(self.model_)
+            self.model_ = TFPerceptron.from_perceptron(model)
 
 
 class _VerboseLines:
@@ -570,7 +571,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         indicator matrix for multi-label)."""
         return self._fit(X, y, sample_weight, incremental=False)
 
-    @available_if(lambda estimator: _sgd_or_adam(estimator.solver))
+    @available_if(lambda estimator: _sgd_or_adam(estimator.solver))  # type: ignore[untyped-decorator]
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None,
                     classes: Any = None) -> Self:
         """One epoch on ``(X, y)``; the first call needs ``classes`` (``sgd`` and ``adam``)."""
@@ -618,8 +619,8 @@ class MLPRegressor(MultiOutputMixin, RegressorMixin, _BaseMLP):  # type: ignore[
     targets.  Parameters and attributes as ``MLPClassifier`` (without ``classes_``).
     """
 
-    _parameter_constraints = {**_BaseMLP._parameter_constraints,
-                              "loss": [StrOptions({"squared_error", "poisson"})]}
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **_BaseMLP._parameter_constraints, "loss": [StrOptions({"squared_error", "poisson"})]}
 
     def __init__(
         self,
@@ -678,7 +679,7 @@ class MLPRegressor(MultiOutputMixin, RegressorMixin, _BaseMLP):  # type: ignore[
         """Fit the model to data matrix ``X`` and targets ``y``."""
         return self._fit(X, y, sample_weight, incremental=False)
 
-    @available_if(lambda estimator: _sgd_or_adam(estimator.solver))
+    @available_if(lambda estimator: _sgd_or_adam(estimator.solver))  # type: ignore[untyped-decorator]
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> Self:
         """One epoch on ``(X, y)`` (``sgd`` and ``adam``)."""
         return self._fit(X, y, sample_weight, incremental=True)
