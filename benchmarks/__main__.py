@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import distributed, mnist, scaling, xor
+from benchmarks import distributed, mnist, scaling, sklearn_dropin, xor
 from benchmarks.timing import in_subprocess
 
 
@@ -35,9 +35,9 @@ def print_table(title: str, table: dict[str, dict[str, Any]]) -> None:
         print(f"{name:<58}" + "".join(cells))
 
 
-COLUMN_ORDER = ["seconds", "floor_seconds", "seconds_per_epoch", "vs_floor", "vs_sklearn",
-                "vs_keras", "vs_reference", "vs_python_loop", "vs_one_device", "accuracy",
-                "skipped"]
+COLUMN_ORDER = ["seconds", "sklearn_seconds", "floor_seconds", "seconds_per_epoch", "vs_floor",
+                "vs_sklearn", "sklearn_vs_floor", "vs_keras", "vs_reference", "vs_python_loop",
+                "vs_one_device", "accuracy", "epochs", "same_predictions", "skipped"]
 
 
 def main() -> None:
@@ -68,6 +68,9 @@ def main() -> None:
           f"first time (far from 1: the machine changed speed during the run)")
     print(f"peak resident memory of the numpy engine's run: {memory['peak_mb']:.0f} MB "
           f"(X is {memory['x_mb']:.0f} MB; limit 1.25 X + 100 MB = {memory['limit_mb']:.0f} MB)")
+    results["sklearn"] = sklearn_dropin.run(args.repeats, quick=args.quick)
+    print_table("scratchnn.sklearn against scikit-learn's MLPClassifier, the same parameters "
+                "and data (fit)", results["sklearn"]["table"])
     results["xor"] = xor.run(args.xor_epochs, args.repeats)
     print_table(f"XOR, time per epoch over {args.xor_epochs} epochs", results["xor"]["table"])
     results["scaling"] = scaling.run(args.scaling_rows, args.repeats)

@@ -30,7 +30,8 @@ def sizes(n_features: int, hidden: tuple[int, ...], n_classes: int) -> list[int]
     return [n_features, *hidden, n_classes]
 
 
-def blas_floor(X: NDArray[np.float32], widths: list[int], batch_size: int) -> Callable[[], None]:
+def blas_floor(X: NDArray[np.floating], widths: list[int], batch_size: int
+               ) -> Callable[[], None]:
     """The matrix products of one epoch, alone, into preallocated arrays.
 
     Per batch: ``z = W · a`` for each layer (forward); ``dW = dz · aᵀ`` for each layer and
@@ -38,12 +39,12 @@ def blas_floor(X: NDArray[np.float32], widths: list[int], batch_size: int) -> Ca
     engine's; no activation, loss, bias or update.
     """
     rng = np.random.default_rng(0)
-    weights = [rng.standard_normal((n_out, n_in), dtype=np.float32)
+    weights = [rng.standard_normal((n_out, n_in)).astype(X.dtype)
                for n_in, n_out in itertools.pairwise(widths)]
     n_full = X.shape[0] // batch_size * batch_size
 
     def run() -> None:
-        out = [np.empty((n, batch_size), np.float32) for n in widths]
+        out = [np.empty((n, batch_size), X.dtype) for n in widths]
         grads = [np.empty_like(w) for w in weights]
         for start in range(0, n_full, batch_size):
             out[0] = X[start:start + batch_size].T

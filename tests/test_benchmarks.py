@@ -33,4 +33,7 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert xor["the same, jit_compile=False (no XLA)"]["seconds_per_epoch"] > 0
     assert len(results["scaling"]["table"]) == 9
     assert len(results["distributed"]["table"]) == 3
+    dropin = results["sklearn"]["table"]
+    assert len(dropin) == 3 and all(row["vs_sklearn"] > 0 for row in dropin.values())
+    assert all(row["same_predictions"] for row in dropin.values())
     assert "MNIST-shaped epoch" in result.stdout

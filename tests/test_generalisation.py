@@ -327,7 +327,8 @@ def test_lbfgs_without_scipy_says_what_to_install(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(builtins, "__import__", no_scipy)
     model = make_model([2, 2, 1])
     before = model.get_weights()
-    with pytest.raises(ImportError, match=r"pip install 'scratchnn\[lbfgs\]'"):
+    with pytest.raises(ImportError,
+                       match=r"SciPy and threadpoolctl: pip install 'scratchnn\[lbfgs\]'"):
         model.fit(*xor_data, optimizer=LBFGS(), verbose=0)
     for a, b in zip(model.get_weights(), before, strict=True):
         np.testing.assert_array_equal(a, b)

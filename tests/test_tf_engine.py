@@ -357,13 +357,14 @@ def test_cli_digits_on_tensorflow_reaches_97_percent() -> None:
     assert json.loads(result.stdout.splitlines()[-1])["test_accuracy"] >= 0.97
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_scikit_learn_estimator_on_tensorflow_matches_numpy() -> None:
     from scratchnn import datasets
     from scratchnn.sklearn import MLPClassifier
 
     X, y = datasets.moons(120, random_state=0)
-    settings: dict[str, Any] = {"hidden_layer_sizes": (8,), "epochs": 20, "random_state": 0,
-                                "learning_rate": 0.01}
+    settings: dict[str, Any] = {"hidden_layer_sizes": (8,), "max_iter": 20, "random_state": 0,
+                                "learning_rate_init": 0.01, "batch_size": 16}
     on_numpy = MLPClassifier(**settings).fit(X, y)
     on_tf = MLPClassifier(engine="tensorflow", **settings).fit(X, y)
     assert isinstance(on_tf.model_, TFPerceptron)

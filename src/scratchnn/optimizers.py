@@ -62,6 +62,7 @@ class Optimizer:
             self._rate = check_learning_rate(learning_rate)
         self.iterations = 0
         self.slots: dict[str, list[Array]] = {}
+        self._scratch: dict[tuple[str, int], Array] = {}
 
     @property
     def learning_rate(self) -> float:
@@ -94,6 +95,14 @@ class Optimizer:
 
     def _update(self, params: list[Array], grads: list[Array], learning_rate: float) -> None:
         raise NotImplementedError
+
+    def _buffer(self, name: str, index: int, like: Array) -> Array:
+        """A scratch array shaped like ``like``, kept between steps, so an update allocates
+        nothing."""
+        buffer = self._scratch.get((name, index))
+        if buffer is None or buffer.shape != like.shape or buffer.dtype != like.dtype:
+            buffer = self._scratch[name, index] = np.empty_like(like)
+        return buffer
 
     def _ensure_slots(self, params: list[Array]) -> None:
         if not self.slot_names:
@@ -148,14 +157,13 @@ class SGD(Optimizer):
             raise ValueError("nesterov=True needs a momentum above 0")
         self.nesterov = nesterov
         self.slot_names = ("velocity",) if self.momentum else ()  # type: ignore[misc]
-        self._scaled: list[Array] = []
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
     def _update(self, params: list[Array], grads: list[Array], learning_rate: float) -> None:
         for index, (param, grad) in enumerate(zip(params, grads, strict=True)):
-            step = np.multiply(grad, -learning_rate, out=self._buffer(index, grad))  # -η g
+            step = np.multiply(grad, -learning_rate, out=self._buffer("step", index, grad))  # -ηg
             if self.momentum:
                 velocity = self.slots["velocity"][index]
                 velocity *= self.momentum
@@ -165,14 +173,6 @@ class SGD(Optimizer):
                 else:
                     step = velocity
             param += step
-
-    def _buffer(self, index: int, grad: Array) -> Array:
-        """A scratch array shaped like ``grad`` for parameter ``index``, kept between steps."""
-        if index == len(self._scaled):
-            self._scaled.append(np.empty_like(grad))
-        elif self._scaled[index].shape != grad.shape or self._scaled[index].dtype != grad.dtype:
-            self._scaled[index] = np.empty_like(grad)
-        return self._scaled[index]
 
 
 class Adam(Optimizer):
@@ -199,11 +199,23 @@ class Adam(Optimizer):
     def _update(self, params: list[Array], grads: list[Array], learning_rate: float) -> None:
         t = self.iterations
         step_size = learning_rate * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
-        for param, grad, m, v in zip(params, grads, self.slots["m"], self.slots["v"],
-                                     strict=True):
-            m += (1 - self.beta_1) * (grad - m)
-            v += (1 - self.beta_2) * (grad * grad - v)
-            param -= step_size * m / (np.sqrt(v) + self.epsilon)
+        for index, (param, grad, m, v) in enumerate(zip(params, grads, self.slots["m"],
+                                                        self.slots["v"], strict=True)):
+            # In place, in two scratch arrays: the same operations, in the same order, as
+            # m += (1 - β₁)(g - m); v += (1 - β₂)(g² - v); θ -= step · m / (√v + ε).
+            change, root = self._buffer("change", index, grad), self._buffer("root", index, grad)
+            np.subtract(grad, m, out=change)
+            change *= 1 - self.beta_1
+            m += change
+            np.multiply(grad, grad, out=change)
+            change -= v
+            change *= 1 - self.beta_2
+            v += change
+            np.sqrt(v, out=root)
+            root += self.epsilon
+            np.multiply(m, step_size, out=change)
+            change /= root
+            param -= change
 
 
 OPTIMIZERS: dict[str, type[SGD] | type[Adam]] = {"sgd": SGD, "adam": Adam}

