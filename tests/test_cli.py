@@ -79,3 +79,23 @@ def test_make_demo_trains_xor() -> None:
                             capture_output=True, text=True, timeout=600, check=False)
     assert result.returncode == 0, result.stderr
     assert "accuracy: 100.0%" in result.stdout
+
+
+def test_training_tools_from_the_command_line() -> None:
+    result = run("train", "--dataset", "moons", "--l2", "0.001", "--dropout", "0.1",
+                 "--schedule", "cosine", "--epochs", "20", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1])["test_accuracy"] > 0.8
+    lbfgs = run("train", "--optimizer", "lbfgs", "--epochs", "100", "--json")
+    assert lbfgs.returncode == 0, lbfgs.stderr
+    assert json.loads(lbfgs.stdout.splitlines()[-1])["train_accuracy"] == 1.0
+    # A stopping rule that the epochs outrun says so in one plain line, not a Python warning.
+    short = run("train", "--dataset", "circles", "--early-stopping", "--epochs", "3")
+    assert short.returncode == 0 and "Warning" not in short.stderr
+    assert "Note: training used all its 3 epochs" in short.stdout
+    for bad, message in ((("--dropout", "1"), "--dropout must be in [0, 1)"),
+                         (("--l2", "-1"), "--l2 must be a finite number >= 0"),
+                         (("--optimizer", "lbfgs", "--schedule", "cosine"),
+                          "--schedule needs a learning rate")):
+        refused = run("train", *bad)
+        assert refused.returncode == 2 and message in refused.stderr

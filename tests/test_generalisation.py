@@ -359,3 +359,22 @@ def test_a_loaded_model_continues_training_exactly(optimizer: object, tmp_path: 
     assert loaded.history.learning_rate == model.history.learning_rate
     for a, b in zip(model.get_weights(), loaded.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_ctrl_c_during_lbfgs_keeps_the_last_complete_iteration(xor_data: tuple) -> None:
+    import os
+    import signal
+
+    class CtrlCAtThree:
+        def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+            if epoch == 3:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    model = regularised([2, 4, 1], "tanh", "sigmoid", "binary_crossentropy")
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(*xor_data, epochs=50, optimizer=LBFGS(), callbacks=[CtrlCAtThree()],
+                  verbose=0)
+    assert len(model.history) == 3
+    X, y = xor_data
+    assert model._evaluation_loss(X.astype(float), y.reshape(-1, 1).astype(float)) == (
+        pytest.approx(model.history.loss[-1], rel=1e-12))

@@ -499,7 +499,8 @@ class BaseModel:
     def _train_lbfgs(self, run: _Run, solver: LBFGS, progress: Progress) -> bool:
         """Minimise the whole set's loss with L-BFGS; one history entry per iteration."""
         epoch = len(self.history) + 1
-        start = self._snapshot()
+        last_iterate = self._snapshot()
+        guard = InterruptGuard()
 
         def objective(flat: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
             self._set_flat_parameters(flat)
@@ -508,8 +509,9 @@ class BaseModel:
             return loss, gradient.astype(np.float64)
 
         def on_iteration(flat: NDArray[np.float64], loss: float) -> None:
-            nonlocal epoch
+            nonlocal epoch, last_iterate
             self._set_flat_parameters(flat)
+            last_iterate = self._snapshot()
             logs = {"loss": loss}
             if run.validation is not None:
                 logs["val_loss"] = self._evaluation_loss(*run.validation)
@@ -520,18 +522,21 @@ class BaseModel:
             if self._end_epoch(run, epoch, logs, solver):
                 raise StopIteration
             epoch += 1
+            guard.check()  # Ctrl-C: stop after this complete iteration
 
         flat = np.concatenate([w.ravel() for w in self.get_weights()]).astype(np.float64)
         try:
-            result = solver.minimize(objective, flat, run.epochs, on_iteration)
-        except BaseException:
-            self._restore(start)
+            with guard:
+                result = solver.minimize(objective, flat, run.epochs, on_iteration)
+                guard.check()
+        except BaseException:  # Ctrl-C or an error: the weights of the last iteration
+            self._restore(last_iterate)
             raise
         finally:
             progress.close()
         self._set_flat_parameters(result.x)
         if not np.isfinite(result.fun):
-            self._restore(start)
+            self._restore(last_iterate)
             raise TrainingDivergedError(epoch, 1, solver.learning_rate)
         self.lbfgs_result_ = result
         return bool(result.status == 0 or self.stop_training)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -14,6 +15,7 @@ import numpy as np
 
 from . import datasets
 from .base import BaseModel
+from .errors import ConvergenceWarning
 from .initializers import INITIALIZERS
 from .models import Perceptron
 from .optimizers import OPTIMIZERS, Optimizer, get_optimizer
@@ -239,14 +241,18 @@ def _train(args: argparse.Namespace) -> None:
     n_classes = int(np.max(y)) + 1
     model = _build_model(args, X.shape[1], n_classes)
     try:
-        model.fit(X, y, epochs=args.epochs, optimizer=_optimizer(args, len(X)),
-                  batch_size=args.batch_size,
-                  shuffle=args.dataset not in GATES, random_state=args.seed,
-                  log_every=args.log_every or max(1, args.epochs // 10), verbose=args.verbose,
-                  validation_split=args.validation_split, early_stopping=args.early_stopping,
-                  restarts=args.restarts)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            model.fit(X, y, epochs=args.epochs, optimizer=_optimizer(args, len(X)),
+                      batch_size=args.batch_size,
+                      shuffle=args.dataset not in GATES, random_state=args.seed,
+                      log_every=args.log_every or max(1, args.epochs // 10), verbose=args.verbose,
+                      validation_split=args.validation_split, early_stopping=args.early_stopping,
+                      restarts=args.restarts)
     except (ValueError, ImportError) as error:
         _fail(str(error))
+    for warning in caught:
+        print(f"Note: {warning.message}")
     train_accuracy = model.score(X, y)
     if len(X) <= 16:
         _print_table(model, X, y)
