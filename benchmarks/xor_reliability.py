@@ -15,19 +15,20 @@ import time
 
 import numpy as np
 
-from scratchnn.cli import RECIPES, _build_model, _build_parser
+from scratchnn.cli import build_parser
+from scratchnn.cli.train import RECIPES, build_model
 from scratchnn.datasets import xor
 
 
 def solve(seed: int, engine: str, restarts: int) -> tuple[bool, float, int]:
     """Train as ``scratchnn train --seed seed``; (solved, seconds, starts used)."""
-    args = _build_parser().parse_args(["train", "--seed", str(seed), "--engine", engine])
+    args = build_parser().parse_args(["train", "--seed", str(seed), "--engine", engine])
     recipe = RECIPES["xor"]
     for name in ("hidden", "activation", "init"):
         setattr(args, name, getattr(recipe, name))
     X, y = xor()
     start = time.perf_counter()
-    model = _build_model(args, 2, 2)
+    model = build_model(args, 2, 2)
     model.fit(X, y, epochs=recipe.epochs, learning_rate=recipe.learning_rate,
               batch_size=recipe.batch_size, random_state=seed, restarts=restarts, verbose=0)
     seconds = time.perf_counter() - start

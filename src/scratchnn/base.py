@@ -633,6 +633,28 @@ class BaseModel:
         if dtype != self.dtype:
             self.set_weights([w.astype(dtype) for w in self.get_weights()])
 
+    def to_onnx(self, path: str | os.PathLike[str] | None = None) -> Any:
+        """The ONNX model (``onnx.ModelProto``) of this network, written to ``path`` if given:
+        input ``input`` (batch, n_features), output ``output`` (batch, n_outputs), the
+        values of ``predict_proba``; see ``scratchnn.export.onnx``."""
+        try:
+            from .export.onnx import to_onnx
+        except ImportError:
+            raise ImportError("ONNX export needs onnx: pip install 'scratchnn[onnx]'") from None
+        return to_onnx(self, path)
+
+    def to_sklearn(self) -> Any:
+        """A fitted scikit-learn ``MLPClassifier`` or ``MLPRegressor`` with these weights."""
+        from .export.sklearn import to_sklearn
+
+        return to_sklearn(self)
+
+    def to_keras(self) -> Any:
+        """A Keras ``Sequential`` of ``Dense`` layers with these weights (not compiled)."""
+        from .export.keras import to_keras
+
+        return to_keras(self)
+
     def save(self, path: str | os.PathLike[str]) -> None:
         """Save the model to ``path`` (an ``.npz``, written atomically); see ``scratchnn.load``."""
         from .io import save

@@ -17,6 +17,7 @@ import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -36,7 +37,7 @@ from .solvers import LBFGS
 if TYPE_CHECKING:
     from .base import BaseModel
 
-__all__ = ["FORMAT_VERSION", "load", "save"]
+__all__ = ["FORMAT_VERSION", "load", "save", "write_atomically"]
 
 FORMAT = "scratchnn-model"
 FORMAT_VERSION = 2
@@ -121,7 +122,6 @@ def _file_mode(path: Path) -> int:
 
 def save(model: BaseModel, path: str | os.PathLike[str]) -> None:
     """Write ``model`` to ``path`` atomically (see the module's description)."""
-    target = Path(path)
     header = json.dumps(_header(model)).encode()
     arrays: dict[str, Any] = dict(
         zip(_parameter_names(len(model.layers)), model.get_weights(), strict=True)
@@ -130,11 +130,20 @@ def save(model: BaseModel, path: str | os.PathLike[str]) -> None:
     if optimizer is not None:
         arrays |= {f"optimizer.{name}": np.concatenate([a.ravel() for a in slot])
                    for name, slot in optimizer.slots.items()}
+    write_atomically(path, lambda file: np.savez(
+        file, header=np.frombuffer(header, dtype=np.uint8), **arrays))
+
+
+def write_atomically(path: str | os.PathLike[str], write: Callable[[IO[bytes]], object]) -> None:
+    """Call ``write(file)`` on a temporary file beside ``path``, flush it to disk and rename it
+    over ``path``: a crash or a full disk never leaves a half-written file nor harms the old
+    one."""
+    target = Path(path)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                              suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as file:
-            np.savez(file, header=np.frombuffer(header, dtype=np.uint8), **arrays)
+            write(file)
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, _file_mode(target))

@@ -84,6 +84,23 @@ class Perceptron(BaseModel):
                   for index, (n_in, n_out) in enumerate(itertools.pairwise(sizes))]
         return cls(layers, loss)
 
+    @classmethod
+    def from_sklearn(cls, estimator: Any) -> Perceptron:
+        """The network of a fitted scikit-learn ``MLPClassifier`` or ``MLPRegressor``: its
+        layers, activations, loss and weights (see ``scratchnn.export.sklearn``)."""
+        from .export.sklearn import from_sklearn
+
+        return from_sklearn(estimator)
+
+    @classmethod
+    def from_keras(cls, model: Any, loss: str | Loss | None = None) -> Perceptron:
+        """The network of a Keras ``Sequential`` of ``Dense`` (and ``Dropout``) layers
+        (see ``scratchnn.export.keras``); ``loss`` by default from the compiled model or the
+        output activation."""
+        from .export.keras import from_keras
+
+        return from_keras(model, loss)
+
     def get_weights(self) -> list[Array]:
         return [param.copy() for param in self.parameters()]
 

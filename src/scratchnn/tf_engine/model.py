@@ -7,6 +7,7 @@ import copy
 import functools
 import itertools
 import math
+import os
 from collections.abc import Iterator
 from typing import Any, Self
 
@@ -115,6 +116,14 @@ class TFPerceptron(BaseModel):
 
     def numpy_copy(self) -> Perceptron:
         return self.to_perceptron()
+
+    def export(self, path: str | os.PathLike[str]) -> None:
+        """Write this network as a TensorFlow SavedModel directory at ``path``, with the
+        serving signature ``serving_default`` (input ``input``, output ``output``, the values
+        of ``predict_proba``); see ``scratchnn.export.savedmodel``."""
+        from ..export.savedmodel import export_savedmodel
+
+        export_savedmodel(self, path)
 
     def to_perceptron(self) -> Perceptron:
         """A NumPy-engine Perceptron with this model's architecture, loss and weights."""

@@ -1,5 +1,4 @@
-"""The command line: ``scratchnn train`` trains a network and shows what it learned;
-``scratchnn predict`` uses a saved one."""
+"""``scratchnn train``: train a network on a data set and show what it learned."""
 
 from __future__ import annotations
 
@@ -7,26 +6,25 @@ import argparse
 import json
 import sys
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
 import numpy as np
 
-from . import datasets
-from .base import BaseModel
-from .errors import ConvergenceWarning
-from .initializers import INITIALIZERS
-from .models import Perceptron
-from .optimizers import OPTIMIZERS, Optimizer, get_optimizer
-from .schedules import SCHEDULES, CosineDecay, ExponentialDecay, Schedule, get_schedule
-from .solvers import LBFGS
+from .. import datasets
+from ..base import BaseModel
+from ..errors import ConvergenceWarning
+from ..initializers import INITIALIZERS
+from ..models import Perceptron
+from ..optimizers import OPTIMIZERS, Optimizer, get_optimizer
+from ..schedules import SCHEDULES, CosineDecay, ExponentialDecay, Schedule, get_schedule
+from ..solvers import LBFGS
+from .common import GATES, fail, load_data, print_table, tensorflow_model
+from .plot import draw
 
-__all__ = ["main"]
+__all__ = ["RECIPES", "Recipe", "add_parser", "build_model", "run"]
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
-GATES = ("xor", "and", "or", "nand")
-NO_TENSORFLOW = "the tensorflow engine needs TensorFlow: pip install 'scratchnn[tf]'"
 
 
 @dataclass(frozen=True)
@@ -55,16 +53,8 @@ RECIPES = {
 }
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line, with exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="scratchnn", description="Neural networks from scratch.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+def add_parser(commands: Any) -> None:
+    """Add ``train`` and its options to the subcommands."""
     train = commands.add_parser(
         "train",
         help="train a network and print what it learned",
@@ -115,87 +105,20 @@ def _build_parser() -> argparse.ArgumentParser:
     train.add_argument("--save", metavar="PATH", help="save the trained model to PATH (.npz)")
     train.add_argument("--plot", metavar="PNG",
                        help="draw the loss curve and (2-D data) the decision boundary to PNG")
-    plot = commands.add_parser(
-        "plot", help="draw a saved model's loss curve and decision boundary",
-        description="Draw a saved model's loss curve and, for 2-D data, its decision boundary "
-                    "over the training points of a data set.",
-    )
-    plot.add_argument("model", help="a model saved by 'scratchnn train --save'")
-    plot.add_argument("--dataset", choices=list(datasets.DATASETS), default="xor")
-    plot.add_argument("--seed", type=int, default=0, help="seed of the data set (default: 0)")
-    plot.add_argument("-o", "--output", required=True, metavar="PNG")
-    predict = commands.add_parser(
-        "predict", help="predict with a saved model",
-        description="Print the probability and prediction of a saved model for each input.",
-    )
-    predict.add_argument("model", help="a model saved by 'scratchnn train --save'")
-    predict.add_argument("--input", type=float, nargs="+", action="append", required=True,
-                         metavar="X", help="one sample's features (repeat for more samples)")
-    predict.add_argument("--engine", choices=("numpy", "tensorflow"), default=None,
-                         help="engine to load the model into (default: the one it was saved "
-                              "from)")
-    return parser
 
 
-def _fail(message: str) -> NoReturn:
-    print(f"scratchnn: error: {message}", file=sys.stderr)
-    raise SystemExit(2)
-
-
-def _tensorflow_model(model: Perceptron, devices: str | None) -> BaseModel:
-    try:
-        from .tf_engine import TFPerceptron
-        from .tf_engine.distributed import make_strategy
-    except ImportError:
-        _fail(NO_TENSORFLOW)
-    strategy = make_strategy(devices) if devices is not None else None
-    return TFPerceptron.from_perceptron(model, strategy=strategy)
-
-
-def _build_model(args: argparse.Namespace, n_features: int, n_classes: int) -> BaseModel:
+def build_model(args: argparse.Namespace, n_features: int, n_classes: int) -> BaseModel:
     output, loss, n_outputs = (("softmax", "categorical_crossentropy", n_classes) if n_classes > 2
                                else ("sigmoid", "binary_crossentropy", 1))
     model = Perceptron.from_sizes([n_features, *args.hidden, n_outputs], args.activation, output,
                                   loss, init=args.init, random_state=args.seed,
                                   kernel_regularizer=args.l2, dropout=args.dropout or 0.0)
     if args.engine == "tensorflow":
-        return _tensorflow_model(model, args.devices)
+        return tensorflow_model(model, args.devices)
     return model
 
 
-def _load_data(name: str, seed: int) -> tuple[tuple[Any, Any], tuple[Any, Any] | None]:
-    """``(train, test)``; the logic gates have no test split (they are the whole truth table)."""
-    if name in GATES:
-        return datasets.DATASETS[name](), None
-    try:
-        if name == "digits":
-            return datasets.digits(random_state=seed)
-        X, y = datasets.DATASETS[name](random_state=seed)
-    except ImportError as missing:
-        _fail(str(missing))
-    return datasets.train_test_split(X, y, 0.25, seed)
-
-
-def _print_table(model: BaseModel, X: np.ndarray, y: np.ndarray | None = None) -> None:
-    """Print inputs, target (if given), probability of the predicted class and prediction."""
-    probabilities = model.predict_proba(X)
-    predictions = model.predict(X)
-    if probabilities.shape[1] == 1:
-        probabilities = probabilities[:, 0]
-    else:
-        probabilities = probabilities[np.arange(len(X)), predictions]
-    target_header = f"{'target':>7}" if y is not None else ""
-    print(f"{'inputs':<14}{target_header}{'probability':>13}{'prediction':>12}")
-    targets = None if y is None else np.asarray(y).reshape(len(X), -1)[:, 0]
-    for index, (inputs, probability, prediction) in enumerate(
-        zip(X, probabilities, predictions, strict=True)
-    ):
-        shown = " ".join(f"{value:g}" for value in inputs)
-        target = f"{targets[index]:>7g}" if targets is not None else ""
-        print(f"{shown:<14}{target}{probability:>13.4f}{prediction:>12d}")
-
-
-def _apply_recipe(args: argparse.Namespace) -> None:
+def apply_recipe(args: argparse.Namespace) -> None:
     """Fill the options left out from the data set's recipe, then check them."""
     recipe = RECIPES[args.dataset]
     for name in ("hidden", "activation", "init", "optimizer", "learning_rate", "epochs",
@@ -209,53 +132,54 @@ def _apply_recipe(args: argparse.Namespace) -> None:
     for name in ("epochs", "log_every"):
         value = getattr(args, name)
         if value is not None and value < 1:
-            _fail(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
+            fail(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
     if args.batch_size is not None and args.batch_size < 0:
-        _fail(f"--batch-size must be a positive integer (or 0 for the whole set), "
+        fail(f"--batch-size must be a positive integer (or 0 for the whole set), "
               f"got {args.batch_size}")
     if any(n < 1 for n in args.hidden):
-        _fail(f"--hidden sizes must be positive integers, got {list(args.hidden)}")
+        fail(f"--hidden sizes must be positive integers, got {list(args.hidden)}")
     if not (np.isfinite(args.learning_rate) and args.learning_rate > 0):
-        _fail(f"--learning-rate must be a positive finite number, got {args.learning_rate}")
+        fail(f"--learning-rate must be a positive finite number, got {args.learning_rate}")
     if args.devices is not None and (args.engine != "tensorflow" or not (
             args.devices == "all" or (args.devices.isdigit() and int(args.devices) > 0))):
-        _fail(f"--devices takes a positive number or 'all', with --engine tensorflow; got "
+        fail(f"--devices takes a positive number or 'all', with --engine tensorflow; got "
               f"--devices {args.devices} with --engine {args.engine}")
     if args.restarts < 0:
-        _fail(f"--restarts must be an integer >= 0, got {args.restarts}")
+        fail(f"--restarts must be an integer >= 0, got {args.restarts}")
     if args.validation_split is not None and not 0 < args.validation_split < 1:
-        _fail(f"--validation-split must be between 0 and 1, got {args.validation_split}")
+        fail(f"--validation-split must be between 0 and 1, got {args.validation_split}")
     if args.l2 is not None and not (np.isfinite(args.l2) and args.l2 >= 0):
-        _fail(f"--l2 must be a finite number >= 0, got {args.l2}")
+        fail(f"--l2 must be a finite number >= 0, got {args.l2}")
     if args.dropout is not None and not 0 <= args.dropout < 1:
-        _fail(f"--dropout must be in [0, 1), got {args.dropout}")
+        fail(f"--dropout must be in [0, 1), got {args.dropout}")
     if args.optimizer == "lbfgs" and args.schedule != "constant":
-        _fail("--schedule needs a learning rate; --optimizer lbfgs has none")
+        fail("--schedule needs a learning rate; --optimizer lbfgs has none")
     if args.verbose is None:
         args.verbose = 2 if sys.stdout.isatty() else 1
 
 
-def _train(args: argparse.Namespace) -> None:
-    _apply_recipe(args)
-    (X, y), test = _load_data(args.dataset, args.seed)
+def run(args: argparse.Namespace) -> None:
+    """Train as the options say; print the results."""
+    apply_recipe(args)
+    (X, y), test = load_data(args.dataset, args.seed)
     n_classes = int(np.max(y)) + 1
-    model = _build_model(args, X.shape[1], n_classes)
+    model = build_model(args, X.shape[1], n_classes)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
-            model.fit(X, y, epochs=args.epochs, optimizer=_optimizer(args, len(X)),
+            model.fit(X, y, epochs=args.epochs, optimizer=optimizer(args, len(X)),
                       batch_size=args.batch_size,
                       shuffle=args.dataset not in GATES, random_state=args.seed,
                       log_every=args.log_every or max(1, args.epochs // 10), verbose=args.verbose,
                       validation_split=args.validation_split, early_stopping=args.early_stopping,
                       restarts=args.restarts)
     except (ValueError, ImportError) as error:
-        _fail(str(error))
+        fail(str(error))
     for warning in caught:
         print(f"Note: {warning.message}")
     train_accuracy = model.score(X, y)
     if len(X) <= 16:
-        _print_table(model, X, y)
+        print_table(model, X, y)
     print(f"accuracy: {train_accuracy:.1%}" if test is None else
           f"train accuracy: {train_accuracy:.1%}")
     report: dict[str, Any] = {
@@ -266,18 +190,18 @@ def _train(args: argparse.Namespace) -> None:
         report["test_accuracy"] = model.score(*test)
         print(f"test accuracy: {report['test_accuracy']:.1%}")
     if args.plot:
-        _draw(model, X, y, args.plot)
+        draw(model, X, y, args.plot)
     if args.save:
         try:
             model.save(args.save)
         except OSError as error:
-            _fail(f"could not save the model to {args.save}: {error.strerror or error}")
+            fail(f"could not save the model to {args.save}: {error.strerror or error}")
         print(f"model saved to {args.save}")
     if args.json:
         print(json.dumps(report))
 
 
-def _optimizer(args: argparse.Namespace, n_samples: int) -> Optimizer | LBFGS:
+def optimizer(args: argparse.Namespace, n_samples: int) -> Optimizer | LBFGS:
     """The optimizer the options describe, with its learning-rate schedule."""
     if args.optimizer == "lbfgs":
         return LBFGS()
@@ -293,53 +217,3 @@ def _optimizer(args: argparse.Namespace, n_samples: int) -> Optimizer | LBFGS:
     return get_optimizer(args.optimizer, rate)
 
 
-def _draw(model: BaseModel, X: np.ndarray, y: np.ndarray, path: str) -> None:
-    try:
-        from .plot import plot_training
-    except ImportError as missing:
-        _fail(str(missing))
-    try:
-        plot_training(model, X, y, path)
-    except OSError as error:
-        _fail(f"could not write {path}: {error.strerror or error}")
-    print(f"figure saved to {path}")
-
-
-def _load_model(path: str, engine: str | None = None) -> BaseModel:
-    from .io import load
-
-    try:
-        return load(path, engine=engine)
-    except (OSError, ValueError) as error:
-        _fail(str(error) if isinstance(error, ValueError) else f"could not read {path}: "
-              f"{error.strerror or error}")
-    except ImportError:
-        _fail(NO_TENSORFLOW)
-
-
-def _plot(args: argparse.Namespace) -> None:
-    model = _load_model(args.model)
-    (X, y), _ = _load_data(args.dataset, args.seed)
-    if X.shape[1] != model.n_features:
-        _fail(f"the model takes {model.n_features} inputs but --dataset {args.dataset} has "
-              f"{X.shape[1]} features")
-    _draw(model, X, y, args.output)
-
-
-def _predict(args: argparse.Namespace) -> None:
-    model = _load_model(args.model, args.engine)
-    widths = {len(sample) for sample in args.input}
-    if widths != {model.n_features}:
-        _fail(f"--input must have {model.n_features} values per sample (the model's inputs), "
-              f"got {sorted(widths)}")
-    _print_table(model, np.array(args.input))
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the ``scratchnn`` command line with ``argv`` (default: ``sys.argv[1:]``)."""
-    args = _build_parser().parse_args(argv)
-    {"train": _train, "predict": _predict, "plot": _plot}[args.command](args)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,29 @@
+"""The command line, a module per command: ``scratchnn train`` trains a network and shows what
+it learned, ``predict`` and ``plot`` use a saved one, ``export`` writes it for other runtimes."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from . import export, plot, predict, train
+from .common import CommandParser
+
+__all__ = ["build_parser", "main"]
+
+COMMANDS = {"train": train, "predict": predict, "plot": plot, "export": export}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command."""
+    parser = CommandParser(prog="scratchnn", description="Neural networks from scratch.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=CommandParser)
+    for command in COMMANDS.values():
+        command.add_parser(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the ``scratchnn`` command line with ``argv`` (default: ``sys.argv[1:]``)."""
+    args = build_parser().parse_args(argv)
+    COMMANDS[args.command].run(args)

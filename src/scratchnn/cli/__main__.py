@@ -1,0 +1,5 @@
+"""``python -m scratchnn.cli``: the command line."""
+
+from . import main
+
+main()
