@@ -141,11 +141,14 @@ def test_missing_tensorflow_gives_a_one_line_message() -> None:
     )
 
 
-def test_import_scratchnn_does_not_import_tensorflow() -> None:
-    code = "import sys, scratchnn, scratchnn.cli; print('tensorflow' in sys.modules)"
+def test_import_scratchnn_imports_none_of_the_extras() -> None:
+    extras = ["tensorflow", "keras", "sklearn", "scipy", "onnx", "onnxruntime", "matplotlib",
+              "threadpoolctl"]
+    code = ("import sys, scratchnn, scratchnn.cli, scratchnn.export; "
+            f"print([name for name in {extras!r} if name in sys.modules])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60, check=True)
-    assert result.stdout.strip() == "False"
+    assert result.stdout.strip() == "[]"
 
 
 # -- robustness ------------------------------------------------------------------------------
