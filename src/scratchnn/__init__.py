@@ -18,6 +18,7 @@ from .activations import (
     softmax,
     tanh,
 )
+from .callbacks import CSVLogger, EarlyStopping, LearningRateScheduler, ModelCheckpoint
 from .errors import ConvergenceWarning, TrainingDivergedError
 from .gradcheck import gradcheck
 from .history import History
@@ -35,7 +36,6 @@ from .optimizers import SGD, Adam
 from .regularizers import L2
 from .schedules import Adaptive, CosineDecay, ExponentialDecay, InverseScaling, ReduceOnPlateau
 from .solvers import LBFGS
-from .training import EarlyStopping
 
 __version__ = "0.1.0"
 
@@ -46,6 +46,7 @@ __all__ = [
     "Adam",
     "Adaptive",
     "BinaryCrossEntropy",
+    "CSVLogger",
     "CategoricalCrossEntropy",
     "ConvergenceWarning",
     "CosineDecay",
@@ -56,8 +57,10 @@ __all__ = [
     "History",
     "InverseScaling",
     "Layer",
+    "LearningRateScheduler",
     "Linear",
     "MeanSquaredError",
+    "ModelCheckpoint",
     "Perceptron",
     "Poisson",
     "ReLU",

@@ -29,6 +29,7 @@ __all__ = [
     "Softmax",
     "Tanh",
     "exponential",
+    "floating",
     "get_activation",
     "linear",
     "relu",
@@ -36,6 +37,15 @@ __all__ = [
     "softmax",
     "tanh",
 ]
+
+
+def floating(z: object) -> Array:
+    """``z`` as a floating-point array: Python numbers, lists and integer arrays compute in
+    float64; a floating array is used as it is (float32 stays float32)."""
+    if isinstance(z, np.ndarray) and z.dtype.kind == "f":
+        return z
+    array = np.asarray(z)
+    return array if array.dtype.kind == "f" else array.astype(np.float64)
 
 
 class Activation:
@@ -76,9 +86,10 @@ class ReLU(Activation):
     name = "relu"
 
     def __call__(self, z: Array, out: Array | None = None) -> Array:
-        return np.maximum(z, 0, out=out)
+        return np.maximum(floating(z), 0, out=out)
 
     def derivative(self, z: Array) -> Array:
+        z = floating(z)
         return (z > 0).astype(z.dtype)
 
     def backward(self, da: Array, z: Array, a: Array, out: Array | None = None) -> Array:
@@ -102,6 +113,9 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def __call__(self, z: Array, out: Array | None = None) -> Array:
+        z = floating(z)
+        if z.ndim == 0:  # a number: computed in place in a one-element array
+            return self(z.reshape(1))[0]
         a = np.negative(z, out=out)
         np.logaddexp(a, zero(a.dtype), out=a)
         np.negative(a, out=a)
@@ -123,10 +137,10 @@ class Tanh(Activation):
     name = "tanh"
 
     def __call__(self, z: Array, out: Array | None = None) -> Array:
-        return np.tanh(z, out=out)
+        return np.tanh(floating(z), out=out)
 
     def derivative(self, z: Array) -> Array:
-        return 1 - np.tanh(z) ** 2
+        return 1 - np.tanh(floating(z)) ** 2
 
     def backward(self, da: Array, z: Array, a: Array, out: Array | None = None) -> Array:
         return np.multiply(da, 1 - a * a, out=out)
@@ -138,10 +152,10 @@ class Linear(Activation):
     name = "linear"
 
     def __call__(self, z: Array, out: Array | None = None) -> Array:
-        return np.positive(z, out=out)
+        return np.positive(floating(z), out=out)
 
     def derivative(self, z: Array) -> Array:
-        return np.ones_like(z)
+        return np.ones_like(floating(z))
 
     def backward(self, da: Array, z: Array, a: Array, out: Array | None = None) -> Array:
         return np.positive(da, out=out)
@@ -157,10 +171,10 @@ class Exponential(Activation):
     name = "exp"
 
     def __call__(self, z: Array, out: Array | None = None) -> Array:
-        return np.exp(z, out=out)
+        return np.exp(floating(z), out=out)
 
     def derivative(self, z: Array) -> Array:
-        return np.exp(z)
+        return np.exp(floating(z))
 
     def backward(self, da: Array, z: Array, a: Array, out: Array | None = None) -> Array:
         return np.multiply(da, a, out=out)
@@ -178,6 +192,7 @@ class Softmax(Activation):
     name = "softmax"
 
     def __call__(self, z: Array, out: Array | None = None) -> Array:
+        z = floating(z)
         a = np.subtract(z, z.max(axis=0, keepdims=True), out=out)
         np.exp(a, out=a)
         a /= a.sum(axis=0, keepdims=True)

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .activations import Sigmoid, Softmax
+from .callbacks import callback_hook
 from .diagnostics import STUCK, Finding, diagnose
 from .errors import ConvergenceWarning, NonFiniteLoss, TrainingDivergedError
 from .history import History
@@ -417,12 +418,19 @@ class BaseModel:
         restoring = next((s for s in run.stoppers if s.restore_best_weights), None)
         orders = self._epoch_orders(run)
         epoch = len(self.history) + 1
+        last_epoch = epoch + run.epochs - 1
         last_finite = self._snapshot(), _copy_state(optimizer)
         best = last_finite
+        # Callbacks, validation and stopping rules act between epochs: the engine must yield
+        # after each one (a schedule by epoch too).
         per_epoch = (run.validation is not None or bool(run.callbacks) or bool(run.stoppers)
                      or progress.bar is not None or (schedule is not None and schedule.by_epoch))
         batches_per_epoch = -(-n_samples // run.batch_size)
         stop = False
+        for callback in run.callbacks:
+            if set_model := callback_hook(callback, "set_model"):
+                set_model(self)
+        self._begin_epoch(run, epoch)
         try:
             with InterruptGuard() as guard:
                 start_iterations = optimizer.iterations
@@ -444,6 +452,9 @@ class BaseModel:
                     start_iterations = optimizer.iterations
                     if stop:
                         break
+                    if epoch <= last_epoch:
+                        self._begin_epoch(run, epoch)
+            self._say_how_it_stopped(progress, run, restoring, epoch - 1, stop)
         except NonFiniteLoss as failure:
             if restoring is not None and restoring.best_epoch:  # early stopping's best weights
                 self._restore(best[0])
@@ -462,6 +473,29 @@ class BaseModel:
             _set_state(optimizer, best[1])
             self.best_epoch_ = restoring.best_epoch
         return stop
+
+    def _say_how_it_stopped(self, progress: Progress, run: _Run,
+                            restoring: EarlyStopping | None, last: int, stopped: bool) -> None:
+        """Say which rule stopped training, and which epoch's weights early stopping keeps."""
+        rule = next((stopper for stopper in run.stoppers if stopper.should_stop), None)
+        if stopped and rule is not None:
+            plateau = rule.plateau
+            reason = (f"{rule.monitor} did not improve by {plateau.min_delta:g} or more for "
+                      f"{plateau.patience} epochs")
+            progress.say(f"Early stopping at epoch {last}: {reason}" if restoring is None else
+                         f"Early stopping at epoch {last}: restored the weights of epoch "
+                         f"{restoring.best_epoch}, {restoring.monitor} "
+                         f"{restoring.plateau.best:.3f}")
+        elif restoring is not None and restoring.best_epoch and restoring.best_epoch != last:
+            progress.say(f"Restored the weights of epoch {restoring.best_epoch}, the best "
+                         f"{restoring.monitor} ({restoring.plateau.best:.3f})")
+
+    @staticmethod
+    def _begin_epoch(run: _Run, epoch: int) -> None:
+        """Before an epoch: the callbacks' ``on_epoch_begin``, for those that have one."""
+        for callback in run.callbacks:
+            if begin := callback_hook(callback, "on_epoch_begin"):
+                begin(epoch)
 
     @staticmethod
     def _epoch_orders(run: _Run) -> Iterator[NDArray[np.intp] | None]:
@@ -681,6 +715,20 @@ class BaseModel:
             labels = (output >= 0.5).astype(np.intp)
             return labels[:, 0] if labels.shape[1] == 1 else labels
         return output[:, 0] if output.shape[1] == 1 else output
+
+    def evaluate(self, X: object, y: object, sample_weight: object = None,
+                 return_dict: bool = False) -> tuple[float, float] | dict[str, float]:
+        """Keras's ``evaluate``: the mean loss on ``(X, y)`` (weighted, penalty included) and
+        the accuracy, or R² for a regression, as ``(loss, score)`` or
+        ``{"loss": ..., "accuracy" or "r2": ...}``."""
+        rows = check_X(X, self.n_features).astype(self.dtype, copy=False)
+        Y = encode_labels(y, rows.shape[0], self.n_outputs, self.loss).astype(self.dtype)
+        weights = check_sample_weight(sample_weight, rows.shape[0], self.dtype)
+        loss, score = self._evaluation_loss(rows, Y, weights), self._accuracy(rows, Y, weights)
+        if not return_dict:
+            return loss, score
+        regression = not isinstance(self.layers[-1].activation, Sigmoid | Softmax)
+        return {"loss": loss, "r2" if regression else "accuracy": score}
 
     def score(self, X: object, y: object, sample_weight: object = None) -> float:
         """Return the accuracy of ``predict`` on ``(X, y)`` (R² for a regression output),

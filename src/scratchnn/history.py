@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+#: The per-epoch series, as Keras names them in ``History.history``.
+SERIES = ("loss", "val_loss", "val_accuracy", "learning_rate")
+
 
 @dataclass
 class History:
@@ -46,6 +49,18 @@ class History:
         """An independent copy: new lists holding the same values."""
         return History(list(self.epoch), list(self.loss), list(self.val_loss),
                        list(self.val_accuracy), list(self.learning_rate), self.start)
+
+    @property
+    def history(self) -> dict[str, list[float]]:
+        """The series recorded, by name, as Keras's ``history.history``."""
+        return {name: getattr(self, name) for name in SERIES if getattr(self, name)}
+
+    def __getitem__(self, name: str) -> list[float]:
+        """``history["loss"]``: a series by name."""
+        series = self.history
+        if name not in series:
+            raise KeyError(f"no {name!r} in this history; it has {sorted(series)}")
+        return series[name]
 
     def __len__(self) -> int:
         return len(self.epoch)

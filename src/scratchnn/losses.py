@@ -250,6 +250,7 @@ LOSSES: dict[str, Loss] = {
 }
 _ALIASES = {"bce": "binary_crossentropy", "mse": "mean_squared_error",
             "cross_entropy": "categorical_crossentropy", "ce": "categorical_crossentropy",
+            "sparse_categorical_crossentropy": "categorical_crossentropy",
             "half_squared_error": "squared_error"}
 
 

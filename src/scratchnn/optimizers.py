@@ -66,8 +66,15 @@ class Optimizer:
 
     @property
     def learning_rate(self) -> float:
-        """The learning rate of the next step."""
+        """The learning rate of the next step (settable, as in Keras, when it is a number)."""
         return self.learning_rate_at(self.iterations)
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        if self.schedule is not None:
+            raise ValueError(f"this optimizer's learning rate follows {self.schedule!r}; "
+                             f"it cannot be set to a number")
+        self._rate = check_learning_rate(value)
 
     def learning_rate_at(self, iteration: int) -> float:
         """The learning rate of update number ``iteration`` (from 0), as the schedule is now."""

@@ -26,12 +26,16 @@ __all__ = ["plot_decision_boundary", "plot_loss", "plot_training"]
 
 
 def plot_loss(model: BaseModel, ax: Axes) -> Axes:
-    """Draw the training loss per epoch, and the validation loss when there is one."""
+    """Draw the training loss per epoch, the validation loss when there is one, and the epoch
+    whose weights early stopping restored."""
     history = model.history
     ax.plot(history.epoch, history.loss, label="training loss")
     if history.val_loss:
         ax.plot(history.epoch[-len(history.val_loss):], history.val_loss,
                 label="validation loss")
+    best = getattr(model, "best_epoch_", None)
+    if best:  # early stopping kept this epoch's weights
+        ax.axvline(best, color="gray", linestyle="--", label=f"restored epoch {best}")
     ax.set_xlabel("epoch")
     ax.set_ylabel(f"loss ({model.loss.name})")
     ax.set_yscale("log")

@@ -176,7 +176,14 @@ class Progress:
             self.bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
             self.bar.update(1)
         elif self.verbose and self.count % self.log_every == 0:
-            print(f"Loss at epoch {epoch}: {logs['loss']:.3f}", file=sys.stdout)
+            validation = "".join(f" - {name}: {logs[name]:.3f}" for name in
+                                 ("val_loss", "val_accuracy") if name in logs)
+            print(f"Loss at epoch {epoch}: {logs['loss']:.3f}{validation}", file=sys.stdout)
+
+    def say(self, message: str) -> None:
+        """A line for the user, below the bar or the per-epoch lines (verbose 1 or 2)."""
+        if self.verbose:
+            (self.bar.write if self.bar is not None else print)(message)
 
     def close(self) -> None:
         if self.bar is not None:

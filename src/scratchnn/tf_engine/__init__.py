@@ -3,8 +3,47 @@
 ``tf.Variable`` parameters in a ``tf.Module``, a ``tf.GradientTape`` for the gradients, a
 ``@tf.function`` training step (compiled with XLA) that updates with ``assign``: no Keras
 layers or optimizers.  Importing this package imports TensorFlow (``pip install 'scratchnn[tf]'``).
+
+TensorFlow's start-up notes (oneDNN, CPU instructions, XLA) are silenced unless the user sets
+``TF_CPP_MIN_LOG_LEVEL`` to ask for them.
 """
 
-from .model import TFPerceptron
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Send the process's standard error (file descriptor 2, where TensorFlow's C++ writes
+    before its logging starts) to /dev/null for the duration."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+quiet: contextlib.AbstractContextManager[None]
+if "TF_CPP_MIN_LOG_LEVEL" not in os.environ:
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # warnings and notes off; errors still shown
+    quiet = _quiet_stderr()
+else:
+    quiet = contextlib.nullcontext()
+with quiet:
+    try:
+        import tensorflow  # noqa: F401
+    except ImportError:
+        raise ImportError("the TensorFlow engine needs TensorFlow: pip install "
+                          "'scratchnn[tf]'") from None
+
+from .model import TFPerceptron  # noqa: E402
 
 __all__ = ["TFPerceptron"]
