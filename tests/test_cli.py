@@ -99,3 +99,58 @@ def test_training_tools_from_the_command_line() -> None:
                           "--schedule needs a learning rate")):
         refused = run("train", *bad)
         assert refused.returncode == 2 and message in refused.stderr
+
+
+# Packages a plain 'pip install scratchnn' does not bring (tqdm and NumPy it does).
+EXTRAS = ("tensorflow", "keras", "sklearn", "scipy", "matplotlib", "onnx", "onnxruntime",
+          "threadpoolctl")
+NUMPY_ONLY = (f"import sys\nfor name in {EXTRAS!r}:\n    sys.modules[name] = None\n"
+              "from scratchnn.cli import main\nmain(sys.argv[1:])\n")
+
+
+def run_numpy_only(*args: str, terminal: bool = False) -> tuple[int, str]:
+    """The command line as on a machine with NumPy and tqdm only; in a pseudo-terminal if
+    ``terminal`` (so the default is the progress bar)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    if not terminal:
+        result = subprocess.run([sys.executable, "-c", NUMPY_ONLY, *args], capture_output=True,
+                                text=True, timeout=120, check=False)
+        return result.returncode, result.stdout + result.stderr
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))  # 80 x 24
+    process = subprocess.Popen([sys.executable, "-c", NUMPY_ONLY, *args], stdin=follower,
+                               stdout=follower, stderr=follower, close_fds=True)
+    os.close(follower)
+    output = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed: the program ended
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    return process.wait(timeout=120), output.decode(errors="replace")
+
+
+def test_a_terminal_with_numpy_only_gets_the_progress_bar() -> None:
+    code, output = run_numpy_only("train", "--epochs", "300", terminal=True)
+    assert code == 0, output
+    assert "300/300" in output and "accuracy: 100.0%" in output
+
+
+def test_missing_extras_are_named_before_any_training() -> None:
+    code, output = run_numpy_only("train", "--plot", "out.png")
+    assert code == 2 and "pip install 'scratchnn[plot]'" in output
+    assert "Loss at epoch" not in output and "Traceback" not in output
+    code, output = run_numpy_only("train", "--optimizer", "lbfgs")
+    assert code == 2 and "pip install 'scratchnn[lbfgs]'" in output
+    assert "Loss at epoch" not in output
+    code, output = run_numpy_only("train", "--engine", "tensorflow")
+    assert code == 2 and "pip install 'scratchnn[tf]'" in output

@@ -15,7 +15,8 @@ def test_the_ten_line_example_and_the_gradient_check(capsys: pytest.CaptureFixtu
                                                      ) -> None:
     namespace: dict[str, object] = {}
     exec(BLOCKS[0], namespace)  # the ten lines
-    assert "[0 1 1 0]" in capsys.readouterr().out
+    shown = README.split("print(model.summary())\n```\n\nIt prints:\n\n```text\n")[1]
+    assert capsys.readouterr().out == shown.split("```")[0]  # exactly what the README shows
     custom = next(block for block in BLOCKS if "class Softplus" in block)
     exec(custom.replace("print(", "errors = ("), namespace)
     assert max(namespace["errors"].values()) < 1e-6  # type: ignore[attr-defined]

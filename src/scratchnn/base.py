@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from .activations import Sigmoid, Softmax
 from .callbacks import callback_hook
-from .diagnostics import STUCK, Finding, diagnose
+from .diagnostics import STUCK, STUCK_WORDS, Finding, diagnose
 from .errors import ConvergenceWarning, NonFiniteLoss, TrainingDivergedError
 from .history import History
 from .initializers import FitRandom, RandomState, check_fit_random_state, initialize
@@ -588,8 +588,9 @@ class BaseModel:
         converged = False
         for start in range(1, restarts + 1):
             if verbose:
-                print(f"Diagnosis: stuck ({', '.join(sorted(stuck))}); restart {start} of "
-                      f"{restarts} from new initial weights", file=sys.stdout)
+                print(f"Diagnosis: training is stuck "
+                      f"({'; '.join(STUCK_WORDS[code] for code in sorted(stuck))}): restart "
+                      f"{start} of {restarts} from new initial weights", file=sys.stdout)
             self.set_weights([draw for layer in self.layers for draw in (
                 initialize(layer.init, layer.n_inputs, layer.n_neurons, run.rng, self.dtype),
                 np.zeros((layer.n_neurons, 1), dtype=self.dtype))])

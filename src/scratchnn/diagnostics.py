@@ -22,6 +22,9 @@ Codes
     gradient is huge.
 ``unstable``
     The loss rises or oscillates: the learning rate is too high.
+``too_short``
+    Fewer than ten epochs, and the training set not yet learnt: too few to judge (no run is
+    called stuck before it has a loss curve).
 ``still_falling``
     The loss was still falling clearly at the last epoch (the last fifth of the epochs made
     over a tenth of the whole decrease), and is still above a twentieth of where it started:
@@ -37,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .activations import Linear, ReLU, Sigmoid, Softmax, Tanh
+from .activations import ReLU, Sigmoid, Softmax, Tanh
 from .losses import CategoricalCrossEntropy, MeanSquaredError
 from .validation import check_X_y
 
@@ -45,12 +48,17 @@ if TYPE_CHECKING:
     from .base import BaseModel
     from .models import Perceptron
 
-__all__ = ["STUCK", "Finding", "diagnose"]
+__all__ = ["STUCK", "STUCK_WORDS", "Finding", "diagnose"]
 
 #: The findings that mean a run is stuck, so that restarting from new weights may help.
 STUCK = frozenset({"base_rate", "plateau"})
 #: Diagnosing looks at most at this many training samples (drawn at random, seeded).
 MAX_SAMPLES = 2000
+#: Fewer epochs than this are too few to call a run stuck: its loss curve has no shape yet.
+MIN_EPOCHS = 10
+#: What each way of being stuck means, in words, for the messages that name it.
+STUCK_WORDS = {"base_rate": "the network predicts the base rate for every sample",
+               "plateau": "the loss stopped falling with samples still misclassified"}
 
 
 @dataclass(frozen=True)
@@ -86,51 +94,62 @@ def _loss_curve_findings(model: BaseModel, Y: NDArray[np.floating], outputs: NDA
         return findings
     final = float(losses[-1])
     entropy = _label_entropy(model, Y)
+    solved = entropy is not None and accuracy >= 1.0
+    if len(losses) < MIN_EPOCHS:  # too few epochs to tell a stuck run from a young one
+        if not solved:
+            findings.append(Finding(
+                "too_short",
+                f"Training ran {len(losses)} epoch{'s' if len(losses) > 1 else ''}, too few "
+                f"to judge: the loss is {final:.3f} and may well keep falling.",
+                f"train longer (at least {MIN_EPOCHS} epochs, often hundreds).",
+                {"epochs": len(losses), "loss": final}))
+        return findings
+    window = max(2, len(losses) // 5)
+    recent = losses[-window:]
+    relative_change = float((recent[0] - recent[-1]) / max(abs(recent[0]), 1e-12))
+    flat = abs(relative_change) < 0.01
+    restart = ("the restarts did not help: add hidden neurons, or try another learning rate "
+               "or initialiser." if model.history.start is not None else
+               "restart from other initial weights (fit(..., restarts=5)), a larger learning "
+               "rate, or another initialiser.")
     spread = float(outputs.std(axis=0).max())
-    if entropy is not None and entropy > 0 and abs(final - entropy) < 0.05 * entropy and (
-            spread < 0.05):
+    if flat and entropy is not None and entropy > 0 and abs(final - entropy) < 0.05 * entropy \
+            and spread < 0.05:
         findings.append(Finding(
             "base_rate",
             f"The loss is stuck at {final:.3f}, the entropy of the label frequencies "
             f"({entropy:.3f}): the network predicts the base rate for every sample.",
-            "restart from other initial weights (fit(..., restarts=5)), a larger learning "
-            "rate, or another initialiser.",
-            {"loss": final, "label_entropy": entropy, "output_spread": spread}))
-    window = max(2, len(losses) // 5)
-    if len(losses) >= 10:
-        recent = losses[-window:]
-        relative_change = float((recent[0] - recent[-1]) / max(abs(recent[0]), 1e-12))
-        not_solved = entropy is not None and accuracy < 1.0
-        if not_solved and abs(relative_change) < 0.01 and not findings:
-            findings.append(Finding(
-                "plateau",
-                f"The loss has stopped falling at {final:.3f} (it changed by "
-                f"{relative_change:.2%} over the last {window} epochs) while "
-                f"{1 - accuracy:.0%} of the training samples are misclassified: training is "
-                f"stuck in a bad minimum.",
-                "restart from other initial weights (fit(..., restarts=5)), or add hidden "
-                "neurons.",
-                {"loss": final, "relative_change": relative_change,
-                 "train_accuracy": accuracy}))
-        differences = np.diff(losses[len(losses) // 2:])
-        rises = float(np.mean(differences > 0)) if len(differences) else 0.0
-        # Dropout's random masks make the training loss wobble however small the step.
-        with_dropout = any(layer.dropout for layer in model.layers)
-        if not with_dropout and (rises > 0.3 or final > 1.5 * float(losses.min()) + 1e-12):
-            findings.append(Finding(
-                "unstable",
-                f"The loss rises or oscillates: it went up in {rises:.0%} of the epochs of the "
-                f"second half, and ends at {final:.3g} against a best of {losses.min():.3g}.",
-                "a smaller learning rate (a tenth, say).",
-                {"rising_fraction": rises, "final_loss": final, "best_loss": float(losses.min())}))
-        elif (recent[0] - recent[-1] > 0.1 * (losses[0] - final) > 0
-              and final > 0.05 * float(losses[0])):
-            findings.append(Finding(
-                "still_falling",
-                f"The loss was still falling at the last epoch ({relative_change:.0%} lower "
-                f"over the last {window} epochs, now {final:.3g}).",
-                "train longer (more epochs) or with a larger learning rate.",
-                {"relative_change": relative_change, "loss": final}))
+            restart, {"loss": final, "label_entropy": entropy, "output_spread": spread}))
+    if flat and entropy is not None and not solved and not findings:
+        findings.append(Finding(
+            "plateau",
+            f"The loss has stopped falling at {final:.3f} (it changed by "
+            f"{relative_change:.2%} over the last {window} epochs) while "
+            f"{1 - accuracy:.0%} of the training samples are misclassified: training is "
+            f"stuck in a bad minimum.",
+            restart.replace("a larger learning rate, or another initialiser", "or add hidden "
+                            "neurons"),
+            {"loss": final, "relative_change": relative_change, "train_accuracy": accuracy}))
+    differences = np.diff(losses[len(losses) // 2:])
+    rises = float(np.mean(differences > 0)) if len(differences) else 0.0
+    # Dropout's random masks make the training loss wobble however small the step.
+    with_dropout = any(layer.dropout for layer in model.layers)
+    if not with_dropout and (rises > 0.3 or final > 1.5 * float(losses.min()) + 1e-12):
+        findings.append(Finding(
+            "unstable",
+            f"The loss rises or oscillates: it went up in {rises:.0%} of the epochs of the "
+            f"second half, and ends at {final:.3g} against a best of {losses.min():.3g}.",
+            "a smaller learning rate (a tenth, say).",
+            {"rising_fraction": rises, "final_loss": final,
+             "best_loss": float(losses.min())}))
+    elif (recent[0] - recent[-1] > 0.1 * (losses[0] - final) > 0
+          and final > 0.05 * float(losses[0])):
+        findings.append(Finding(
+            "still_falling",
+            f"The loss was still falling at the last epoch ({relative_change:.0%} lower "
+            f"over the last {window} epochs, now {final:.3g}).",
+            "train longer (more epochs) or with a larger learning rate.",
+            {"relative_change": relative_change, "loss": final}))
     return findings
 
 
@@ -144,7 +163,11 @@ def _unit_finding(code: str, counts: dict[str, tuple[int, int]], message: str, a
                     {key: {layer: n for layer, (n, _) in counts.items()}})]
 
 
-def _unit_findings(network: Perceptron) -> list[Finding]:
+def _unit_findings(network: Perceptron, learnt: bool) -> list[Finding]:
+    """Dead ReLU and saturated units: they matter while there is something left to learn, so
+    not once every training sample is classified right."""
+    if learnt:
+        return []
     dead, saturated = {}, {}
     for index, layer in enumerate(network.layers[:-1], start=1):
         assert layer.output is not None
@@ -159,10 +182,13 @@ def _unit_findings(network: Perceptron) -> list[Finding]:
             count = int(np.sum(limit.mean(axis=1) > 0.95))
             if count:
                 saturated[f"layer {index}"] = (count, layer.n_neurons)
+    with_he = all(layer.init == "he" for layer in network.layers[:-1]
+                  if isinstance(layer.activation, ReLU))
     return _unit_finding(
         "dead_relu", dead,
         "Some ReLU units are never active on the training set ({}); they no longer learn.",
-        "a smaller learning rate, He initialisation (init='he'), or tanh units.", "dead_units",
+        "a smaller learning rate" + ("" if with_he else ", He initialisation (init='he')")
+        + ", or tanh units.", "dead_units",
     ) + _unit_finding(
         "saturated", saturated,
         "Some sigmoid/tanh units are saturated (at their limit for over 95% of the samples: "
@@ -207,11 +233,11 @@ def diagnose(model: BaseModel, X: object, y: object, random_state: int = 0) -> l
         outputs = network._forward(inputs.astype(network.dtype).T).T
         network._backward(Y.T.astype(network.dtype), outputs.T)
     activation = model.layers[-1].activation
-    if isinstance(activation, Linear):
-        accuracy = math.nan
-    elif isinstance(activation, Softmax):
+    if isinstance(activation, Softmax):
         accuracy = float(np.mean(outputs.argmax(axis=1) == Y.argmax(axis=1)))
-    else:
+    elif isinstance(activation, Sigmoid):
         accuracy = float(np.mean(np.all((outputs >= 0.5) == (Y == 1), axis=1)))
-    return (_loss_curve_findings(model, Y, outputs, accuracy) + _unit_findings(network)
-            + _gradient_findings(network))
+    else:  # a regression: no accuracy
+        accuracy = math.nan
+    return (_loss_curve_findings(model, Y, outputs, accuracy)
+            + _unit_findings(network, learnt=accuracy == 1.0) + _gradient_findings(network))

@@ -71,16 +71,24 @@ class LBFGS:
     def set_state(self, state: dict[str, Any]) -> None:
         self.iterations = int(state["iterations"])
 
+    @staticmethod
+    def require() -> None:
+        """Raise an ImportError that says what to install if SciPy or threadpoolctl is
+        missing."""
+        try:
+            import scipy.optimize  # noqa: F401
+            import threadpoolctl  # noqa: F401
+        except ImportError:
+            raise ImportError("the L-BFGS solver needs SciPy and threadpoolctl: pip install "
+                              "'scratchnn[lbfgs]'") from None
+
     def minimize(self, objective: Objective, start: NDArray[np.float64], max_iter: int,
                  on_iteration: Callable[[NDArray[np.float64], float], None]) -> Any:
         """Minimise ``objective`` (the loss and its gradient at a point) from ``start``;
         ``on_iteration(x, loss)`` after each iteration.  Returns SciPy's ``OptimizeResult``."""
-        try:
-            from scipy.optimize import minimize
-            from threadpoolctl import threadpool_limits
-        except ImportError:
-            raise ImportError("the L-BFGS solver needs SciPy and threadpoolctl: pip install "
-                              "'scratchnn[lbfgs]'") from None
+        self.require()
+        from scipy.optimize import minimize
+        from threadpoolctl import threadpool_limits
 
         def callback(intermediate_result: Any) -> None:
             self.iterations += 1

@@ -158,9 +158,21 @@ def apply_recipe(args: argparse.Namespace) -> None:
         args.verbose = 2 if sys.stdout.isatty() else 1
 
 
+def require_extras(args: argparse.Namespace) -> None:
+    """Fail before any work when an option needs a package that is not installed."""
+    try:
+        if args.plot:
+            from .. import plot  # noqa: F401
+        if args.optimizer == "lbfgs":
+            LBFGS.require()
+    except ImportError as missing:
+        fail(str(missing))
+
+
 def run(args: argparse.Namespace) -> None:
     """Train as the options say; print the results."""
     apply_recipe(args)
+    require_extras(args)
     (X, y), test = load_data(args.dataset, args.seed)
     n_classes = int(np.max(y)) + 1
     model = build_model(args, X.shape[1], n_classes)
