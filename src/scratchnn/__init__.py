@@ -19,6 +19,7 @@ from .activations import (
     tanh,
 )
 from .callbacks import CSVLogger, EarlyStopping, LearningRateScheduler, ModelCheckpoint
+from .check import check
 from .errors import ConvergenceWarning, TrainingDivergedError
 from .gradcheck import gradcheck
 from .history import History
@@ -70,6 +71,7 @@ __all__ = [
     "Tanh",
     "TrainingDivergedError",
     "__version__",
+    "check",
     "datasets",
     "gradcheck",
     "linear",

@@ -1,17 +1,19 @@
 """The command line, a module per command: ``scratchnn train`` trains a network and shows what
-it learned, ``predict`` and ``plot`` use a saved one, ``export`` writes it for other runtimes."""
+it learned, ``predict`` and ``plot`` use a saved one, ``export`` writes it for other runtimes,
+``trace`` shows one training step formula by formula, ``check`` checks a course solution."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
 
-from . import export, plot, predict, train
+from . import check, export, plot, predict, trace, train
 from .common import CommandParser
 
 __all__ = ["build_parser", "main"]
 
-COMMANDS = {"train": train, "predict": predict, "plot": plot, "export": export}
+COMMANDS = {"train": train, "predict": predict, "plot": plot, "export": export, "trace": trace,
+            "check": check}
 
 
 def build_parser() -> argparse.ArgumentParser:

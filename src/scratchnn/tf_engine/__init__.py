@@ -31,9 +31,12 @@ def _quiet_stderr() -> Iterator[None]:
         os.close(saved)
 
 
+#: Marks the log level as set by scratchnn, not by the user, for the processes it starts too.
+OURS = "SCRATCHNN_QUIETS_TENSORFLOW"
 quiet: contextlib.AbstractContextManager[None]
-if "TF_CPP_MIN_LOG_LEVEL" not in os.environ:
+if "TF_CPP_MIN_LOG_LEVEL" not in os.environ or os.environ.get(OURS) == "1":
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"  # warnings and notes off; errors still shown
+    os.environ[OURS] = "1"
     quiet = _quiet_stderr()
 else:
     quiet = contextlib.nullcontext()
