@@ -186,6 +186,6 @@ def test_restarts_are_seeded_and_skipped_when_not_stuck() -> None:
 def test_bad_restarts_are_refused_before_a_progress_bar_appears(
         capsys: pytest.CaptureFixture[str]) -> None:
     X, y = datasets.xor()
-    with pytest.raises(ValueError, match=r"restarts must be an integer >= 0, got 1\.5"):
+    with pytest.raises(TypeError, match=r"restarts must be an integer >= 0, got 1\.5"):
         make_model([2, 2, 1]).fit(X, y, restarts=1.5, verbose=2)  # type: ignore[arg-type]
     assert capsys.readouterr().out == ""

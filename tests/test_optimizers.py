@@ -121,12 +121,16 @@ def test_an_optimizer_with_state_refuses_another_network() -> None:
     X, y = make_data(8, 2, 1, "binary_crossentropy")
     adam = Adam(0.01)
     make_model([2, 3, 1]).fit(X, y, epochs=1, optimizer=adam, verbose=False)
-    other = make_model([2, 4, 1])
+    other = make_model([2, 4, 1], dtype=np.float32)
     before = other.get_weights()
-    with pytest.raises(ValueError, match=r"holds state for parameters of shapes \[\(13,\)\]"):
+    with pytest.raises(ValueError, match=r"holds state \(m\) for 13 parameters, not 17"):
         other.fit(X, y, epochs=1, optimizer=adam, verbose=False)
+    # Refused before anything changed: no optimizer_, the same weights in the same dtype.
+    assert not hasattr(other, "optimizer_") and len(other.history) == 0
     for a, b in zip(other.get_weights(), before, strict=True):
         np.testing.assert_array_equal(a, b)
+        assert a.dtype == np.float32
+    other.fit(X, y, epochs=1, learning_rate=0.1, verbose=False)  # and later fits work
 
 
 def test_plain_sgd_serves_networks_of_other_sizes_and_dtypes() -> None:

@@ -35,6 +35,7 @@ from .schedules import Adaptive, Schedule
 from .solvers import LBFGS
 from .training import Callback, EarlyStopping, Progress, stratified_split
 from .validation import (
+    check_bool,
     check_fraction,
     check_positive_int,
     check_sample_weight,
@@ -141,14 +142,26 @@ class BaseModel:
         """Set the parameters from ``[W1, b1, W2, b2, ...]`` (shapes must match)."""
         raise NotImplementedError
 
-    def _check_weight_shapes(self, weights: list[Array]) -> None:
-        """Raise unless ``weights`` has the shapes of ``[W1, b1, W2, b2, ...]``."""
+    def _check_weights(self, weights: object) -> list[Array]:
+        """``weights`` as arrays, if they are ``[W1, b1, W2, b2, ...]`` of the right shapes,
+        all of one floating dtype and finite; else raise, before anything changes."""
+        if not isinstance(weights, list | tuple):
+            raise TypeError(f"weights must be a list of arrays [W1, b1, W2, b2, ...], got "
+                            f"{type(weights).__name__}")
+        arrays = [np.asarray(w) for w in weights]
         expected = [shape for layer in self.layers for shape in
                     ((layer.n_neurons, layer.n_inputs), (layer.n_neurons, 1))]
-        if [np.shape(w) for w in weights] != expected:
+        if [a.shape for a in arrays] != expected:
             raise ValueError(
-                f"weights must have the shapes {expected}, got {[np.shape(w) for w in weights]}"
-            )
+                f"weights must have the shapes {expected}, got {[a.shape for a in arrays]}")
+        dtypes = {a.dtype for a in arrays}
+        if len(dtypes) != 1 or next(iter(dtypes)) not in (np.float32, np.float64):
+            raise TypeError(f"weights must all be float32 or all float64 arrays, got dtypes "
+                            f"{sorted(str(d) for d in dtypes)}")
+        for index, array in enumerate(arrays):
+            if not np.isfinite(array).all():
+                raise ValueError(f"weights[{index}] holds NaN or infinite values")
+        return arrays
 
     def _forward_rows(self, X: Array) -> Array:
         """Return the output activations (n_samples, n_outputs) for rows ``X``."""
@@ -379,8 +392,14 @@ class BaseModel:
         batch_size = n_samples if batch_size is None else min(
             check_positive_int("batch_size", batch_size), n_samples
         )
-        if isinstance(restarts, bool) or not isinstance(restarts, int) or restarts < 0:
+        if isinstance(restarts, bool) or not isinstance(restarts, int | np.integer):
+            raise TypeError(f"restarts must be an integer >= 0, got {restarts!r}")
+        if restarts < 0:
             raise ValueError(f"restarts must be an integer >= 0, got {restarts!r}")
+        restarts = int(restarts)
+        shuffle = check_bool("shuffle", shuffle)
+        if isinstance(solver, Optimizer):  # another network's state: refused before any change
+            solver.check_state(sum(layer.n_parameters for layer in self.layers))
         progress = Progress(verbose, log_every, epochs)
         validating = validation_data is not None or validation_split is not None
         validation = (X_val, Y_val, W_val) if validating else None

@@ -97,6 +97,8 @@ class Layer:
         self.init = check_initializer(init) if init is not None else default_initializer(
             self.activation
         )
+        if np.dtype(dtype) not in (np.float32, np.float64):
+            raise TypeError(f"dtype must be float32 or float64, got {np.dtype(dtype)}")
         rng = check_random_state(random_state)
         self.weights: Array = draw_weights(self.init, self.n_inputs, self.n_neurons, rng, dtype)
         self.biases: Array = np.zeros((self.n_neurons, 1), dtype=self.weights.dtype)

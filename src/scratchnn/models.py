@@ -105,12 +105,20 @@ class Perceptron(BaseModel):
         return [param.copy() for param in self.parameters()]
 
     def set_weights(self, weights: list[Array]) -> None:
-        self._check_weight_shapes(weights)
+        arrays = self._check_weights(weights)
+        if hasattr(self, "_flat_parameters") and arrays[0].dtype == self.dtype:
+            # Into the arrays the layers (and a running fit) hold, so training goes on
+            # from these values.
+            for parameter, value in zip(self.parameters(), arrays, strict=True):
+                np.copyto(parameter, value)
+            return
         for index, layer in enumerate(self.layers):
-            layer.weights = np.array(weights[2 * index])
-            layer.biases = np.array(weights[2 * index + 1], dtype=layer.weights.dtype)
+            layer.weights = arrays[2 * index].copy()
+            layer.biases = arrays[2 * index + 1].copy()
             layer.d_weights = np.zeros_like(layer.weights)
             layer.d_biases = np.zeros_like(layer.biases)
+        if hasattr(self, "_flat_parameters"):
+            self._flatten()
 
     def numpy_copy(self) -> Perceptron:
         return copy.deepcopy(self)

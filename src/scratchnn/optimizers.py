@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .schedules import Schedule
+from .validation import check_bool, check_number
 
 Array = NDArray[np.floating]
 
@@ -28,22 +29,18 @@ __all__ = ["OPTIMIZERS", "SGD", "Adam", "Optimizer", "check_learning_rate", "get
 
 def check_learning_rate(learning_rate: object, name: str = "learning_rate") -> float:
     """Return ``learning_rate`` as a float if it is a positive finite number, else raise."""
-    if isinstance(learning_rate, bool) or not isinstance(
-        learning_rate, int | float | np.integer | np.floating
-    ):
-        raise TypeError(f"{name} must be a positive number, got {learning_rate!r}")
-    if not (math.isfinite(learning_rate) and learning_rate > 0):
+    value = check_number(name, learning_rate, "a positive number")
+    if not (math.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be a positive finite number, got {learning_rate!r}")
-    return float(learning_rate)
+    return value
 
 
 def _check_fraction(name: str, value: object, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise TypeError(f"{name} must be a number in [0, 1), got {value!r}")
-    if not ((float(value) >= 0 if allow_zero else float(value) > 0) and float(value) < 1):
+    number = check_number(name, value)
+    if not ((number >= 0 if allow_zero else number > 0) and number < 1):
         low = "[0, 1)" if allow_zero else "(0, 1)"
         raise ValueError(f"{name} must be in {low}, got {value!r}")
-    return float(value)
+    return number
 
 
 class Optimizer:
@@ -111,6 +108,16 @@ class Optimizer:
             buffer = self._scratch[name, index] = np.empty_like(like)
         return buffer
 
+    def check_state(self, n_parameters: int) -> None:
+        """Raise, before anything changes, if this optimizer holds state for a network with
+        another number of parameters (its slots are one flat array per slot)."""
+        for name, arrays in self.slots.items():
+            size = sum(a.size for a in arrays)
+            if self.iterations and size != n_parameters:
+                raise ValueError(
+                    f"this {type(self).__name__} holds state ({name}) for {size} parameters, "
+                    f"not {n_parameters}; use a new optimizer for another network")
+
     def _ensure_slots(self, params: list[Array]) -> None:
         if not self.slot_names:
             return
@@ -158,9 +165,7 @@ class SGD(Optimizer):
                  nesterov: bool = False) -> None:
         super().__init__(learning_rate)
         self.momentum = _check_fraction("momentum", momentum, allow_zero=True)
-        if not isinstance(nesterov, bool):
-            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
-        if nesterov and not self.momentum:
+        if check_bool("nesterov", nesterov) and not self.momentum:
             raise ValueError("nesterov=True needs a momentum above 0")
         self.nesterov = nesterov
         self.slot_names = ("velocity",) if self.momentum else ()  # type: ignore[misc]
@@ -197,7 +202,7 @@ class Adam(Optimizer):
         super().__init__(learning_rate)
         self.beta_1 = _check_fraction("beta_1", beta_1)
         self.beta_2 = _check_fraction("beta_2", beta_2)
-        self.epsilon = check_learning_rate(epsilon) if epsilon else 0.0
+        self.epsilon = check_learning_rate(epsilon, "epsilon")
 
     def config(self) -> dict[str, Any]:
         return {**super().config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

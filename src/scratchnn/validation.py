@@ -12,6 +12,8 @@ from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, Loss
 __all__ = [
     "check_X",
     "check_X_y",
+    "check_bool",
+    "check_number",
     "check_fraction",
     "check_positive_int",
     "check_rate",
@@ -19,6 +21,24 @@ __all__ = [
     "encode_labels",
     "float_dtype",
 ]
+
+
+def check_bool(name: str, value: object) -> bool:
+    """Return ``value`` if it is True or False (a string such as "False" is not), else raise."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_number(name: str, value: object, what: str = "a number") -> float:
+    """Return ``value`` as a float if it is a real number (not a bool) a float can hold;
+    the error says that ``name`` must be ``what``."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number):
+        raise TypeError(f"{name} must be {what}, got {value!r}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{name} is too large for a float, got {value!r}") from None
 
 
 def check_positive_int(name: str, value: object) -> int:
@@ -32,20 +52,18 @@ def check_positive_int(name: str, value: object) -> int:
 
 def check_fraction(name: str, value: object) -> float:
     """Return ``value`` as a float if it is a number strictly between 0 and 1, else raise."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise TypeError(f"{name} must be a number between 0 and 1, got {value!r}")
-    if not 0 < float(value) < 1:
+    number = check_number(name, value)
+    if not 0 < number < 1:
         raise ValueError(f"{name} must be strictly between 0 and 1, got {value!r}")
-    return float(value)
+    return number
 
 
 def check_rate(name: str, value: object) -> float:
     """Return ``value`` as a float if it is a number in [0, 1), else raise."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
-        raise TypeError(f"{name} must be a number in [0, 1), got {value!r}")
-    if not 0 <= float(value) < 1:
+    number = check_number(name, value)
+    if not 0 <= number < 1:
         raise ValueError(f"{name} must be in [0, 1), got {value!r}")
-    return float(value)
+    return number
 
 
 def float_dtype(dtype: np.dtype[Any]) -> np.dtype[np.floating]:

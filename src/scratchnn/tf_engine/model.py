@@ -221,12 +221,11 @@ class TFPerceptron(BaseModel):
         return [variable.numpy() for variable in self.network.parameters]
 
     def set_weights(self, weights: list[Array]) -> None:
-        self._check_weight_shapes(weights)
-        dtype = np.asarray(weights[0]).dtype
-        if dtype != self.dtype:
-            self._build([np.asarray(w, dtype=dtype) for w in weights])
+        arrays = self._check_weights(weights)
+        if arrays[0].dtype != self.dtype:
+            self._build(arrays)
             return
-        for variable, value in zip(self.network.parameters, weights, strict=True):
+        for variable, value in zip(self.network.parameters, arrays, strict=True):
             variable.assign(value)
 
     # -- the network -----------------------------------------------------------------------
