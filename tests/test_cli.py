@@ -154,3 +154,58 @@ def test_missing_extras_are_named_before_any_training() -> None:
     assert "Loss at epoch" not in output
     code, output = run_numpy_only("train", "--engine", "tensorflow")
     assert code == 2 and "pip install 'scratchnn[tf]'" in output
+
+
+@pytest.fixture(scope="module")
+def saved_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A classifier, a regression model and a two-output regression model, saved."""
+    import numpy as np
+
+    from scratchnn import Perceptron
+
+    folder = tmp_path_factory.mktemp("models")
+    assert run("train", "--dataset", "moons", "--epochs", "2", "--verbose", "0", "--save",
+               str(folder / "moons.npz")).returncode == 0
+    for name, n_outputs in (("regression", 1), ("two_outputs", 2)):
+        model = Perceptron.from_sizes([2, 3, n_outputs], "tanh", "linear", "squared_error",
+                                      random_state=0)
+        model.fit(np.zeros((4, 2)), np.zeros((4, n_outputs)), epochs=1, verbose=0)
+        model.save(folder / f"{name}.npz")
+    return folder
+
+
+BAD_INVOCATIONS = [
+    ("train", "--seed", "-1"),
+    ("train", "--hidden", "1000000000"),
+    ("train", "--plot", "no_extension"),
+    ("train", "--epochs", "0"),
+    ("train", "--learning-rate", "nan"),
+    ("train", "--validation-split", "1.5"),
+    ("train", "--dropout", "-0.1"),
+    ("train", "--save", "/nonexistent/folder/model.npz", "--epochs", "1"),
+    ("predict", "{models}/moons.npz", "--input", "nan", "nan"),
+    ("predict", "{models}/moons.npz", "--input", "1", "2", "3"),
+    ("predict", "{models}/none.npz", "--input", "1", "2"),
+    ("plot", "{models}/moons.npz", "-o", "no_extension"),
+    ("export", "{models}/moons.npz", "-o", "/nonexistent/folder/model.onnx"),
+    ("trace", "--sample", "9"),
+    ("check", "{models}/none.py"),
+]
+
+
+@pytest.mark.parametrize("invocation", BAD_INVOCATIONS, ids=" ".join)
+def test_every_bad_invocation_is_one_line_and_exit_2(invocation: tuple[str, ...],
+                                                     saved_models: Path) -> None:
+    result = run(*(part.format(models=saved_models) for part in invocation))
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("scratchnn")
+
+
+@pytest.mark.parametrize("name", ["regression", "two_outputs"])
+def test_predict_shows_the_values_of_a_regression(name: str, saved_models: Path) -> None:
+    result = run("predict", str(saved_models / f"{name}.npz"), "--input", "1", "2")
+    assert result.returncode == 0, result.stderr
+    values = result.stdout.splitlines()[1].split()[2:]
+    assert len(values) == (1 if name == "regression" else 2)

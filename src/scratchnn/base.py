@@ -605,25 +605,30 @@ class BaseModel:
         template = self.optimizer_
         best = (self.history.loss[-1], self._snapshot(), self.history, template, 0)
         converged = False
-        for start in range(1, restarts + 1):
-            if verbose:
-                print(f"Diagnosis: training is stuck "
-                      f"({'; '.join(STUCK_WORDS[code] for code in sorted(stuck))}): restart "
-                      f"{start} of {restarts} from new initial weights", file=sys.stdout)
-            self.set_weights([draw for layer in self.layers for draw in (
-                initialize(layer.init, layer.n_inputs, layer.n_neurons, run.rng, self.dtype),
-                np.zeros((layer.n_neurons, 1), dtype=self.dtype))])
-            self._prepare(self.dtype)
-            self.history = history_before.copy()
-            optimizer = template.fresh()
-            converged = self._train_once(run, optimizer, Progress(0, 1, run.epochs))
-            if self.history.loss[-1] < best[0]:
-                best = (self.history.loss[-1], self._snapshot(), self.history, optimizer, start)
-            stuck = {f.code for f in self.diagnose(run.X, run.Y)} & STUCK
-            if not stuck:
-                break
-        loss, weights, self.history, self.optimizer_, self.history.start = best
-        self._restore(weights)
+        try:
+            for start in range(1, restarts + 1):
+                if verbose:
+                    print(f"Diagnosis: training is stuck "
+                          f"({'; '.join(STUCK_WORDS[code] for code in sorted(stuck))}): "
+                          f"restart {start} of {restarts} from new initial weights",
+                          file=sys.stdout)
+                self.set_weights([draw for layer in self.layers for draw in (
+                    initialize(layer.init, layer.n_inputs, layer.n_neurons, run.rng,
+                               self.dtype),
+                    np.zeros((layer.n_neurons, 1), dtype=self.dtype))])
+                self._prepare(self.dtype)
+                self.history = history_before.copy()
+                optimizer = template.fresh()
+                converged = self._train_once(run, optimizer, Progress(0, 1, run.epochs))
+                if self.history.loss[-1] < best[0]:
+                    best = (self.history.loss[-1], self._snapshot(), self.history, optimizer,
+                            start)
+                stuck = {f.code for f in self.diagnose(run.X, run.Y)} & STUCK
+                if not stuck:
+                    break
+        finally:  # an error or Ctrl-C in a restart keeps the best finished run, not the half
+            loss, weights, self.history, self.optimizer_, self.history.start = best
+            self._restore(weights)
         if verbose:
             kept = f"restart {self.history.start}" if self.history.start else "the first run"
             print(f"Kept {kept}: final loss {loss:.3f}", file=sys.stdout)

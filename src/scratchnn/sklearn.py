@@ -271,6 +271,16 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
         return [int(size) for size in sizes]
 
     def _fit(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> Self:
+        """Train; if anything fails, the estimator is left exactly as it was."""
+        before = dict(self.__dict__)
+        try:
+            return self._fit_or_raise(X, y, sample_weight, incremental)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
+    def _fit_or_raise(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> Self:
         self._validate_params()
         hidden = self._hidden_sizes()
         first_pass = not hasattr(self, "model_") or (not self.warm_start and not incremental)

@@ -8,7 +8,7 @@ import argparse
 from collections.abc import Sequence
 
 from . import check, export, plot, predict, trace, train
-from .common import CommandParser
+from .common import CommandParser, fail
 
 __all__ = ["build_parser", "main"]
 
@@ -26,6 +26,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Run the ``scratchnn`` command line with ``argv`` (default: ``sys.argv[1:]``)."""
+    """Run the ``scratchnn`` command line with ``argv`` (default: ``sys.argv[1:]``).
+
+    Every error is one line on standard error and exit code 2, never a traceback.
+    """
     args = build_parser().parse_args(argv)
-    COMMANDS[args.command].run(args)
+    try:
+        COMMANDS[args.command].run(args)
+    except MemoryError:
+        fail("not enough memory for this: try a smaller network (--hidden) or data set")
+    except (ValueError, TypeError, OSError, ImportError) as error:
+        fail(str(error).splitlines()[0] if str(error) else type(error).__name__)

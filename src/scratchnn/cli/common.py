@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from .. import datasets
+from ..activations import Sigmoid, Softmax
 from ..base import BaseModel
 from ..models import Perceptron
 
@@ -55,22 +56,27 @@ def load_data(name: str, seed: int) -> tuple[tuple[Any, Any], tuple[Any, Any] | 
 
 
 def print_table(model: BaseModel, X: np.ndarray, y: np.ndarray | None = None) -> None:
-    """Print inputs, target (if given), probability of the predicted class and prediction."""
-    probabilities = model.predict_proba(X)
+    """Print inputs, target (if given), and the output: for one classifier output the
+    probability of the predicted class and the prediction, else the predicted values."""
     predictions = model.predict(X)
-    if probabilities.shape[1] == 1:
-        probabilities = probabilities[:, 0]
-    else:
-        probabilities = probabilities[np.arange(len(X)), predictions]
+    classifier = isinstance(model.layers[-1].activation, Sigmoid | Softmax) and (
+        predictions.ndim == 1)
     target_header = f"{'target':>7}" if y is not None else ""
-    print(f"{'inputs':<14}{target_header}{'probability':>13}{'prediction':>12}")
     targets = None if y is None else np.asarray(y).reshape(len(X), -1)[:, 0]
-    for index, (inputs, probability, prediction) in enumerate(
-        zip(X, probabilities, predictions, strict=True)
-    ):
+    if classifier:
+        probabilities = model.predict_proba(X)
+        probabilities = (probabilities[:, 0] if probabilities.shape[1] == 1 else
+                         probabilities[np.arange(len(X)), predictions])
+        print(f"{'inputs':<14}{target_header}{'probability':>13}{'prediction':>12}")
+        cells = [f"{p:>13.4f}{c:>12d}" for p, c in zip(probabilities, predictions, strict=True)]
+    else:
+        print(f"{'inputs':<14}{target_header}  prediction")
+        rows = np.asarray(predictions, dtype=float).reshape(len(X), -1)
+        cells = ["  " + " ".join(f"{value:.4g}" for value in row) for row in rows]
+    for index, (inputs, cell) in enumerate(zip(X, cells, strict=True)):
         shown = " ".join(f"{value:g}" for value in inputs)
         target = f"{targets[index]:>7g}" if targets is not None else ""
-        print(f"{shown:<14}{target}{probability:>13.4f}{prediction:>12d}")
+        print(f"{shown:<14}{target}{cell}")
 
 
 def load_model(path: str, engine: str | None = None) -> BaseModel:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,8 @@ def draw(model: BaseModel, X: np.ndarray, y: np.ndarray, path: str) -> None:
 
 def run(args: argparse.Namespace) -> None:
     """Draw the saved model as the options say."""
+    if not Path(args.output).suffix:
+        fail(f"-o needs a file name with an extension such as .png, got {args.output!r}")
     model = load_model(args.model)
     (X, y), _ = load_data(args.dataset, args.seed)
     if X.shape[1] != model.n_features:

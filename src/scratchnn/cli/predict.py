@@ -33,6 +33,9 @@ def run(args: argparse.Namespace) -> None:
     if widths != {model.n_features}:
         fail(f"--input must have {model.n_features} values per sample (the model's inputs), "
               f"got {sorted(widths)}")
-    print_table(model, np.array(args.input))
+    inputs = np.array(args.input)
+    if not np.isfinite(inputs).all():
+        fail("--input values must be finite numbers (not nan or inf)")
+    print_table(model, inputs)
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import sys
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -107,9 +110,25 @@ def add_parser(commands: Any) -> None:
                        help="draw the loss curve and (2-D data) the decision boundary to PNG")
 
 
+def require_memory(sizes: list[int]) -> None:
+    """Fail before allocating a network whose parameters, gradients and optimizer state (four
+    float64 arrays of them) do not fit in the memory the machine has free: the system would
+    kill the process rather than raise a MemoryError."""
+    n_parameters = sum(n_in * n_out + n_out for n_in, n_out in itertools.pairwise(sizes))
+    needed = 4 * 8 * n_parameters
+    try:
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system: let NumPy say
+        return
+    if needed > free:
+        fail(f"a network of {n_parameters:,} parameters needs about {needed / 1e9:.1f} GB, "
+             f"more than the {free / 1e9:.1f} GB free: try smaller --hidden layers")
+
+
 def build_model(args: argparse.Namespace, n_features: int, n_classes: int) -> BaseModel:
     output, loss, n_outputs = (("softmax", "categorical_crossentropy", n_classes) if n_classes > 2
                                else ("sigmoid", "binary_crossentropy", 1))
+    require_memory([n_features, *args.hidden, n_outputs])
     model = Perceptron.from_sizes([n_features, *args.hidden, n_outputs], args.activation, output,
                                   loss, init=args.init, random_state=args.seed,
                                   kernel_regularizer=args.l2, dropout=args.dropout or 0.0)
@@ -146,6 +165,10 @@ def apply_recipe(args: argparse.Namespace) -> None:
               f"--devices {args.devices} with --engine {args.engine}")
     if args.restarts < 0:
         fail(f"--restarts must be an integer >= 0, got {args.restarts}")
+    if args.seed < 0:
+        fail(f"--seed must be an integer >= 0, got {args.seed}")
+    if args.plot and not Path(args.plot).suffix:
+        fail(f"--plot needs a file name with an extension such as .png, got {args.plot!r}")
     if args.validation_split is not None and not 0 < args.validation_split < 1:
         fail(f"--validation-split must be between 0 and 1, got {args.validation_split}")
     if args.l2 is not None and not (np.isfinite(args.l2) and args.l2 >= 0):
