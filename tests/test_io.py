@@ -257,3 +257,45 @@ def test_cli_saves_and_predicts(tmp_path: Path) -> None:
     (tmp_path / "junk.npz").write_bytes(b"junk")
     junk = run("predict", str(tmp_path / "junk.npz"), "--input", "0", "1")
     assert junk.returncode == 2 and "is not a valid scratchnn model" in junk.stderr
+
+
+def test_a_save_killed_midway_leaves_no_lasting_temporary(tmp_path: Path) -> None:
+    import signal
+    import sys
+    import time
+
+    # A save killed by SIGKILL while it writes: its temporary stays, then the next save to the
+    # folder removes it (its writer is gone), and a live writer's temporary is left alone.
+    code = ("import sys, time, numpy as np\nimport scratchnn.io as io\n"
+            "io.write_atomically(sys.argv[1], lambda f: (f.write(b'x' * 1000), f.flush(), "
+            "print('writing', flush=True), time.sleep(60)))")
+    writer = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "model.npz")],
+                              stdout=subprocess.PIPE, text=True)
+    assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+    live = tmp_path / f".other.npz.{os.getpid()}.abcdefgh.tmp"
+    live.write_bytes(b"a save of this process, under way")
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait(timeout=30)
+    writer.stdout.close()
+    stale = list(tmp_path.glob(".model.npz.*.tmp"))
+    assert len(stale) == 1
+    time.sleep(0.01)
+    trained_model().save(tmp_path / "model.npz")
+    assert not stale[0].exists() and live.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [live.name, "model.npz"])
+
+
+def test_saving_onto_a_symbolic_link_writes_through_to_its_target(tmp_path: Path) -> None:
+    (tmp_path / "models").mkdir()
+    real = tmp_path / "models" / "v1.npz"
+    link = tmp_path / "current.npz"
+    trained_model().save(real)
+    link.symlink_to(real)
+    model = trained_model()
+    model.fit(*make_data(4, 3, 1, "binary_crossentropy"), epochs=1, learning_rate=0.5,
+              verbose=False)
+    model.save(link)
+    assert link.is_symlink() and link.resolve() == real
+    for a, b in zip(load(real).get_weights(), model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)

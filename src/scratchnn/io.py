@@ -15,6 +15,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -134,12 +135,35 @@ def save(model: BaseModel, path: str | os.PathLike[str]) -> None:
         file, header=np.frombuffer(header, dtype=np.uint8), **arrays))
 
 
+#: Our temporary files: ``.<target name>.<writer's process id>.<random>.tmp``.
+TEMPORARY = re.compile(r"^\..+\.(\d+)\.[A-Za-z0-9_]{8}\.tmp$")
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Remove the temporaries of saves whose process died (killed mid-save) from ``folder``;
+    those of saves still running are left alone."""
+    for candidate in folder.glob(".*.tmp"):
+        match = TEMPORARY.match(candidate.name)
+        if match is None or int(match.group(1)) == os.getpid():
+            continue
+        try:
+            os.kill(int(match.group(1)), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(OSError):
+                candidate.unlink()
+        except (PermissionError, OverflowError):  # another user's process, or no such id
+            continue
+
+
 def write_atomically(path: str | os.PathLike[str], write: Callable[[IO[bytes]], object]) -> None:
     """Call ``write(file)`` on a temporary file beside ``path``, flush it to disk and rename it
     over ``path``: a crash or a full disk never leaves a half-written file nor harms the old
-    one."""
-    target = Path(path)
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+    one.  A symbolic link is written through: its target gets the new content.  Temporaries
+    that killed saves left in the folder are removed."""
+    target = Path(os.path.realpath(path))
+    _remove_stale_temporaries(target.parent)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent,
+                                             prefix=f".{target.name}.{os.getpid()}.",
                                              suffix=".tmp")
     try:
         with os.fdopen(descriptor, "wb") as file:
