@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import math
 import os
 import re
 import tempfile
@@ -44,6 +45,9 @@ FORMAT = "scratchnn-model"
 FORMAT_VERSION = 2
 #: Version 1 files (before penalties, dropout, schedules and L-BFGS) are read as well.
 READABLE_VERSIONS = (1, 2)
+HEADER_KEYS = {"format", "format_version", "library_version", "engine", "layers", "loss",
+               "dtype", "optimizer", "history"}
+LAYER_KEYS = {"n_inputs", "n_neurons", "activation", "init", "kernel_regularizer", "dropout"}
 SOLVERS: dict[str, type[Optimizer] | type[LBFGS]] = {**OPTIMIZERS, "lbfgs": LBFGS}
 ENGINES = ("numpy", "tensorflow")
 DTYPES = ("float32", "float64")
@@ -191,10 +195,16 @@ def _check_optimizer(description: object) -> None:
     if description is None:
         return
     _require(isinstance(description, dict) and description.get("name") in SOLVERS
+             and set(description) == {"name", "config", "iterations", "slots"}
              and isinstance(description.get("config"), dict)
-             and isinstance(description.get("iterations"), int)
              and isinstance(description.get("slots"), list),
              "its optimizer is not described properly")
+    assert isinstance(description, dict)
+    iterations = description["iterations"]
+    _require(isinstance(iterations, int) and not isinstance(iterations, bool)
+             and 0 <= iterations <= MAX_ITERATIONS,
+             f"its optimizer's iterations must be an integer from 0 to {MAX_ITERATIONS}, got "
+             f"{iterations!r}")
     assert isinstance(description, dict)
     try:
         optimizer = _build_optimizer(description)
@@ -213,6 +223,8 @@ def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
         raise _Invalid(f"its header is not valid JSON ({error})") from None
     _require(isinstance(header, dict) and header.get("format") == FORMAT,
              "its header does not describe a scratchnn model")
+    unknown = set(header) - HEADER_KEYS
+    _require(not unknown, f"its header has unknown keys {sorted(unknown)}")
     version = header.get("format_version")
     _require(version in READABLE_VERSIONS,
              f"unknown format version {version!r} (this scratchnn reads versions "
@@ -224,6 +236,8 @@ def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
     _require(isinstance(layers, list) and len(layers) > 0, "its header lists no layers")
     for index, layer in enumerate(layers):
         _require(isinstance(layer, dict), f"layer {index} is not described")
+        unknown = set(layer) - LAYER_KEYS
+        _require(not unknown, f"layer {index} has unknown keys {sorted(unknown)}")
         for key in ("n_inputs", "n_neurons"):
             value = layer.get(key)
             _require(isinstance(value, int) and not isinstance(value, bool) and value > 0,
@@ -246,7 +260,8 @@ def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
              and isinstance(history["epoch"], list)
              and all(isinstance(e, int) for e in history["epoch"])
              and all(isinstance(history[name], list)
-                     and all(isinstance(v, int | float) for v in history[name])
+                     and all(isinstance(v, int | float) and not isinstance(v, bool)
+                             and math.isfinite(v) for v in history[name])
                      for name in values)
              and len(history["loss"]) == len(history["epoch"])
              and (history["start"] is None or isinstance(history["start"], int)),
@@ -271,50 +286,91 @@ def _read(path: Path) -> tuple[dict[str, Any], list[NDArray[np.floating]]]:
         return _read_archive(file)
 
 
-def _read_archive(file: IO[bytes]) -> tuple[dict[str, Any], list[NDArray[np.floating]]]:
+#: The largest JSON header read (a model's is a few kilobytes, its history included).
+MAX_HEADER_BYTES = 16 << 20
+#: Room for a member's ``.npy`` header, beside its data.
+NPY_HEADER_BYTES = 1 << 16
+#: The largest number of optimizer iterations read from a file.
+MAX_ITERATIONS = 10**12
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo,
+                 shape: tuple[int, ...] | None, dtype: np.dtype[Any],
+                 max_bytes: int) -> NDArray[Any]:
+    """One ``.npy`` member, read only after its declared size and its ``.npy`` header match
+    what is expected (``shape`` None: any 1-D length within ``max_bytes``); its checksum is
+    checked as it is read to the end."""
+    name = info.filename
+    _require(info.file_size <= max_bytes + NPY_HEADER_BYTES,
+             f"the member {name} declares {info.file_size} bytes, more than its array needs")
     try:
-        # NumPy reads only the bytes an array needs, so it would miss a changed byte: check
-        # every member's CRC first.
+        with archive.open(info) as stream:
+            try:
+                version = np.lib.format.read_magic(stream)
+                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                               else np.lib.format.read_array_header_2_0)
+                found_shape, fortran, found_dtype = read_header(
+                    stream, max_header_size=NPY_HEADER_BYTES)
+            except ValueError as error:
+                raise _Invalid(f"the member {name} is not a .npy array ({error})") from None
+            expected = found_shape if shape is None and len(found_shape) == 1 else shape
+            _require(found_shape == expected and found_dtype == dtype,
+                     f"the member {name} holds {found_dtype} of shape {found_shape}, expected "
+                     f"{dtype} of shape {expected}")
+            size = int(np.prod(found_shape, dtype=np.int64)) * dtype.itemsize
+            _require(size <= max_bytes, f"the member {name} holds more than {max_bytes} bytes")
+            data = stream.read(size)
+            _require(len(data) == size and stream.read(1) == b"",
+                     f"the member {name} is truncated or holds more than its array")
+    except zipfile.BadZipFile:  # read to its end, the member's checksum is checked
+        raise _Invalid(f"the member {name} is damaged (its checksum is wrong)") from None
+    return np.frombuffer(data, dtype).reshape(found_shape, order="F" if fortran else "C")
+
+
+def _read_archive(file: IO[bytes]) -> tuple[dict[str, Any], list[NDArray[np.floating]]]:
+    """Every member checked against the header before it is read: memory and time are
+    bounded by the model the header describes."""
+    try:
         with zipfile.ZipFile(file) as archive:
-            damaged = archive.testzip()
-        _require(damaged is None, f"the member {damaged} is damaged (its checksum is wrong)")
-        file.seek(0)
-        with np.load(file, allow_pickle=False) as archive:
-            names = set(archive.files)
-            _require("header" in names, "it has no header array")
-            header = _read_header(archive["header"])
+            infos = archive.infolist()
+            names = [info.filename for info in infos]
+            _require(len(names) == len(set(names)), "it holds the same member twice")
+            for name in names:
+                _require(name.endswith(".npy"), f"the member {name!r} is not a .npy array")
+            members = {info.filename.removesuffix(".npy"): info for info in infos}
+            _require("header" in members, "it has no header array")
+            header = _read_header(_read_member(archive, members["header"], None,
+                                               np.dtype(np.uint8), MAX_HEADER_BYTES))
             layers = header["layers"]
-            expected = _parameter_names(len(layers))
-            slot_arrays = [f"optimizer.{slot}" for slot in (header["optimizer"] or {}).get(
+            dtype = np.dtype(header["dtype"])
+            shapes: dict[str, tuple[int, ...]] = {
+                f"{kind}{index + 1}": shape for index, layer in enumerate(layers)
+                for kind, shape in (("W", (layer["n_neurons"], layer["n_inputs"])),
+                                    ("b", (layer["n_neurons"], 1)))}
+            n_parameters = sum(int(np.prod(shape)) for shape in shapes.values())
+            slot_names = [f"optimizer.{slot}" for slot in (header["optimizer"] or {}).get(
                 "slots", [])]
-            for name in expected + slot_arrays:
-                _require(name in names, f"the array {name} is missing")
-            extra = names - set(expected) - set(slot_arrays) - {"header"}
+            shapes |= {name: (n_parameters,) for name in slot_names}
+            for name in shapes:
+                _require(name in members, f"the array {name} is missing")
+            extra = set(members) - set(shapes) - {"header"}
             _require(not extra, f"it holds unexpected arrays {sorted(extra)}")
-            weights = [archive[name] for name in expected]
-            slots = {name.removeprefix("optimizer."): archive[name] for name in slot_arrays}
+            arrays = {name: _read_member(archive, members[name], shape, dtype,
+                                         int(np.prod(shape)) * dtype.itemsize)
+                      for name, shape in shapes.items()}
     except _Invalid:
         raise
     except Exception as error:  # a damaged archive can fail in many ways; all mean the same
         raise _Invalid(f"it could not be read as a model archive ({type(error).__name__}: "
                        f"{error})") from None
-    for index, layer in enumerate(layers):
-        shapes = {"W": (layer["n_neurons"], layer["n_inputs"]), "b": (layer["n_neurons"], 1)}
-        for kind, shape in shapes.items():
-            array = weights[2 * index + (kind == "b")]
-            name = f"{kind}{index + 1}"
-            _require(array.shape == shape,
-                     f"the array {name} has shape {array.shape}, expected {shape}")
-            _require(array.dtype == np.dtype(header["dtype"]),
-                     f"the array {name} has dtype {array.dtype}, expected {header['dtype']}")
-            _require(bool(np.isfinite(array).all()), f"the array {name} holds NaN or infinity")
-    n_parameters = sum(w.size for w in weights)
-    for name, array in slots.items():
-        _require(array.shape == (n_parameters,) and array.dtype == np.dtype(header["dtype"]),
-                 f"the optimizer array {name} has shape {array.shape} and dtype {array.dtype}, "
-                 f"expected ({n_parameters},) and {header['dtype']}")
+    for name, array in arrays.items():
+        _require(bool(np.isfinite(array).all()), f"the array {name} holds NaN or infinity")
+    slots = {name.removeprefix("optimizer."): arrays[name] for name in slot_names}
+    if "v" in slots:
+        _require(bool((slots["v"] >= 0).all()), "the optimizer array v (a second moment) holds "
+                                                "negative values")
     header["optimizer_slots"] = slots
-    return header, weights
+    return header, [arrays[name] for name in _parameter_names(len(layers))]
 
 
 def load(path: str | os.PathLike[str], engine: str | None = None) -> BaseModel:

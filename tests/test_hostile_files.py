@@ -1,0 +1,178 @@
+"""Loading is bounded and total: a crafted file costs no more memory or time than the model its
+header describes, and every malformed file gives the documented ValueError."""
+
+from __future__ import annotations
+
+import io
+import json
+import warnings
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scratchnn import Adam, load
+from tests.conftest import make_data, make_model
+
+
+def saved(tmp_path: Path) -> dict[str, bytes]:
+    """The members of a trained model's file, by name."""
+    model = make_model([3, 2, 1])
+    model.fit(*make_data(6, 3, 1, "binary_crossentropy"), epochs=2, optimizer=Adam(0.01),
+              verbose=False)
+    model.save(tmp_path / "model.npz")
+    with zipfile.ZipFile(tmp_path / "model.npz") as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def header_of(members: dict[str, bytes]) -> dict[str, Any]:
+    return json.loads(np.load(io.BytesIO(members["header.npy"])).tobytes())
+
+
+def npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def write(path: Path, members: dict[str, bytes] | list[tuple[str, bytes]]) -> Path:
+    items = members.items() if isinstance(members, dict) else members
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, \
+            warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # a duplicate member, on purpose
+        for name, data in items:
+            archive.writestr(name, data)
+    return path
+
+
+def with_header(members: dict[str, bytes], header: dict[str, Any]) -> dict[str, bytes]:
+    return {**members, "header.npy": npy(np.frombuffer(json.dumps(header).encode(), np.uint8))}
+
+
+PEAK = """
+import resource, sys, time
+start = time.perf_counter()
+import scratchnn
+try:
+    scratchnn.load(sys.argv[1])
+except ValueError as error:
+    print(str(error)[-200:])
+with open("/proc/self/status") as status:
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(peak / 1024, time.perf_counter() - start)
+"""
+
+
+def load_in_subprocess(path: Path) -> tuple[str, float, float]:
+    """The message, the peak resident memory (MB) and the seconds of loading ``path``."""
+    result = subprocess.run([sys.executable, "-c", PEAK, str(path)], capture_output=True,
+                            text=True, timeout=120, check=True)
+    lines = result.stdout.strip().splitlines()
+    peak, seconds = lines[-1].split()
+    return (lines[-2] if len(lines) > 1 else ""), float(peak), float(seconds)
+
+
+def test_an_inflating_member_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    # W1.npy declares 1 GB that inflates from a few megabytes: measured before this check,
+    # loading it took the whole gigabyte; now the declared size is refused from the zip's
+    # directory.
+    members = saved(tmp_path)
+    path = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            if name != "W1.npy":
+                archive.writestr(name, data)
+        with archive.open("W1.npy", "w", force_zip64=True) as member:
+            member.write(members["W1.npy"][:128])
+            zeros = bytes(1 << 24)
+            for _ in range(64):
+                member.write(zeros)
+    assert path.stat().st_size < 5 << 20
+    message, peak_mb, seconds = load_in_subprocess(path)
+    assert "the member W1.npy declares" in message
+    baseline = load_in_subprocess(write(tmp_path / "fine.npz", members))[1]
+    assert peak_mb < baseline + 20 and seconds < 5
+
+
+def test_a_padded_header_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    members = saved(tmp_path)
+    header = json.dumps(header_of(members)).encode()
+    padded = npy(np.frombuffer(header + b" " * (64 << 20), np.uint8))
+    path = write(tmp_path / "padded.npz", {**members, "header.npy": padded})
+    message, peak_mb, _ = load_in_subprocess(path)
+    assert "the member header.npy declares" in message
+    assert peak_mb < 150
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda m: [*m.items(), ("W1.npy", m["W1.npy"])], "holds the same member twice"),
+    (lambda m: {**m, "notes.txt": b"hello"}, "the member 'notes.txt' is not a .npy array"),
+    (lambda m: {**m, "W1.npy": b"PK not numpy at all"}, "the member W1.npy is not a .npy"),
+    (lambda m: with_header(m, {**header_of(m), "extra": 1}), r"unknown keys \['extra'\]"),
+    (lambda m: with_header(m, {**header_of(m), "optimizer": {**header_of(m)["optimizer"],
+                                                             "iterations": -1}}),
+     "iterations must be an integer from 0"),
+    (lambda m: with_header(m, {**header_of(m), "optimizer": {**header_of(m)["optimizer"],
+                                                             "iterations": 10**30}}),
+     "iterations must be an integer from 0"),
+    (lambda m: with_header(m, {**header_of(m), "optimizer": {
+        **header_of(m)["optimizer"], "config": {**header_of(m)["optimizer"]["config"],
+                                                "epsilon": None}}}),
+     "its optimizer settings are invalid"),
+    (lambda m: with_header(m, {**header_of(m), "history": {
+        **header_of(m)["history"], "loss": [float("nan"), 0.5]}}), "its history is malformed"),
+    (lambda m: {**m, "optimizer.v.npy": npy(-np.load(io.BytesIO(m["optimizer.v.npy"])) - 1)},
+     "holds negative values"),
+    (lambda m: {**m, "optimizer.m.npy": npy(np.full_like(
+        np.load(io.BytesIO(m["optimizer.m.npy"])), np.inf))}, "holds NaN or infinity"),
+], ids=["duplicate", "not npy", "no magic", "unknown key", "negative iterations",
+        "huge iterations", "null epsilon", "NaN loss", "negative v", "infinite m"])
+def test_malformed_files_give_the_documented_error(change: Any, message: str,
+                                                   tmp_path: Path) -> None:
+    path = write(tmp_path / "bad.npz", change(saved(tmp_path)))
+    with pytest.raises(ValueError, match="is not a valid scratchnn model: .*" + message):
+        load(path)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_fuzzed_archives_load_or_give_the_value_error(data: st.DataObject,
+                                                      tmp_path_factory: Any) -> None:
+    folder = tmp_path_factory.mktemp("fuzz")
+    members = saved(folder)
+    names = data.draw(st.lists(st.sampled_from(sorted(members)), unique=True))
+    for name in names:
+        kind = data.draw(st.sampled_from(["bytes", "truncate", "npy header", "json"]))
+        original = members[name]
+        if kind == "bytes":
+            members[name] = data.draw(st.binary(max_size=300))
+        elif kind == "truncate":
+            members[name] = original[:data.draw(st.integers(0, len(original)))]
+        elif kind == "npy header":  # a crafted shape and dtype in a valid .npy header
+            shape = tuple(data.draw(st.lists(st.integers(0, 10**12), max_size=3)))
+            dtype = data.draw(st.sampled_from(["<f8", "<f4", "|u1", "<i8", "|O"]))
+            text = f"{{'descr': '{dtype}', 'fortran_order': False, 'shape': {shape}, }}"
+            members[name] = (b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little")
+                             + text.encode() + original[128:])
+        else:
+            try:
+                header = header_of(members)
+            except Exception:  # already damaged by an earlier draw
+                header = {}
+            key = data.draw(st.sampled_from(sorted(header) or ["x"]))
+            header[key] = data.draw(st.one_of(st.none(), st.integers(), st.text(max_size=5),
+                                              st.floats(), st.lists(st.integers(), max_size=3)))
+            members = with_header(members, header)
+    path = write(folder / "fuzzed.npz", members)
+    try:
+        model = load(path)
+    except ValueError as error:
+        assert "is not a valid scratchnn model" in str(error)
+    else:
+        assert all(np.isfinite(w).all() for w in model.get_weights())
