@@ -45,3 +45,31 @@ def test_cli_trains_on_two_devices() -> None:
     assert json.loads(result.stdout.splitlines()[-1])["train_accuracy"] == 1.0
     bad = run("train", "--devices", "2")
     assert bad.returncode == 2 and "--devices takes a positive number" in bad.stderr
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_two_workers_share_one_order_and_match_the_numpy_engine() -> None:
+    ports = [str(free_port()), str(free_port())]
+    workers = [subprocess.Popen([sys.executable, "-m", "tests.multiworker_check", str(index),
+                                 *ports], cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+               for index in range(2)]
+    try:
+        outputs = [worker.communicate(timeout=240) for worker in workers]
+    finally:
+        for worker in workers:
+            worker.kill()
+    for worker, (out, err) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, err[-3000:]
+        report = json.loads(out.strip().splitlines()[-1])
+        assert report["workers"] == 2
+        assert report["seeded_shuffle"] < 1e-12 and report["in_order"] < 1e-12, report
+        assert "needs a random_state, the same on every worker" in report["unseeded_shuffle"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import io
 import json
-import warnings
 import subprocess
 import sys
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any

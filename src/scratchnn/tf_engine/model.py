@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import inspect
 import itertools
 import math
 import os
@@ -171,7 +172,27 @@ class TFPerceptron(BaseModel):
         (the model keeps it for later fits)."""
         if strategy is not None:
             self.use_strategy(strategy)
+        self._check_one_order(inspect.signature(BaseModel.fit).bind(self, *args, **kwargs))
         return super().fit(*args, **kwargs)
+
+    def _check_one_order(self, call: inspect.BoundArguments) -> None:
+        """Several workers must draw one order of the samples and one validation split: each
+        worker draws them from ``random_state``, so it must be the same seed on all."""
+        if self.strategy is None or call.arguments.get("random_state") is not None:
+            return
+        resolver = getattr(self.strategy, "cluster_resolver", None)
+        try:
+            workers = resolver.cluster_spec().num_tasks("worker") if resolver else 1
+        except (AttributeError, ValueError):
+            workers = 1
+        randomised = [name for name in ("shuffle", "validation_split", "early_stopping")
+                      if call.arguments.get(name) not in (None, False)]
+        if workers > 1 and randomised:
+            raise ValueError(
+                f"{' and '.join(randomised)} on {workers} workers needs a random_state, the "
+                f"same on every worker: each draws the order of the samples and the "
+                f"validation split from it, and without one they would train on different "
+                f"orders (samples seen twice or never)")
 
     def _compile(self) -> None:
         """Wrap the training step, the whole-fit loop and prediction in ``tf.function``."""
