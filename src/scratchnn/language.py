@@ -7,6 +7,19 @@ __all__ = ["LANGUAGES", "words"]
 
 LANGUAGES = ("en", "fr")
 
+#: The formulas each check is named by: the same in every language.
+FORMULAS = {
+    "check_dz": "dz = da ⊙ f'(z)",
+    "check_d_weights": "d_weights = dz · a_prevᵀ",
+    "check_d_biases": "d_biases = dz",
+    "check_da_prev": "da_prev = Wᵀ · dz",
+    "check_update": "weights -= learning_rate · d_weights, biases -= learning_rate · "
+                    "d_biases",
+    "check_forward": "a = f(W · a_prev + b)",
+    "check_loss": "L = -(y log(ŷ) + (1 - y) log(1 - ŷ))",
+    "check_daL": "daⁿ = (ŷ - y) / (ŷ (1 - ŷ))",
+}
+
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "step": "One training step of the {network} network on sample {index} of {dataset}: "
@@ -35,15 +48,6 @@ WORDS: dict[str, dict[str, str]] = {
                                 "it before changing them",
         "hint_scale": "the numbers are off by a constant factor",
         "hint_other": "compare the formula, term by term, with the course's",
-        "check_dz": "dz = da ⊙ f'(z)",
-        "check_d_weights": "d_weights = dz · a_prevᵀ",
-        "check_d_biases": "d_biases = dz",
-        "check_da_prev": "da_prev = Wᵀ · dz",
-        "check_update": "weights -= learning_rate · d_weights, biases -= learning_rate · "
-                        "d_biases",
-        "check_forward": "a = f(W · a_prev + b)",
-        "check_loss": "L = -(y log(ŷ) + (1 - y) log(1 - ŷ))",
-        "check_daL": "daⁿ = (ŷ - y) / (ŷ (1 - ŷ))",
         "check_fit": "fit: every sample, every epoch, the weights after training",
         "check_line": "the line 'Loss at epoch N: L.LLL'",
     },
@@ -74,15 +78,6 @@ WORDS: dict[str, dict[str, str]] = {
                                 "calculez-le avant de les changer",
         "hint_scale": "les nombres diffèrent d'un facteur constant",
         "hint_other": "comparez la formule, terme à terme, avec celle du cours",
-        "check_dz": "dz = da ⊙ f'(z)",
-        "check_d_weights": "d_weights = dz · a_prevᵀ",
-        "check_d_biases": "d_biases = dz",
-        "check_da_prev": "da_prev = Wᵀ · dz",
-        "check_update": "weights -= learning_rate · d_weights, biases -= learning_rate · "
-                        "d_biases",
-        "check_forward": "a = f(W · a_prev + b)",
-        "check_loss": "L = -(y log(ŷ) + (1 - y) log(1 - ŷ))",
-        "check_daL": "daⁿ = (ŷ - y) / (ŷ (1 - ŷ))",
         "check_fit": "fit : chaque exemple, chaque époque, les poids après l'entraînement",
         "check_line": "la ligne « Loss at epoch N: L.LLL »",
     },
@@ -90,7 +85,7 @@ WORDS: dict[str, dict[str, str]] = {
 
 
 def words(language: str) -> dict[str, str]:
-    """The phrases of ``language`` ("en" or "fr")."""
+    """The phrases of ``language`` ("en" or "fr"), and the formulas."""
     if language not in WORDS:
         raise ValueError(f"language must be one of {list(LANGUAGES)}, got {language!r}")
-    return WORDS[language]
+    return {**FORMULAS, **WORDS[language]}
