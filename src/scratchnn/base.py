@@ -31,6 +31,7 @@ from .interrupt import InterruptGuard
 from .layers import Layer
 from .losses import Loss, get_loss
 from .optimizers import SGD, Optimizer, get_optimizer
+from .preprocessing import Standardization
 from .schedules import Adaptive, Schedule
 from .solvers import LBFGS
 from .training import Callback, EarlyStopping, Progress, stratified_split
@@ -132,6 +133,10 @@ class BaseModel:
         self.layers = check_layers(layers)
         self.loss = get_loss(loss)
         self.history = History()
+        #: Standardised inputs, applied before the first layer (None: the inputs as they are).
+        self.standardization: Standardization | None = None
+        #: The label of each class, for the command line's output (None: 0, 1, ...).
+        self.class_labels: list[Any] | None = None
 
     # -- engine operations -------------------------------------------------------------
     def get_weights(self) -> list[Array]:

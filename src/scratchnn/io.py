@@ -32,6 +32,7 @@ from .initializers import INITIALIZERS
 from .layers import Layer
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS, Optimizer
+from .preprocessing import Standardization
 from .regularizers import L2
 from .schedules import SCHEDULES
 from .solvers import LBFGS
@@ -46,7 +47,7 @@ FORMAT_VERSION = 2
 #: Version 1 files (before penalties, dropout, schedules and L-BFGS) are read as well.
 READABLE_VERSIONS = (1, 2)
 HEADER_KEYS = {"format", "format_version", "library_version", "engine", "layers", "loss",
-               "dtype", "optimizer", "history"}
+               "dtype", "optimizer", "history", "standardization", "class_labels"}
 LAYER_KEYS = {"n_inputs", "n_neurons", "activation", "init", "kernel_regularizer", "dropout"}
 SOLVERS: dict[str, type[Optimizer] | type[LBFGS]] = {**OPTIMIZERS, "lbfgs": LBFGS}
 ENGINES = ("numpy", "tensorflow")
@@ -82,7 +83,21 @@ def _header(model: BaseModel) -> dict[str, Any]:
         "dtype": str(model.dtype),
         "optimizer": _optimizer_header(getattr(model, "optimizer_", None)),
         "history": dataclasses.asdict(model.history),
+        "standardization": model.standardization is not None,
+        "class_labels": _class_labels(model.class_labels),
     }
+
+
+def _class_labels(labels: list[Any] | None) -> list[Any] | None:
+    """The class labels as JSON holds them: strings, integers or floats."""
+    if labels is None:
+        return None
+    plain = [label.item() if isinstance(label, np.generic) else label for label in labels]
+    for label in plain:
+        if isinstance(label, bool) or not isinstance(label, str | int | float):
+            raise ValueError(f"class labels must be strings or numbers to be saved, got "
+                             f"{label!r}")
+    return plain
 
 
 def _optimizer_header(optimizer: Optimizer | LBFGS | None) -> dict[str, Any] | None:
@@ -135,6 +150,9 @@ def save(model: BaseModel, path: str | os.PathLike[str]) -> None:
     if optimizer is not None:
         arrays |= {f"optimizer.{name}": np.concatenate([a.ravel() for a in slot])
                    for name, slot in optimizer.slots.items()}
+    if model.standardization is not None:
+        arrays |= {"input.mean": model.standardization.mean,
+                   "input.scale": model.standardization.scale}
     write_atomically(path, lambda file: np.savez(
         file, header=np.frombuffer(header, dtype=np.uint8), **arrays))
 
@@ -267,6 +285,12 @@ def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
              and (history["start"] is None or isinstance(history["start"], int)),
              "its history is malformed")
     _check_optimizer(header.get("optimizer"))
+    _require(isinstance(header.get("standardization", False), bool),
+             "its standardization flag is not true or false")
+    labels = header.get("class_labels")
+    _require(labels is None or (isinstance(labels, list) and all(
+        isinstance(label, str | int | float) and not isinstance(label, bool)
+        for label in labels)), "its class labels are malformed")
     return header
 
 
@@ -351,12 +375,15 @@ def _read_archive(file: IO[bytes]) -> tuple[dict[str, Any], list[NDArray[np.floa
             slot_names = [f"optimizer.{slot}" for slot in (header["optimizer"] or {}).get(
                 "slots", [])]
             shapes |= {name: (n_parameters,) for name in slot_names}
+            inputs = ["input.mean", "input.scale"] if header.get("standardization") else []
+            shapes |= {name: (layers[0]["n_inputs"],) for name in inputs}
             for name in shapes:
                 _require(name in members, f"the array {name} is missing")
             extra = set(members) - set(shapes) - {"header"}
             _require(not extra, f"it holds unexpected arrays {sorted(extra)}")
-            arrays = {name: _read_member(archive, members[name], shape, dtype,
-                                         int(np.prod(shape)) * dtype.itemsize)
+            arrays = {name: _read_member(archive, members[name], shape,
+                                         np.dtype(np.float64) if name in inputs else dtype,
+                                         int(np.prod(shape)) * 8)
                       for name, shape in shapes.items()}
     except _Invalid:
         raise
@@ -370,6 +397,10 @@ def _read_archive(file: IO[bytes]) -> tuple[dict[str, Any], list[NDArray[np.floa
         _require(bool((slots["v"] >= 0).all()), "the optimizer array v (a second moment) holds "
                                                 "negative values")
     header["optimizer_slots"] = slots
+    if inputs:
+        _require(bool((arrays["input.scale"] > 0).all()), "the array input.scale holds values "
+                                                          "that are not positive")
+        header["input_arrays"] = (arrays["input.mean"], arrays["input.scale"])
     return header, [arrays[name] for name in _parameter_names(len(layers))]
 
 
@@ -406,6 +437,9 @@ def load(path: str | os.PathLike[str], engine: str | None = None) -> BaseModel:
     model: BaseModel = Perceptron(layers, loss=header["loss"])
     model.set_weights(weights)
     model.history = History(**header["history"])
+    if "input_arrays" in header:
+        model.standardization = Standardization(*header["input_arrays"])
+    model.class_labels = header.get("class_labels")
     if header["optimizer"] is not None:
         description = header["optimizer"]
         optimizer = _build_optimizer(description)

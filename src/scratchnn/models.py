@@ -179,6 +179,8 @@ class Perceptron(BaseModel):
 
         ``rng``: training, so the layers with dropout draw their masks from it.
         """
+        if self.standardization is not None:
+            activations = self.standardization.columns(activations)
         for layer in self.layers:
             activations = layer.forward(activations, rng)
         return activations

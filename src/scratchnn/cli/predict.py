@@ -1,34 +1,58 @@
-"""``scratchnn predict``: a saved model's probabilities and predictions for given inputs."""
+"""``scratchnn predict``: a saved model's probabilities and predictions for given inputs, typed
+on the command line or read from a file."""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import sys
 from typing import Any
 
 import numpy as np
 
+from ..activations import Sigmoid, Softmax
+from ..base import BaseModel
+from ..files import read_table
+from ..io import write_atomically
 from .common import fail, load_model, print_table
 
 __all__ = ["add_parser", "run"]
+
+#: Rows predicted at a time from a file (bounded memory for a large one).
+CHUNK = 1 << 14
 
 
 def add_parser(commands: Any) -> None:
     """Add ``predict`` and its options to the subcommands."""
     predict = commands.add_parser(
         "predict", help="predict with a saved model",
-        description="Print the probability and prediction of a saved model for each input.",
+        description="Print the probability and prediction of a saved model for each input, "
+                    "or write one row per row of a file.",
     )
     predict.add_argument("model", help="a model saved by 'scratchnn train --save'")
-    predict.add_argument("--input", type=float, nargs="+", action="append", required=True,
-                         metavar="X", help="one sample's features (repeat for more samples)")
+    inputs = predict.add_mutually_exclusive_group(required=True)
+    inputs.add_argument("--input", type=float, nargs="+", action="append",
+                        metavar="X", help="one sample's features (repeat for more samples)")
+    inputs.add_argument("--data", metavar="PATH",
+                        help="a CSV (header, numeric feature columns), .npy or .npz of inputs")
+    predict.add_argument("--target", metavar="NAME",
+                         help="with --data: a label column to leave out of the features")
+    predict.add_argument("--output", metavar="CSV",
+                         help="with --data: write the predictions here (default: print them)")
     predict.add_argument("--engine", choices=("numpy", "tensorflow"), default=None,
                          help="engine to load the model into (default: the one it was saved "
                               "from)")
 
 
 def run(args: argparse.Namespace) -> None:
-    """Print the saved model's table for the ``--input`` samples."""
+    """Predict for the ``--input`` samples, or the rows of ``--data``."""
+    if (args.target or args.output) and not args.data:
+        fail("--target and --output go with --data")
     model = load_model(args.model, args.engine)
+    if args.data:
+        predict_file(model, args)
+        return
     widths = {len(sample) for sample in args.input}
     if widths != {model.n_features}:
         fail(f"--input must have {model.n_features} values per sample (the model's inputs), "
@@ -39,3 +63,35 @@ def run(args: argparse.Namespace) -> None:
     print_table(model, inputs)
 
 
+def predict_file(model: BaseModel, args: argparse.Namespace) -> None:
+    """One CSV row per input row: the prediction (its label), then for a classifier the
+    probability of each class."""
+    X, _, _ = read_table(args.data, args.target if str(args.data).endswith(".csv") else None)
+    if X.shape[1] != model.n_features:
+        fail(f"{args.data}: {X.shape[1]} feature columns, but the model takes "
+             f"{model.n_features}")
+    activation = model.layers[-1].activation
+    classifier = isinstance(activation, Sigmoid | Softmax) and (
+        isinstance(activation, Softmax) or model.n_outputs == 1)
+    labels = model.class_labels or list(range(max(2, model.n_outputs)))
+    header = (["prediction", *(f"probability {label}" for label in labels)] if classifier
+              else [f"prediction {i + 1}" for i in range(model.n_outputs)])
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    for start in range(0, X.shape[0], CHUNK):
+        rows = np.asarray(X[start:start + CHUNK], dtype=np.float64)
+        if not np.isfinite(rows).all():
+            fail(f"{args.data}: the inputs hold NaN or infinite values")
+        output = model.predict_proba(rows)
+        if classifier:
+            probabilities = np.hstack([1 - output, output]) if output.shape[1] == 1 else output
+            for row in probabilities:
+                writer.writerow([labels[int(np.argmax(row))], *(f"{p:.6g}" for p in row)])
+        else:
+            writer.writerows([[f"{v:.6g}" for v in row] for row in output])
+    if args.output:
+        write_atomically(args.output, lambda file: file.write(text.getvalue().encode()))
+        print(f"{X.shape[0]} predictions written to {args.output}")
+    else:
+        sys.stdout.write(text.getvalue())

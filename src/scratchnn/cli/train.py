@@ -17,9 +17,11 @@ import numpy as np
 from .. import datasets
 from ..base import BaseModel
 from ..errors import ConvergenceWarning
+from ..files import read_table
 from ..initializers import INITIALIZERS
 from ..models import Perceptron
 from ..optimizers import OPTIMIZERS, Optimizer, get_optimizer
+from ..preprocessing import Standardization
 from ..schedules import SCHEDULES, CosineDecay, ExponentialDecay, Schedule, get_schedule
 from ..solvers import LBFGS
 from .common import GATES, fail, load_data, print_table, tensorflow_model
@@ -44,6 +46,9 @@ class Recipe:
     restarts: int = 0
 
 
+#: The network and training for the user's own files (--data).
+FILE_RECIPE = Recipe((32,), "relu", "he", "adam", 0.003, 32, 100)
+
 #: The logic gates get the spec's 2-2-1 sigmoid network (document A); the others a network
 #: that reaches at least 97% test accuracy on them.
 RECIPES = {
@@ -65,6 +70,16 @@ def add_parser(commands: Any) -> None:
                     "left out take the data set's defaults.",
     )
     train.add_argument("--dataset", choices=list(datasets.DATASETS), default="xor")
+    train.add_argument("--data", metavar="PATH",
+                       help="train on your own file instead: a CSV with a header (the "
+                            "--target column holds the labels, the others are numeric "
+                            "features), a features .npy (with --target labels.npy) or an .npz "
+                            "of X and y; the features are standardised, in the saved model too")
+    train.add_argument("--target", metavar="NAME", help="with --data: the labels' column, or "
+                                                        "their .npy file, or .npz array")
+    train.add_argument("--test-data", metavar="PATH",
+                       help="with --data: a file of the same form to test on (default: a "
+                            "quarter of --data, split by class with --seed)")
     train.add_argument("--engine", choices=("numpy", "tensorflow"), default="numpy")
     train.add_argument("--devices", metavar="N",
                        help="tensorflow engine: train data-parallel on N logical CPU devices, "
@@ -139,7 +154,9 @@ def build_model(args: argparse.Namespace, n_features: int, n_classes: int) -> Ba
 
 def apply_recipe(args: argparse.Namespace) -> None:
     """Fill the options left out from the data set's recipe, then check them."""
-    recipe = RECIPES[args.dataset]
+    recipe = FILE_RECIPE if args.data else RECIPES[args.dataset]
+    if (args.target or args.test_data) and not args.data:
+        fail("--target and --test-data go with --data")
     for name in ("hidden", "activation", "init", "optimizer", "learning_rate", "epochs",
                  "restarts"):
         if getattr(args, name) is None:
@@ -192,13 +209,50 @@ def require_extras(args: argparse.Namespace) -> None:
         fail(str(missing))
 
 
+def load_files(args: argparse.Namespace) -> tuple[tuple[Any, Any], tuple[Any, Any], list[Any]]:
+    """``(train, test, class labels)`` from ``--data`` (and ``--test-data``), the labels as
+    class indices."""
+    if args.target is None and not str(args.data).endswith(".npz"):
+        fail("--data needs --target: the labels' column (CSV) or file (.npy)")
+    X, y, _ = read_table(args.data, args.target)
+    if y is None:
+        fail(f"{args.data}: no labels (--target)")
+    classes, indices = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        fail(f"{args.data}: the labels hold one class only ({classes[0]!r}); there is nothing "
+             f"to learn")
+    if args.test_data:
+        suffix = Path(args.test_data).suffix.lower()
+        if suffix == ".npy":
+            fail("--test-data takes a CSV or an .npz of X and y (an .npy has no labels)")
+        # A CSV's labels are in the same column; an .npz's in its array y.
+        X_test, y_test, _ = read_table(args.test_data,
+                                       args.target if suffix == ".csv" else None)
+        if y_test is None or X_test.shape[1] != X.shape[1]:
+            fail(f"{args.test_data}: it must have the labels and the {X.shape[1]} features of "
+                 f"--data")
+        unknown = np.setdiff1d(y_test, classes)
+        if len(unknown):
+            fail(f"{args.test_data}: labels not in --data: {unknown[:5].tolist()}")
+        return (X, indices), (X_test, np.searchsorted(classes, y_test)), classes.tolist()
+    train, test = datasets.train_test_split(X, indices, 0.25, args.seed)
+    return train, test, classes.tolist()
+
+
 def run(args: argparse.Namespace) -> None:
     """Train as the options say; print the results."""
     apply_recipe(args)
     require_extras(args)
-    (X, y), test = load_data(args.dataset, args.seed)
+    labels: list[Any] | None = None
+    test: tuple[Any, Any] | None
+    if args.data:
+        (X, y), test, labels = load_files(args)
+    else:
+        (X, y), test = load_data(args.dataset, args.seed)
     n_classes = int(np.max(y)) + 1
     model = build_model(args, X.shape[1], n_classes)
+    if args.data:
+        model.standardization, model.class_labels = Standardization.of(X), labels
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
@@ -218,7 +272,7 @@ def run(args: argparse.Namespace) -> None:
     print(f"accuracy: {train_accuracy:.1%}" if test is None else
           f"train accuracy: {train_accuracy:.1%}")
     report: dict[str, Any] = {
-        "engine": args.engine, "dataset": args.dataset, "epochs": len(model.history),
+        "engine": args.engine, "dataset": args.data or args.dataset, "epochs": len(model.history),
         "final_loss": model.history.loss[-1], "train_accuracy": train_accuracy,
     }
     if test is not None:

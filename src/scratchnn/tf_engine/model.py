@@ -111,6 +111,10 @@ class TFPerceptron(BaseModel):
         ``model``; keyword arguments (``strategy``, ``loop``, ...) go to the constructor."""
         tf_model = cls(model.layers, model.loss, **kwargs)  # the layers hold the current weights
         tf_model.history = model.history.copy()
+        tf_model.standardization, tf_model.class_labels = (model.standardization,
+                                                           model.class_labels)
+        if model.standardization is not None:
+            tf_model._compile()  # the forward pass now starts by standardising
         if hasattr(model, "optimizer_"):
             tf_model.optimizer_ = model.optimizer_
         return tf_model
@@ -131,6 +135,7 @@ class TFPerceptron(BaseModel):
         model = Perceptron(copy.deepcopy(self.layers), self.loss)
         model.set_weights(self.get_weights())
         model.history = self.history.copy()
+        model.standardization, model.class_labels = self.standardization, self.class_labels
         if hasattr(self, "optimizer_"):
             model.optimizer_ = copy.deepcopy(self.optimizer_)
         return model
@@ -259,6 +264,9 @@ class TFPerceptron(BaseModel):
         ``training``: the layers with dropout multiply their outputs by a mask.
         """
         params = self.network.parameters
+        if self.standardization is not None:
+            a = (a - tf.constant(self.standardization.mean, a.dtype)) / tf.constant(
+                self.standardization.scale, a.dtype)
         z = a
         for index, (weights, biases, activation, layer) in enumerate(zip(
                 params[0::2], params[1::2], self._activations, self.layers, strict=True)):
