@@ -29,7 +29,7 @@ from .history import History
 from .initializers import FitRandom, RandomState, check_fit_random_state, initialize
 from .interrupt import InterruptGuard
 from .layers import Layer
-from .losses import Loss, get_loss
+from .losses import Loss, batch_weight, get_loss
 from .optimizers import SGD, Optimizer, get_optimizer
 from .preprocessing import Standardization
 from .schedules import Adaptive, Schedule
@@ -121,7 +121,7 @@ class _Run:
     @property
     def total_weight(self) -> float:
         """The number of samples, or their total weight."""
-        return float(self.X.shape[0] if self.W is None else self.W.sum())
+        return batch_weight(self.X.shape[0], self.W)
 
 
 class BaseModel:
@@ -196,11 +196,7 @@ class BaseModel:
 
     def _set_flat_parameters(self, flat: NDArray[np.float64]) -> None:
         """Set the parameters from one flat vector ``[W1, b1, W2, b2, ...]`` raveled."""
-        sizes = [int(np.prod(shape)) for layer in self.layers for shape in
-                 ((layer.n_neurons, layer.n_inputs), (layer.n_neurons, 1))]
-        parts = np.split(flat.astype(self.dtype), np.cumsum(sizes)[:-1])
-        self.set_weights([part.reshape(w.shape) for part, w in
-                          zip(parts, self.get_weights(), strict=True)])
+        raise NotImplementedError
 
     def _snapshot(self) -> Any:
         """A copy of the parameters that ``_restore`` can put back."""
@@ -464,7 +460,7 @@ class BaseModel:
                         raise NonFiniteLoss(batches_per_epoch)  # the last update
                     last_finite = snapshot, _copy_state(optimizer)
                     for index, total in enumerate(totals):
-                        logs = self._epoch_logs(run, total)
+                        logs = self._epoch_logs(run, total / run.total_weight)
                         logs["learning_rate"] = optimizer.learning_rate_at(
                             start_iterations + index * batches_per_epoch)
                         self.history.append(epoch, **logs)
@@ -531,10 +527,10 @@ class BaseModel:
                 order = order[run.rng.permutation(len(order))]
             yield order if run.shuffle else None
 
-    def _epoch_logs(self, run: _Run, total: float) -> dict[str, float]:
-        """An epoch's values: its mean training loss and, with validation data, the
+    def _epoch_logs(self, run: _Run, loss: float) -> dict[str, float]:
+        """An epoch's values: its mean training loss ``loss`` and, with validation data, the
         validation loss and accuracy."""
-        logs = {"loss": total / run.total_weight}
+        logs = {"loss": loss}
         if run.validation is not None:
             logs["val_loss"] = self._evaluation_loss(*run.validation)
             logs["val_accuracy"] = self._accuracy(*run.validation)
@@ -570,10 +566,7 @@ class BaseModel:
             nonlocal epoch, last_iterate
             self._set_flat_parameters(flat)
             last_iterate = self._snapshot()
-            logs = {"loss": loss}
-            if run.validation is not None:
-                logs["val_loss"] = self._evaluation_loss(*run.validation)
-                logs["val_accuracy"] = self._accuracy(*run.validation)
+            logs = self._epoch_logs(run, loss)
             logs["learning_rate"] = solver.learning_rate
             self.history.append(epoch, **logs)
             progress.update(epoch, logs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Array
+from .losses import batch_weight
 from .models import Perceptron
 from .validation import check_sample_weight, check_X_y
 
@@ -16,21 +17,19 @@ def _masks(seed: int | None) -> np.random.Generator | None:
     return None if seed is None else np.random.default_rng(seed)
 
 
-def _weight(X: Array, W: Array | None) -> float:
-    return float(X.shape[0] if W is None else W.sum())
-
-
 def _mean_loss(model: Perceptron, X: Array, Y: Array, W: Array | None = None,
                dropout_seed: int | None = None) -> float:
     """The (weighted) mean loss, penalty included, with the dropout masks of the seed."""
     Y_hat = model._forward(X.T, _masks(dropout_seed))
-    return model._summed_loss(Y.T, Y_hat, W, _weight(X, W)) / _weight(X, W)
+    weight = batch_weight(X.shape[0], W)
+    return model._summed_loss(Y.T, Y_hat, W, weight) / weight
 
 
 def backprop_gradients(model: Perceptron, X: Array, Y: Array, W: Array | None = None,
                        dropout_seed: int | None = None) -> list[Array]:
     """Gradients of the mean loss by backpropagation, ``[dW1, db1, ...]`` (nothing updated)."""
-    model._backward(Y.T, model._forward(X.T, _masks(dropout_seed)), W, _weight(X, W))
+    Y_hat = model._forward(X.T, _masks(dropout_seed))
+    model._backward(Y.T, Y_hat, W, batch_weight(X.shape[0], W))
     return [grad.copy() for grad in model.gradients()]
 
 

@@ -94,10 +94,15 @@ def _class_labels(labels: list[Any] | None) -> list[Any] | None:
         return None
     plain = [label.item() if isinstance(label, np.generic) else label for label in labels]
     for label in plain:
-        if isinstance(label, bool) or not isinstance(label, str | int | float):
+        if not _is_label(label):
             raise ValueError(f"class labels must be strings or numbers to be saved, got "
                              f"{label!r}")
     return plain
+
+
+def _is_label(value: object) -> bool:
+    """Whether ``value`` is a class label a file can hold: a string or a number."""
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 
 def _optimizer_header(optimizer: Optimizer | LBFGS | None) -> dict[str, Any] | None:
@@ -288,9 +293,9 @@ def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
     _require(isinstance(header.get("standardization", False), bool),
              "its standardization flag is not true or false")
     labels = header.get("class_labels")
-    _require(labels is None or (isinstance(labels, list) and all(
-        isinstance(label, str | int | float) and not isinstance(label, bool)
-        for label in labels)), "its class labels are malformed")
+    _require(labels is None or (isinstance(labels, list) and all(_is_label(label)
+                                                                  for label in labels)),
+             "its class labels are malformed")
     return header
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "Loss",
     "MeanSquaredError",
     "Poisson",
+    "batch_weight",
     "binary_crossentropy",
     "categorical_crossentropy",
     "get_loss",
@@ -54,6 +55,11 @@ def _xlogy(x: Array, y: Array) -> Array:
     """``x log y``, taken as 0 where ``x = 0`` (the limit), as ``scipy.special.xlogy``."""
     positive = x > 0
     return np.where(positive, x * np.log(np.where(positive, y, 1)), 0)
+
+
+def batch_weight(n_samples: int, sample_weight: Array | None) -> float:
+    """What a batch's mean divides by: its number of samples, or their total weight."""
+    return float(n_samples if sample_weight is None else sample_weight.sum())
 
 
 def scale_to_mean(per_sample_gradient: Array, sample_weight: Array | None) -> Array:

@@ -17,7 +17,7 @@ from .errors import NonFiniteLoss
 from .initializers import FitRandom, RandomState, check_random_state
 from .interrupt import InterruptGuard
 from .layers import Layer
-from .losses import Loss
+from .losses import Loss, batch_weight
 from .optimizers import Optimizer
 from .regularizers import L2
 from .validation import check_X
@@ -228,11 +228,11 @@ class Perceptron(BaseModel):
 
     def _evaluation_loss(self, X: Array, Y: Array, W: Array | None = None) -> float:
         with np.errstate(over="ignore", invalid="ignore"):
-            weight = float(X.shape[0] if W is None else W.sum())
+            weight = batch_weight(X.shape[0], W)
             return self._summed_loss(Y.T, self._forward(X.T), W, weight) / weight
 
     def _objective(self, X: Array, Y: Array, W: Array | None) -> tuple[float, Array]:
-        weight = float(X.shape[0] if W is None else W.sum())
+        weight = batch_weight(X.shape[0], W)
         Y_hat = self._forward(X.T)
         loss = self._summed_loss(Y.T, Y_hat, W, weight) / weight
         self._backward(Y.T, Y_hat, W, weight)
@@ -266,12 +266,12 @@ class Perceptron(BaseModel):
                 Y_batch = Y[batch].T
                 Y_hat = self._forward(X[batch].T, rng)
                 weights = None if W is None else W[batch]
-                batch_weight = Y_batch.shape[1] if weights is None else float(weights.sum())
-                batch_loss = self._summed_loss(Y_batch, Y_hat, weights, batch_weight)
+                weight = batch_weight(Y_batch.shape[1], weights)
+                batch_loss = self._summed_loss(Y_batch, Y_hat, weights, weight)
                 if not math.isfinite(batch_loss):
                     raise NonFiniteLoss(number)
                 total += batch_loss
-                self._backward(Y_batch, Y_hat, weights, batch_weight)
+                self._backward(Y_batch, Y_hat, weights, weight)
                 optimizer.step(params, grads)
                 guard.check()
         return total

@@ -10,11 +10,12 @@ batch's mean loss and ``alpha · W / n`` to its gradient (``L2.from_alpha(alpha)
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from .validation import check_bool, check_non_negative
 
 __all__ = ["L2", "get_regularizer"]
 
@@ -31,14 +32,8 @@ class L2:
     """
 
     def __init__(self, l2: float = 0.01, per_sample: bool = False) -> None:
-        if isinstance(l2, bool) or not isinstance(l2, int | float | np.integer | np.floating):
-            raise TypeError(f"l2 must be a number >= 0, got {l2!r}")
-        if not (math.isfinite(l2) and l2 >= 0):
-            raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
-        if not isinstance(per_sample, bool):
-            raise TypeError(f"per_sample must be True or False, got {per_sample!r}")
-        self.l2 = float(l2)
-        self.per_sample = per_sample
+        self.l2 = check_non_negative("l2", l2)
+        self.per_sample = check_bool("per_sample", per_sample)
 
     @classmethod
     def from_alpha(cls, alpha: float) -> L2:

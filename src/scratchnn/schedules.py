@@ -15,14 +15,13 @@ The rate used in each epoch is recorded in ``history.learning_rate``.
 
 from __future__ import annotations
 
-import math
 from types import ModuleType
 from typing import Any, ClassVar
 
 import numpy as np
 
 from .training import Plateau
-from .validation import check_positive_int
+from .validation import check_non_negative, check_positive_int
 
 __all__ = [
     "SCHEDULES",
@@ -36,15 +35,6 @@ __all__ = [
 ]
 
 
-def _positive(name: str, value: object, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    if not (math.isfinite(value) and (value >= 0 if allow_zero else value > 0)):
-        raise ValueError(f"{name} must be a finite number {'>=' if allow_zero else '>'} 0, "
-                         f"got {value!r}")
-    return float(value)
-
-
 class Schedule:
     """Base class: a learning rate that changes during training."""
 
@@ -53,7 +43,8 @@ class Schedule:
     by_epoch: ClassVar[bool] = True
 
     def __init__(self, initial_learning_rate: float) -> None:
-        self.initial_learning_rate = _positive("initial_learning_rate", initial_learning_rate)
+        self.initial_learning_rate = check_non_negative("initial_learning_rate",
+                                                        initial_learning_rate, strict=True)
         self.current = self.initial_learning_rate
 
     def value(self, step: Any, math: ModuleType = np) -> Any:
@@ -92,7 +83,7 @@ class ExponentialDecay(Schedule):
                  staircase: bool = False) -> None:
         super().__init__(initial_learning_rate)
         self.decay_steps = check_positive_int("decay_steps", decay_steps)
-        self.decay_rate = _positive("decay_rate", decay_rate)
+        self.decay_rate = check_non_negative("decay_rate", decay_rate, strict=True)
         if not isinstance(staircase, bool):
             raise TypeError(f"staircase must be True or False, got {staircase!r}")
         self.staircase = staircase
@@ -119,7 +110,7 @@ class CosineDecay(Schedule):
                  alpha: float = 0.0) -> None:
         super().__init__(initial_learning_rate)
         self.decay_steps = check_positive_int("decay_steps", decay_steps)
-        self.alpha = _positive("alpha", alpha, allow_zero=True)
+        self.alpha = check_non_negative("alpha", alpha)
 
     def value(self, step: Any, math: ModuleType = np) -> Any:
         completed = math.minimum(step, self.decay_steps) / self.decay_steps
@@ -138,7 +129,7 @@ class InverseScaling(Schedule):
 
     def __init__(self, initial_learning_rate: float, power_t: float = 0.5) -> None:
         super().__init__(initial_learning_rate)
-        self.power_t = _positive("power_t", power_t, allow_zero=True)
+        self.power_t = check_non_negative("power_t", power_t)
         self.samples_seen = 0
 
     def end_epoch(self, logs: dict[str, float], n_samples: int) -> bool:
@@ -165,7 +156,7 @@ class _OnPlateau(Schedule):
                  patience: int, min_delta: float) -> None:
         super().__init__(initial_learning_rate)
         self.plateau = Plateau(monitor, min_delta, patience)
-        self.factor = _positive("factor", factor)
+        self.factor = check_non_negative("factor", factor, strict=True)
         if self.factor >= 1:
             raise ValueError(f"factor must be below 1, got {factor!r}")
 
@@ -227,7 +218,7 @@ class ReduceOnPlateau(_OnPlateau):
                  factor: float = 0.1, patience: int = 10, min_delta: float = 1e-4,
                  min_lr: float = 0.0) -> None:
         super().__init__(initial_learning_rate, monitor, factor, patience, min_delta)
-        self.min_lr = _positive("min_lr", min_lr, allow_zero=True)
+        self.min_lr = check_non_negative("min_lr", min_lr)
 
     def _reduce(self) -> bool:
         self.current = max(self.current * self.factor, self.min_lr)

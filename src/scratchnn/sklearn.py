@@ -429,7 +429,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
         finally:
             self.n_iter_ = len(model.history) - epochs_before
             self.t_ += self.n_iter_ * n_samples
-            self._record(epochs_before)
+            self._record()
         if not incremental and self.n_iter_ == self.max_iter and not (
                 self._rule is not None and self._rule.should_stop):
             warnings.warn(f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached "
@@ -455,7 +455,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
             parts[1], parts[3], validation_weight)
         return parts[0], parts[2], train_weight, validation
 
-    def _record(self, epochs_before: int) -> None:
+    def _record(self) -> None:
         """scikit-learn's attributes from the history."""
         history = self.model_.history
         if not len(history):
@@ -474,12 +474,11 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
     def _fit_lbfgs(self, X: NDArray[np.floating], Y: NDArray[Any],
                    sample_weight: NDArray[np.floating] | None) -> None:
         solver = LBFGS(max_iter=int(self.max_iter), max_fun=int(self.max_fun), tol=self.tol)
-        epochs_before = len(self.model_.history)
         self.model_.fit(X, Y, epochs=int(self.max_iter), optimizer=solver, verbose=0,
                         sample_weight=sample_weight, restarts=self.restarts)
         result = self.model_.lbfgs_result_
         self.n_iter_ = min(int(result.nit), int(self.max_iter))
-        self._record(epochs_before)
+        self._record()
         self.loss_ = float(result.fun)
         if result.status != 0:
             warnings.warn(f"lbfgs failed to converge after {self.n_iter_} iteration(s) "

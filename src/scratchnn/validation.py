@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,15 @@ def check_number(name: str, value: object, what: str = "a number") -> float:
         return float(value)
     except OverflowError:
         raise ValueError(f"{name} is too large for a float, got {value!r}") from None
+
+
+def check_non_negative(name: str, value: object, strict: bool = False) -> float:
+    """Return ``value`` as a float if it is a finite number >= 0 (> 0 with ``strict``)."""
+    bound = ">" if strict else ">="
+    number = check_number(name, value, f"a number {bound} 0")
+    if not (math.isfinite(number) and (number > 0 if strict else number >= 0)):
+        raise ValueError(f"{name} must be a finite number {bound} 0, got {value!r}")
+    return number
 
 
 def check_positive_int(name: str, value: object) -> int:

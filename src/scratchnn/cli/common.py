@@ -14,7 +14,7 @@ from ..base import BaseModel
 from ..models import Perceptron
 
 __all__ = ["GATES", "NO_TENSORFLOW", "CommandParser", "fail", "load_data", "load_model",
-           "print_table", "tensorflow_model"]
+           "one_label_per_sample", "print_table", "tensorflow_model"]
 
 GATES = ("xor", "and", "or", "nand")
 NO_TENSORFLOW = "the tensorflow engine needs TensorFlow: pip install 'scratchnn[tf]'"
@@ -55,12 +55,19 @@ def load_data(name: str, seed: int) -> tuple[tuple[Any, Any], tuple[Any, Any] | 
     return datasets.train_test_split(X, y, 0.25, seed)
 
 
+def one_label_per_sample(model: BaseModel) -> bool:
+    """Whether the model is a classifier with one label per sample (softmax, or one sigmoid
+    output): its output is a class and the probability of each class."""
+    activation = model.layers[-1].activation
+    return isinstance(activation, Softmax) or (isinstance(activation, Sigmoid)
+                                               and model.n_outputs == 1)
+
+
 def print_table(model: BaseModel, X: np.ndarray, y: np.ndarray | None = None) -> None:
     """Print inputs, target (if given), and the output: for one classifier output the
     probability of the predicted class and the prediction, else the predicted values."""
     predictions = model.predict(X)
-    classifier = isinstance(model.layers[-1].activation, Sigmoid | Softmax) and (
-        predictions.ndim == 1)
+    classifier = one_label_per_sample(model)
     target_header = f"{'target':>7}" if y is not None else ""
     targets = None if y is None else np.asarray(y).reshape(len(X), -1)[:, 0]
     if classifier:

@@ -11,11 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ..activations import Sigmoid, Softmax
 from ..base import BaseModel
 from ..files import read_table
 from ..io import write_atomically
-from .common import fail, load_model, print_table
+from .common import fail, load_model, one_label_per_sample, print_table
 
 __all__ = ["add_parser", "run"]
 
@@ -70,9 +69,7 @@ def predict_file(model: BaseModel, args: argparse.Namespace) -> None:
     if X.shape[1] != model.n_features:
         fail(f"{args.data}: {X.shape[1]} feature columns, but the model takes "
              f"{model.n_features}")
-    activation = model.layers[-1].activation
-    classifier = isinstance(activation, Sigmoid | Softmax) and (
-        isinstance(activation, Softmax) or model.n_outputs == 1)
+    classifier = one_label_per_sample(model)
     labels = model.class_labels or list(range(max(2, model.n_outputs)))
     header = (["prediction", *(f"probability {label}" for label in labels)] if classifier
               else [f"prediction {i + 1}" for i in range(model.n_outputs)])

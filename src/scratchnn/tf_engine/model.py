@@ -21,7 +21,7 @@ from ..errors import NonFiniteLoss
 from ..initializers import random_seed
 from ..interrupt import InterruptGuard
 from ..layers import Layer
-from ..losses import Loss
+from ..losses import Loss, batch_weight
 from ..models import Perceptron
 from ..optimizers import SGD, Optimizer
 from .distributed import distributed_epochs, replica_step
@@ -430,11 +430,9 @@ class TFPerceptron(BaseModel):
                     for number, batch in enumerate(iter_batches(X.shape[0], batch_size, order),
                                                    1):
                         x, y = tf.constant(X[batch]), tf.constant(Y[batch])
-                        if W is None:
-                            batch_loss = float(step(x, y)) * int(x.shape[0])
-                        else:
-                            batch_loss = float(step(x, y, tf.constant(W[batch]))) * float(
-                                W[batch].sum())
+                        w = None if W is None else W[batch]
+                        mean = step(x, y) if w is None else step(x, y, tf.constant(w))
+                        batch_loss = float(mean) * batch_weight(int(x.shape[0]), w)
                         if not math.isfinite(batch_loss):
                             raise NonFiniteLoss(number)
                         total += batch_loss
