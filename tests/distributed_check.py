@@ -57,6 +57,25 @@ report["regularised_loss_vs_numpy"] = largest_difference(
 report["regularised_weights_vs_numpy"] = largest_difference(distributed.get_weights(),
                                                             numpy_model.get_weights())
 
+# A memory-mapped set streams its batches (gathered from the file), shuffled, split and
+# weighted, with the numbers of the NumPy engine.
+with tempfile.TemporaryDirectory() as folder:
+    np.save(Path(folder) / "X.npy", X)
+    X_mapped = np.load(Path(folder) / "X.npy", mmap_mode="r")
+    numpy_model = make_model([3, 5, 3], "tanh", "softmax", "categorical_crossentropy",
+                             init="xavier")
+    distributed = TFPerceptron.from_perceptron(numpy_model, strategy=strategy)
+    for model in (numpy_model, distributed):
+        model.fit(X_mapped, y, epochs=4, batch_size=5, optimizer="adam", learning_rate=0.01,
+                  sample_weight=sample_weight, validation_split=0.25, shuffle=True,
+                  random_state=2, verbose=False)
+    report["streamed_loss_vs_numpy"] = largest_difference(
+        [np.array(distributed.history.loss + distributed.history.val_loss)],
+        [np.array(numpy_model.history.loss + numpy_model.history.val_loss)])
+    report["streamed_weights_vs_numpy"] = largest_difference(distributed.get_weights(),
+                                                             numpy_model.get_weights())
+    del X_mapped
+
 # Dropout: every replica draws its own masks, from the fit's seed.
 dropout_runs = []
 for _ in range(2):

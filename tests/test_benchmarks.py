@@ -37,3 +37,6 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert len(dropin) == 3 and all(row["vs_sklearn"] > 0 for row in dropin.values())
     assert all(row["same_predictions"] for row in dropin.values())
     assert "MNIST-shaped epoch" in result.stdout
+    large = results["larger_than_memory"]["table"]
+    assert len(large) == 4 and all(row["seconds"] > 0 and row["peak_mb"] > 0
+                                   for row in large.values())

@@ -1,11 +1,12 @@
 """What both engines share: the model's user API and the training loop around a step.
 
 An engine subclass stores the parameters and supplies the operations that touch them:
-``get_weights``, ``set_weights``, ``_forward_rows`` (prediction), ``_evaluation_loss``,
-``_run_epochs`` (the updates), ``_objective`` (the full-batch loss and gradient, for L-BFGS)
-and ``numpy_copy``.  Everything a user sees (checks, the validation split, early stopping,
-schedules between epochs, the L-BFGS loop, restarts, the per-epoch line, the history,
-``predict``, ``score``, ``summary``, ``save``, ``diagnose``) is written once, here.
+``get_weights``, ``set_weights``, ``_forward_rows`` (prediction), ``_summed_data_loss`` and
+``_penalty_value`` (evaluation), ``_run_epochs`` (the updates), ``_objective`` (the
+full-batch loss and gradient, for L-BFGS) and ``numpy_copy``.  Everything a user sees
+(checks, the validation split, early stopping, schedules between epochs, the L-BFGS loop,
+restarts, the per-epoch line, the history, ``predict``, ``score``, ``summary``, ``save``,
+``diagnose``, evaluation a chunk of rows at a time) is written once, here.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from numpy.typing import NDArray
 
 from .activations import Sigmoid, Softmax
 from .callbacks import callback_hook
-from .diagnostics import STUCK, STUCK_WORDS, Finding, diagnose
+from .diagnostics import STUCK, STUCK_WORDS, Finding, diagnose, sample_rows
 from .errors import ConvergenceWarning, NonFiniteLoss, TrainingDivergedError
 from .history import History
 from .initializers import FitRandom, RandomState, check_fit_random_state, initialize
@@ -51,6 +52,10 @@ if TYPE_CHECKING:
 Array = NDArray[np.floating]
 #: A batch of row indices into the training set: a slice (no copy) or an index array.
 Batch = slice | NDArray[np.intp]
+#: Values per chunk (rows times the widest layer) when a whole set is predicted or
+#: evaluated: the activations held at once stay bounded (and a memory-mapped set is read a
+#: chunk at a time), whatever its length.
+CHUNK_VALUES = 1 << 20
 
 __all__ = ["BaseModel", "iter_batches"]
 
@@ -103,14 +108,17 @@ def _set_state(optimizer: Optimizer | LBFGS, state: dict[str, Any]) -> None:
 class _Run:
     """The fixed settings of one fit, shared by its restarts.
 
-    ``W`` holds the sample weights (None: all 1), ``validation`` the validation set
-    ``(X_val, Y_val, W_val)``; ``stoppers`` the early-stopping rules.
+    ``W`` holds the sample weights (None: all 1); the training set is the rows ``rows`` of
+    ``X, Y, W`` (None: all of them), so that a validation split copies nothing.
+    ``validation`` is the validation set ``(X_val, Y_val, W_val, rows_val)``, the same way;
+    ``stoppers`` the early-stopping rules.
     """
 
     X: Array
     Y: Array
     W: Array | None
-    validation: tuple[Array, Array, Array | None] | None
+    rows: NDArray[np.intp] | None
+    validation: tuple[Array, Array, Array | None, NDArray[np.intp] | None] | None
     epochs: int
     batch_size: int
     shuffle: bool
@@ -119,9 +127,27 @@ class _Run:
     stoppers: list[EarlyStopping]
 
     @property
+    def n_samples(self) -> int:
+        """The number of training samples."""
+        return self.X.shape[0] if self.rows is None else len(self.rows)
+
+    @property
     def total_weight(self) -> float:
-        """The number of samples, or their total weight."""
-        return batch_weight(self.X.shape[0], self.W)
+        """The number of training samples, or their total weight."""
+        return batch_weight(self.n_samples, self.take(self.W))
+
+    def take(self, array: Array | None, rows: NDArray[np.intp] | None = None) -> Any:
+        """The training rows of ``array`` (``rows`` of them if given): a copy, for what needs
+        the set at once (L-BFGS, the diagnosis)."""
+        if array is None or (self.rows is None and rows is None):
+            return array
+        picked = self.rows if rows is None else rows if self.rows is None else self.rows[rows]
+        return array[picked]
+
+    def diagnosis_set(self) -> tuple[Array, Array]:
+        """The training samples the diagnosis looks at (at most its sample of them)."""
+        picked = sample_rows(self.n_samples)
+        return self.take(self.X, picked), self.take(self.Y, picked)
 
 
 class BaseModel:
@@ -387,9 +413,7 @@ class BaseModel:
             if len(train) == 0 or len(held_out) == 0:
                 raise ValueError(f"validation_split={validation_split} leaves no sample on one "
                                  f"side of the split of {len(X)} samples")
-            X, Y, X_val, Y_val = X[train], Y[train], X[held_out], Y[held_out]
-            W, W_val = (None, None) if W is None else (W[train], W[held_out])
-        n_samples = X.shape[0]
+        n_samples = X.shape[0] if validation_split is None else len(train)
         batch_size = n_samples if batch_size is None else min(
             check_positive_int("batch_size", batch_size), n_samples
         )
@@ -403,10 +427,14 @@ class BaseModel:
             solver.check_state(sum(layer.n_parameters for layer in self.layers))
         progress = Progress(verbose, log_every, epochs)
         validating = validation_data is not None or validation_split is not None
-        validation = (X_val, Y_val, W_val) if validating else None
         if not validating and watched & {"val_loss", "val_accuracy"}:
             raise ValueError(f"monitoring {sorted(watched)} needs validation data")
-        run = _Run(X, Y, W, validation, epochs, batch_size, shuffle, rng, callbacks, stoppers)
+        if validation_split is not None:
+            run = _Run(X, Y, W, train, (X, Y, W, held_out), epochs, batch_size, shuffle, rng,
+                       callbacks, stoppers)
+        else:
+            run = _Run(X, Y, W, None, (X_val, Y_val, W_val, None) if validating else None,
+                       epochs, batch_size, shuffle, rng, callbacks, stoppers)
 
         self._prepare(X.dtype)
         history_before = self.history.copy()
@@ -420,7 +448,7 @@ class BaseModel:
                           f"said it had converged; give it more epochs",
                           ConvergenceWarning, stacklevel=2)
         if progress.verbose:
-            for finding in self.diagnose(X, Y):
+            for finding in self.diagnose(*run.diagnosis_set()):
                 print(f"Diagnosis: {finding}", file=sys.stdout)
         return self
 
@@ -431,7 +459,7 @@ class BaseModel:
         self.stop_training = False
         if isinstance(optimizer, LBFGS):
             return self._train_lbfgs(run, optimizer, progress)
-        n_samples = run.X.shape[0]
+        n_samples = run.n_samples
         schedule = optimizer.schedule
         for stopper in run.stoppers:
             stopper.reset()
@@ -519,13 +547,14 @@ class BaseModel:
 
     @staticmethod
     def _epoch_orders(run: _Run) -> Iterator[NDArray[np.intp] | None]:
-        """Each epoch's order of the samples: None (their own order) without shuffling, else
-        the previous epoch's order shuffled again (scikit-learn's ``sample_idx``)."""
-        order = np.arange(run.X.shape[0])
+        """Each epoch's order of the training rows: None (all rows in their own order)
+        without shuffling or split, else the previous epoch's order shuffled again
+        (scikit-learn's ``sample_idx``)."""
+        order = np.arange(run.X.shape[0]) if run.rows is None else run.rows
         for _ in range(run.epochs):
             if run.shuffle:
                 order = order[run.rng.permutation(len(order))]
-            yield order if run.shuffle else None
+            yield order if run.shuffle or run.rows is not None else None
 
     def _epoch_logs(self, run: _Run, loss: float) -> dict[str, float]:
         """An epoch's values: its mean training loss ``loss`` and, with validation data, the
@@ -545,7 +574,7 @@ class BaseModel:
             stop = stop or stopper.should_stop
         schedule = optimizer.schedule
         if schedule is not None and schedule.by_epoch:
-            stop = schedule.end_epoch(logs, run.X.shape[0]) or stop
+            stop = schedule.end_epoch(logs, run.n_samples) or stop
         callbacks_stop = any([callback.on_epoch_end(epoch, dict(logs)) is True
                               for callback in run.callbacks])
         return stop or callbacks_stop or self.stop_training
@@ -555,11 +584,12 @@ class BaseModel:
         epoch = len(self.history) + 1
         last_iterate = self._snapshot()
         guard = InterruptGuard()
+        X, Y, W = run.take(run.X), run.take(run.Y), run.take(run.W)
 
         def objective(flat: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
             self._set_flat_parameters(flat)
             with np.errstate(over="ignore", invalid="ignore"):
-                loss, gradient = self._objective(run.X, run.Y, run.W)
+                loss, gradient = self._objective(X, Y, W)
             return loss, gradient.astype(np.float64)
 
         def on_iteration(flat: NDArray[np.float64], loss: float) -> None:
@@ -597,7 +627,7 @@ class BaseModel:
         """While diagnosed as stuck, train again from new initial weights (drawn by each
         layer's initialiser from ``run.rng``), up to ``restarts`` times; keep the run with the
         lowest final training loss, and record in ``history.start`` which one it was."""
-        stuck = {f.code for f in self.diagnose(run.X, run.Y)} & STUCK
+        stuck = {f.code for f in self.diagnose(*run.diagnosis_set())} & STUCK
         if not stuck:
             return False
         template = self.optimizer_
@@ -621,7 +651,7 @@ class BaseModel:
                 if self.history.loss[-1] < best[0]:
                     best = (self.history.loss[-1], self._snapshot(), self.history, optimizer,
                             start)
-                stuck = {f.code for f in self.diagnose(run.X, run.Y)} & STUCK
+                stuck = {f.code for f in self.diagnose(*run.diagnosis_set())} & STUCK
                 if not stuck:
                     break
         finally:  # an error or Ctrl-C in a restart keeps the best finished run, not the half
@@ -664,15 +694,51 @@ class BaseModel:
             return Y[:, 0]
         return Y @ (2.0 ** np.arange(Y.shape[1]))
 
-    def _evaluation_loss(self, X: Array, Y: Array, W: Array | None = None) -> float:
-        """Mean loss on ``(X, Y)``, rows, weighted by ``W``, penalty included, without
-        training."""
+    def _summed_data_loss(self, X: Array, Y: Array, W: Array | None) -> float:
+        """``Σ w_i l_i`` over the rows of ``(X, Y)`` (of the model's dtype), without penalty
+        and without training."""
         raise NotImplementedError
 
-    def _accuracy(self, X: Array, Y: Array, W: Array | None = None) -> float:
+    def _penalty_value(self, weight: float) -> float:
+        """The layers' weight penalty in the mean loss of a set of total weight ``weight``."""
+        raise NotImplementedError
+
+    def _chunks(self, X: Array, rows: NDArray[np.intp] | None) -> Iterator[tuple[Batch, Array]]:
+        """The rows ``rows`` of ``X`` (all with None) in chunks of ``CHUNK_VALUES`` values of the
+        widest layer, in the model's dtype, each with its row indices: a memory-mapped ``X``
+        is read a chunk at a time, never copied whole."""
+        n_rows = X.shape[0] if rows is None else len(rows)
+        widest = max([self.n_features] + [layer.n_neurons for layer in self.layers])
+        for batch in iter_batches(n_rows, max(1, CHUNK_VALUES // widest), rows):
+            yield batch, X[batch].astype(self.dtype, copy=False)
+
+    def _predict_in_chunks(self, X: Array, rows: NDArray[np.intp] | None = None) -> Array:
+        """The output activations (n_rows, n_outputs) of the rows ``rows`` of ``X`` (all with
+        None), a chunk at a time."""
+        outputs = [self._forward_rows(chunk) for _, chunk in self._chunks(X, rows)]
+        return outputs[0] if len(outputs) == 1 else np.concatenate(outputs)
+
+    def _evaluation_loss(self, X: Array, Y: Array, W: Array | None = None,
+                         rows: NDArray[np.intp] | None = None) -> float:
+        """Mean loss on the rows ``rows`` of ``(X, Y)`` (all with None), weighted by ``W``,
+        penalty included, without training, a chunk at a time."""
+        total = 0.0
+        with np.errstate(over="ignore", invalid="ignore"):
+            for batch, chunk in self._chunks(X, rows):
+                total += self._summed_data_loss(chunk, Y[batch],
+                                                None if W is None else W[batch])
+        weight = batch_weight(X.shape[0] if rows is None else len(rows),
+                              W if W is None or rows is None else W[rows])
+        return total / weight + self._penalty_value(weight)
+
+    def _accuracy(self, X: Array, Y: Array, W: Array | None = None,
+                  rows: NDArray[np.intp] | None = None) -> float:
         """Accuracy of ``predict`` against encoded labels ``Y`` (R² for a regression output,
-        as scikit-learn's ``r2_score`` averaged over the outputs), weighted by ``W``."""
-        output = self._forward_rows(X)
+        as scikit-learn's ``r2_score`` averaged over the outputs), weighted by ``W``, on the
+        rows ``rows`` (all with None)."""
+        output = self._predict_in_chunks(X, rows)
+        if rows is not None:
+            Y, W = Y[rows], None if W is None else W[rows]
         activation = self.layers[-1].activation
         if isinstance(activation, Softmax):
             return float(np.average(output.argmax(axis=1) == Y.argmax(axis=1), weights=W))
@@ -721,8 +787,7 @@ class BaseModel:
     # -- prediction ----------------------------------------------------------------------
     def predict_proba(self, X: object) -> Array:
         """Return the output activations, shape (n_samples, n_outputs)."""
-        rows = check_X(X, self.n_features)
-        return self._forward_rows(rows.astype(self.dtype, copy=False))
+        return self._predict_in_chunks(check_X(X, self.n_features))
 
     def predict(self, X: object) -> NDArray[Any]:
         """Return predictions: class labels for classifiers, values for a linear output.
@@ -744,7 +809,7 @@ class BaseModel:
         """Keras's ``evaluate``: the mean loss on ``(X, y)`` (weighted, penalty included) and
         the accuracy, or R² for a regression, as ``(loss, score)`` or
         ``{"loss": ..., "accuracy" or "r2": ...}``."""
-        rows = check_X(X, self.n_features).astype(self.dtype, copy=False)
+        rows = check_X(X, self.n_features)
         Y = encode_labels(y, rows.shape[0], self.n_outputs, self.loss).astype(self.dtype)
         weights = check_sample_weight(sample_weight, rows.shape[0], self.dtype)
         loss, score = self._evaluation_loss(rows, Y, weights), self._accuracy(rows, Y, weights)
@@ -756,7 +821,7 @@ class BaseModel:
     def score(self, X: object, y: object, sample_weight: object = None) -> float:
         """Return the accuracy of ``predict`` on ``(X, y)`` (R² for a regression output),
         weighted by ``sample_weight``."""
-        rows = check_X(X, self.n_features).astype(self.dtype, copy=False)
+        rows = check_X(X, self.n_features)
         weights = check_sample_weight(sample_weight, rows.shape[0], self.dtype)
         return self._accuracy(rows, encode_labels(y, rows.shape[0], self.n_outputs, self.loss),
                               weights)

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .base import BaseModel
     from .models import Perceptron
 
-__all__ = ["STUCK", "STUCK_WORDS", "Finding", "diagnose"]
+__all__ = ["STUCK", "STUCK_WORDS", "Finding", "diagnose", "sample_rows"]
 
 #: The findings that mean a run is stuck, so that restarting from new weights may help.
 STUCK = frozenset({"base_rate", "plateau"})
@@ -216,6 +216,14 @@ def _gradient_findings(network: Perceptron) -> list[Finding]:
     return []
 
 
+def sample_rows(n_samples: int, random_state: int = 0) -> NDArray[np.intp] | None:
+    """The rows of ``n_samples`` that the diagnosis looks at: ``MAX_SAMPLES`` of them drawn
+    with ``random_state``, or None (all) if there are no more than that."""
+    if n_samples <= MAX_SAMPLES:
+        return None
+    return np.random.default_rng(random_state).choice(n_samples, MAX_SAMPLES, replace=False)
+
+
 def diagnose(model: BaseModel, X: object, y: object, random_state: int = 0) -> list[Finding]:
     """What looks wrong with ``model`` after training on ``(X, y)``, as a list of findings.
 
@@ -224,9 +232,8 @@ def diagnose(model: BaseModel, X: object, y: object, random_state: int = 0) -> l
     to the NumPy engine).  The model is not changed.
     """
     inputs, Y = check_X_y(X, y, model.n_features, model.n_outputs, model.loss)
-    if len(inputs) > MAX_SAMPLES:
-        rows = np.random.default_rng(random_state).choice(len(inputs), MAX_SAMPLES,
-                                                          replace=False)
+    rows = sample_rows(len(inputs), random_state)
+    if rows is not None:
         inputs, Y = inputs[rows], Y[rows]
     network = model.numpy_copy()
     with np.errstate(over="ignore", invalid="ignore"):

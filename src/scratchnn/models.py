@@ -218,18 +218,21 @@ class Perceptron(BaseModel):
         """``Σ w_i l_i`` over the batch of the last forward pass, plus its weight penalty
         times ``batch_weight`` (so that divided by ``batch_weight`` it is the batch's mean
         loss, penalty included)."""
-        losses = self._batch_losses(Y, Y_hat)
-        total = float(np.add.reduce(losses) if sample_weight is None
-                      else np.dot(sample_weight, losses))
-        for layer in self.layers:
-            if layer.kernel_regularizer is not None:
-                total += layer.penalty(batch_weight) * batch_weight
-        return total
+        return (self._loss_sum(Y, Y_hat, sample_weight)
+                + self._penalty_value(batch_weight) * batch_weight)
 
-    def _evaluation_loss(self, X: Array, Y: Array, W: Array | None = None) -> float:
-        with np.errstate(over="ignore", invalid="ignore"):
-            weight = batch_weight(X.shape[0], W)
-            return self._summed_loss(Y.T, self._forward(X.T), W, weight) / weight
+    def _loss_sum(self, Y: Array, Y_hat: Array, sample_weight: Array | None) -> float:
+        """``Σ w_i l_i`` over the batch of the last forward pass (no penalty)."""
+        losses = self._batch_losses(Y, Y_hat)
+        return float(np.add.reduce(losses) if sample_weight is None
+                     else np.dot(sample_weight, losses))
+
+    def _penalty_value(self, weight: float) -> float:
+        return sum((layer.penalty(weight) for layer in self.layers
+                    if layer.kernel_regularizer is not None), 0.0)
+
+    def _summed_data_loss(self, X: Array, Y: Array, W: Array | None) -> float:
+        return self._loss_sum(Y.T, self._forward(X.T), W)
 
     def _objective(self, X: Array, Y: Array, W: Array | None) -> tuple[float, Array]:
         weight = batch_weight(X.shape[0], W)
@@ -248,7 +251,7 @@ class Perceptron(BaseModel):
         params, grads = [self._flat_parameters], [self._flat_gradients]
         rng = run.rng if any(layer.dropout for layer in self.layers) else None
         for order in orders:
-            yield [self._train_epoch(run, iter_batches(run.X.shape[0], run.batch_size, order),
+            yield [self._train_epoch(run, iter_batches(run.n_samples, run.batch_size, order),
                                      optimizer, guard, params, grads, rng)]
 
     def _train_epoch(

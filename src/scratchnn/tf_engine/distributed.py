@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from ..errors import NonFiniteLoss
 from ..interrupt import InterruptGuard
+from .streaming import batches
 
 if TYPE_CHECKING:
     from ..base import _Run
@@ -59,24 +60,19 @@ def distributed_epochs(
     """
     strategy = model.strategy
     assert strategy is not None
-    X, batch_size = run.X, run.batch_size
-    tensors = tuple(tf.constant(array) for array in (run.X, run.Y, run.W) if array is not None)
+    batch_size = run.batch_size
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    natural = np.arange(len(X))
-    batches_per_epoch = -(-len(X) // batch_size)
+    natural = np.arange(run.n_samples)
+    batches_per_epoch = -(-run.n_samples // batch_size)
     while block := list(itertools.islice(orders, chunk)):
         epochs = np.stack([natural if order is None else order for order in block])
-        dataset = (tf.data.Dataset.from_tensor_slices(epochs)
-                   .flat_map(lambda order: tf.data.Dataset.from_tensor_slices(order)
-                             .batch(batch_size))
-                   .map(lambda rows: tuple(tf.gather(tensor, rows) for tensor in tensors))
-                   .with_options(options))
-        batches = iter(strategy.experimental_distribute_dataset(dataset))
+        dataset = batches(run, epochs).with_options(options)
+        global_batches = iter(strategy.experimental_distribute_dataset(dataset))
         for _ in block:
             total = 0.0
             for number in range(1, batches_per_epoch + 1):
-                batch_loss = float(model._distributed_step(next(batches)))
+                batch_loss = float(model._distributed_step(next(global_batches)))
                 if not np.isfinite(batch_loss):
                     raise NonFiniteLoss(number)
                 total += batch_loss

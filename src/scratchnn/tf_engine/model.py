@@ -27,6 +27,7 @@ from ..optimizers import SGD, Optimizer
 from .distributed import distributed_epochs, replica_step
 from .ops import activation_function, dropout_mask, per_sample_loss
 from .optimizers import SlotVariables, signature
+from .streaming import batches, streams
 
 __all__ = ["TFPerceptron"]
 
@@ -221,9 +222,15 @@ class TFPerceptron(BaseModel):
                                  tf.TensorSpec([], tf.int32)])
             for in_order, weighted in itertools.product((True, False), repeat=2)
         }
+        self._fit_stream = {
+            weighted: compile_(functools.partial(self._fit_batches, weighted=weighted))
+            for weighted in (False, True)
+        }
         self._predict = compile_(self._predict_rows, input_signature=[rows])
-        self._loss = compile_(self._mean_loss, input_signature=[rows, labels])
-        self._weighted_loss = compile_(self._mean_loss, input_signature=[rows, labels, weights])
+        self._data_loss = {
+            False: compile_(self._data_loss_sum, input_signature=[rows, labels]),
+            True: compile_(self._data_loss_sum, input_signature=[rows, labels, weights]),
+        }
         self._loss_and_gradient = {
             False: compile_(self._full_batch_objective, input_signature=[rows, labels]),
             True: compile_(self._full_batch_objective, input_signature=[rows, labels, weights]),
@@ -305,6 +312,10 @@ class TFPerceptron(BaseModel):
             return tf.reduce_sum(losses), tf.cast(tf.shape(x)[0], losses.dtype)
         return tf.reduce_sum(w * losses), tf.reduce_sum(w)
 
+    def _data_loss_sum(self, x: tf.Tensor, y: tf.Tensor, w: tf.Tensor | None = None) -> tf.Tensor:
+        """``Σ w_i l_i`` over the rows ``(x, y)``, without penalty and without training."""
+        return self._summed_loss(x, y, w, training=False)[0]
+
     def _mean_loss(self, x: tf.Tensor, y: tf.Tensor, w: tf.Tensor | None = None,
                    training: bool = False) -> tf.Tensor:
         """The batch's (weighted) mean loss plus its weight penalty."""
@@ -351,7 +362,8 @@ class TFPerceptron(BaseModel):
         whose loss was not finite, where training stopped (0 if none).
         """
         self.trace_count += 1
-        n_epochs, n_samples = tf.shape(orders)[0], tf.shape(X)[0]
+        n_epochs = tf.shape(orders)[0]
+        n_samples = tf.shape(X)[0] if in_order else tf.shape(orders)[1]
         totals = tf.TensorArray(X.dtype, size=0, dynamic_size=True)
         failed_batch = tf.constant(0)
         for epoch in tf.range(n_epochs):
@@ -378,16 +390,38 @@ class TFPerceptron(BaseModel):
             totals = totals.write(epoch, total)
         return totals.stack(), failed_batch
 
+    def _fit_batches(self, dataset: tf.data.Dataset,
+                     weighted: bool) -> tuple[tf.Tensor, tf.Tensor]:
+        """Train on each batch ``(x, y[, w])`` of ``dataset``, one epoch of a streamed set.
+
+        Returns the summed loss, and the number (from 1) of the batch whose loss was not
+        finite, where training stopped (0 if none).
+        """
+        self.trace_count += 1
+        dtype = self.network.parameters[0].dtype
+        total, number, failed_batch = tf.zeros([], dtype), tf.constant(0), tf.constant(0)
+        for batch in iter(dataset):  # an iterator: autograph stops it at a break
+            number += 1
+            x, y, w = batch[0], batch[1], batch[2] if weighted else None
+            loss = self._graph_step(x, y, w)
+            if not tf.math.is_finite(loss):
+                failed_batch = number
+                break
+            total += loss * (tf.cast(tf.shape(x)[0], dtype) if w is None else tf.reduce_sum(w))
+        return total, failed_batch
+
     def _predict_rows(self, x: tf.Tensor) -> tf.Tensor:
         return self._forward(x)[1]
 
     def _forward_rows(self, X: Array) -> Array:
         return self._predict(tf.constant(X)).numpy()
 
-    def _evaluation_loss(self, X: Array, Y: Array, W: Array | None = None) -> float:
-        if W is None:
-            return float(self._loss(tf.constant(X), tf.constant(Y)))
-        return float(self._weighted_loss(tf.constant(X), tf.constant(Y), tf.constant(W)))
+    def _summed_data_loss(self, X: Array, Y: Array, W: Array | None) -> float:
+        arguments = (tf.constant(X), tf.constant(Y)) + (() if W is None else (tf.constant(W),))
+        return float(self._data_loss[W is not None](*arguments))
+
+    def _penalty_value(self, weight: float) -> float:
+        return float(self._penalty(tf.constant(weight, self.network.parameters[0].dtype)))
 
     def _objective(self, X: Array, Y: Array, W: Array | None) -> tuple[float, Array]:
         arguments = (tf.constant(X), tf.constant(Y)) + (() if W is None else (tf.constant(W),))
@@ -412,7 +446,7 @@ class TFPerceptron(BaseModel):
             self.dropout_seed.assign(random_seed(run.rng))
         try:
             if self.strategy is not None:
-                chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // X.shape[0])
+                chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // run.n_samples)
                 for total in distributed_epochs(self, run, orders, guard, chunk):
                     self.optimizer_variables.store(optimizer)
                     yield [total]
@@ -427,7 +461,7 @@ class TFPerceptron(BaseModel):
                     step = step.get_concrete_function()
                 for order in orders:
                     total = 0.0
-                    for number, batch in enumerate(iter_batches(X.shape[0], batch_size, order),
+                    for number, batch in enumerate(iter_batches(run.n_samples, batch_size, order),
                                                    1):
                         x, y = tf.constant(X[batch]), tf.constant(Y[batch])
                         w = None if W is None else W[batch]
@@ -441,9 +475,21 @@ class TFPerceptron(BaseModel):
                     yield [total]
                     self.optimizer_variables.load_learning_rate(optimizer)
                 return
+            if streams(X):
+                for order in orders:
+                    epoch = np.arange(run.n_samples) if order is None else order
+                    total, failed_batch = self._fit_stream[W is not None](
+                        batches(run, epoch[np.newaxis]))
+                    self.optimizer_variables.store(optimizer)
+                    if failed_batch > 0:
+                        raise NonFiniteLoss(int(failed_batch))
+                    yield [float(total)]
+                    self.optimizer_variables.load_learning_rate(optimizer)
+                    guard.check()
+                return
             X_tensor, Y_tensor = tf.constant(X), tf.constant(Y)
             W_tensor = tf.constant(np.empty(0, X.dtype) if W is None else W)
-            chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // X.shape[0])
+            chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // run.n_samples)
             while block := list(itertools.islice(orders, chunk)):
                 shuffled = [order for order in block if order is not None]  # all or none
                 stacked = np.stack(shuffled) if shuffled else np.empty((len(block), 0))

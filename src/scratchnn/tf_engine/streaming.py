@@ -1,0 +1,62 @@
+"""Batches for TensorFlow from the NumPy arrays of a fit: ``tf.data`` pipelines.
+
+A small training set becomes one tensor, and the batches are gathered from it inside the
+graph.  A large one (or a memory-mapped one, whose rows are on disk) is never copied whole:
+each batch's rows are gathered from the NumPy array by ``tf.numpy_function`` inside the
+pipeline, which prefetches the next batches while a step runs, so memory holds a few batches,
+not a copy of the set.  Either way, an epoch's batches are the rows of its order cut into
+``batch_size`` pieces, the same batches the NumPy engine trains on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import tensorflow as tf
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from ..base import _Run
+
+__all__ = ["STREAM_BYTES", "batches", "streams"]
+
+#: A training set of more bytes than this is streamed batch by batch, not copied into one
+#: tensor (which TensorFlow holds beside the NumPy array, with more copies while converting).
+STREAM_BYTES = 64 << 20
+#: Batches prepared ahead of the step that trains on them.
+PREFETCH = 4
+
+
+def streams(X: NDArray[Any]) -> bool:
+    """Whether ``X`` is streamed: over ``STREAM_BYTES``, or a view of a memory-mapped file."""
+    base: Any = X
+    while base is not None:
+        if isinstance(base, np.memmap):
+            return True
+        base = getattr(base, "base", None)
+    return X.nbytes > STREAM_BYTES
+
+
+def batches(run: _Run, orders: NDArray[np.intp]) -> tf.data.Dataset:
+    """The batches ``(x, y)`` or ``(x, y, w)`` of one epoch per row of ``orders`` (each a
+    permutation of the training rows), ``run.batch_size`` rows each; no batch spans two
+    epochs."""
+    arrays = tuple(array for array in (run.X, run.Y, run.W) if array is not None)
+    indices = tf.data.Dataset.from_tensor_slices(orders).flat_map(
+        lambda order: tf.data.Dataset.from_tensor_slices(order).batch(run.batch_size))
+    if not streams(run.X):
+        tensors = tuple(tf.constant(array) for array in arrays)
+        return indices.map(lambda rows: tuple(tf.gather(tensor, rows) for tensor in tensors))
+
+    def gather(rows: NDArray[np.intp]) -> list[NDArray[Any]]:
+        return [array[rows] for array in arrays]
+
+    def gathered(rows: tf.Tensor) -> tuple[tf.Tensor, ...]:
+        values = tf.numpy_function(gather, [rows], [tf.as_dtype(a.dtype) for a in arrays],
+                                   stateful=False)
+        for value, array in zip(values, arrays, strict=True):
+            value.set_shape([None, *array.shape[1:]])
+        return tuple(values)
+
+    return indices.map(gathered).prefetch(PREFETCH)
