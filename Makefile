@@ -34,6 +34,7 @@ bench: $(INSTALLED)
 figures: $(INSTALLED)
 	$(BIN)/scratchnn train --verbose 0 --plot docs/xor.png
 	$(BIN)/scratchnn train --dataset moons --validation-split 0.2 --verbose 0 --plot docs/moons.png
+	SCRATCHNN_SCREENSHOT=docs/playground.png $(BIN)/python -m pytest -q tests/test_playground_browser.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

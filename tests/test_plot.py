@@ -77,3 +77,29 @@ def test_cli_draws_while_training_and_from_a_saved_model(tmp_path: Path) -> None
     wrong = run("plot", str(tmp_path / "xor.npz"), "--dataset", "digits", "-o",
                 str(tmp_path / "x.png"))
     assert wrong.returncode == 2 and "the model takes 2 inputs" in wrong.stderr
+
+
+def test_animate_writes_a_gif_of_the_boundary_and_the_loss_along_the_way(tmp_path: Path) -> None:
+    from PIL import Image
+
+    path = tmp_path / "circles.gif"
+    result = run("train", "--dataset", "circles", "--epochs", "12", "--verbose", "0",
+                 "--animate", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "animation of 12 frames saved to" in result.stdout  # one an epoch
+    with Image.open(path) as animation:
+        assert animation.format == "GIF" and animation.n_frames == 12
+        first = np.asarray(animation.convert("RGB"))
+        animation.seek(animation.n_frames - 1)
+        last = np.asarray(animation.convert("RGB"))
+    assert first.shape == last.shape and np.abs(first.astype(int) - last).sum() > 0
+
+
+@pytest.mark.parametrize(("options", "words"), [
+    (["--animate", "out.png"], "ending in .gif"),
+    (["--dataset", "digits", "--animate", "out.gif"], "2-D data"),
+])
+def test_animate_refuses_what_it_cannot_draw(options: list[str], words: str,
+                                             tmp_path: Path) -> None:
+    result = run("train", "--epochs", "1", *options[:-1], str(tmp_path / options[-1]))
+    assert result.returncode == 2 and words in result.stderr

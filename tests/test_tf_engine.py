@@ -143,8 +143,8 @@ def test_missing_tensorflow_gives_a_one_line_message() -> None:
 
 def test_import_scratchnn_imports_none_of_the_extras() -> None:
     extras = ["tensorflow", "keras", "sklearn", "scipy", "onnx", "onnxruntime", "matplotlib",
-              "threadpoolctl"]
-    code = ("import sys, scratchnn, scratchnn.cli, scratchnn.export; "
+              "threadpoolctl", "starlette", "uvicorn", "websockets", "PIL"]
+    code = ("import sys, scratchnn, scratchnn.cli, scratchnn.export, scratchnn.playground; "
             f"print([name for name in {extras!r} if name in sys.modules])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             timeout=60, check=True)

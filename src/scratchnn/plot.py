@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover - exercised only without the extra
 
 from .activations import Softmax
 from .base import BaseModel
+from .plane import Plane
 
 __all__ = ["plot_decision_boundary", "plot_loss", "plot_training"]
 
@@ -51,16 +52,13 @@ def plot_decision_boundary(model: BaseModel, X: NDArray[Any], y: NDArray[Any], a
     ``X`` must have 2 features.  For one sigmoid output the colour is the probability of
     class 1, with the 0.5 contour drawn; for softmax, the predicted class.
     """
+    plane = Plane.around(X)
     X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"a decision boundary needs 2-D inputs, got X of shape {X.shape}")
     labels = np.asarray(y).reshape(len(X), -1)
     labels = labels.argmax(axis=1) if labels.shape[1] > 1 else labels[:, 0]
-    margin = 0.1 * np.ptp(X, axis=0) + 0.1
-    low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
-    grid_x, grid_y = np.meshgrid(np.linspace(low[0], high[0], resolution),
-                                 np.linspace(low[1], high[1], resolution))
-    grid = np.column_stack([grid_x.ravel(), grid_y.ravel()])
+    low, high = plane.low, plane.high
+    grid_x, grid_y = plane.grid(resolution)
+    grid = plane.points(resolution)
     if isinstance(model.layers[-1].activation, Softmax):
         surface = model.predict(grid).reshape(grid_x.shape)
         ax.contourf(grid_x, grid_y, surface, levels=np.arange(model.n_outputs + 1) - 0.5,

@@ -1,19 +1,20 @@
 """The command line, a module per command: ``scratchnn train`` trains a network and shows what
 it learned, ``predict`` and ``plot`` use a saved one, ``export`` writes it for other runtimes,
-``trace`` shows one training step formula by formula, ``check`` checks a course solution."""
+``trace`` shows one training step formula by formula, ``check`` checks a course solution,
+``playground`` serves a web page to watch a network learn."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
 
-from . import check, export, plot, predict, trace, train
+from . import check, export, playground, plot, predict, trace, train
 from .common import CommandParser, fail
 
 __all__ = ["build_parser", "main"]
 
 COMMANDS = {"train": train, "predict": predict, "plot": plot, "export": export, "trace": trace,
-            "check": check}
+            "check": check, "playground": playground}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -123,6 +123,9 @@ def add_parser(commands: Any) -> None:
     train.add_argument("--save", metavar="PATH", help="save the trained model to PATH (.npz)")
     train.add_argument("--plot", metavar="PNG",
                        help="draw the loss curve and (2-D data) the decision boundary to PNG")
+    train.add_argument("--animate", metavar="GIF",
+                       help="draw the decision boundary and the loss curve along the way, as "
+                            "an animated GIF (2-D data)")
 
 
 def require_memory(sizes: list[int]) -> None:
@@ -186,6 +189,8 @@ def apply_recipe(args: argparse.Namespace) -> None:
         fail(f"--seed must be an integer >= 0, got {args.seed}")
     if args.plot and not Path(args.plot).suffix:
         fail(f"--plot needs a file name with an extension such as .png, got {args.plot!r}")
+    if args.animate and Path(args.animate).suffix.lower() != ".gif":
+        fail(f"--animate writes a GIF: give a file name ending in .gif, got {args.animate!r}")
     if args.validation_split is not None and not 0 < args.validation_split < 1:
         fail(f"--validation-split must be between 0 and 1, got {args.validation_split}")
     if args.l2 is not None and not (np.isfinite(args.l2) and args.l2 >= 0):
@@ -201,7 +206,7 @@ def apply_recipe(args: argparse.Namespace) -> None:
 def require_extras(args: argparse.Namespace) -> None:
     """Fail before any work when an option needs a package that is not installed."""
     try:
-        if args.plot:
+        if args.plot or args.animate:
             from .. import plot  # noqa: F401
         if args.optimizer == "lbfgs":
             LBFGS.require()
@@ -250,6 +255,14 @@ def run(args: argparse.Namespace) -> None:
     else:
         (X, y), test = load_data(args.dataset, args.seed)
     n_classes = int(np.max(y)) + 1
+    if args.animate and X.shape[1] != 2:
+        fail(f"--animate draws the decision boundary of 2-D data; this data has "
+             f"{X.shape[1]} features")
+    snapshots: list[Any] = []
+    if args.animate:
+        from ..animation import Snapshots
+
+        snapshots = [Snapshots(every=max(1, args.epochs // 40))]
     model = build_model(args, X.shape[1], n_classes)
     if args.data:
         model.standardization, model.class_labels = Standardization.of(X), labels
@@ -261,7 +274,7 @@ def run(args: argparse.Namespace) -> None:
                       shuffle=args.dataset not in GATES, random_state=args.seed,
                       log_every=args.log_every or max(1, args.epochs // 10), verbose=args.verbose,
                       validation_split=args.validation_split, early_stopping=args.early_stopping,
-                      restarts=args.restarts)
+                      restarts=args.restarts, callbacks=snapshots)
     except (ValueError, ImportError) as error:
         fail(str(error))
     for warning in caught:
@@ -280,6 +293,14 @@ def run(args: argparse.Namespace) -> None:
         print(f"test accuracy: {report['test_accuracy']:.1%}")
     if args.plot:
         draw(model, X, y, args.plot)
+    if args.animate:
+        from ..animation import animate
+
+        try:
+            count = animate(model, X, y, snapshots[0].frames, args.animate)
+        except OSError as error:
+            fail(f"could not write {args.animate}: {error.strerror or error}")
+        print(f"animation of {count} frames saved to {args.animate}")
     if args.save:
         try:
             model.save(args.save)

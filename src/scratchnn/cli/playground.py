@@ -1,0 +1,38 @@
+"""``scratchnn playground``: a local web page to watch a network learn (see
+``scratchnn.playground``)."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from typing import Any
+
+from .common import fail
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(commands: Any) -> None:
+    """Add ``playground`` and its options to the subcommands."""
+    command = commands.add_parser(
+        "playground", help="watch a network learn, in the browser",
+        description="Serve a local web page, in the manner of TensorFlow Playground, where "
+                    "the NumPy engine trains a small network on 2-D data while you watch; "
+                    "Ctrl-C stops it. It binds 127.0.0.1 only and needs no network.")
+    command.add_argument("--port", type=int, default=None,
+                         help="the port (default: a free one)")
+    command.add_argument("--no-browser", action="store_true",
+                         help="do not open the page in the browser")
+    command.add_argument("--model", metavar="PATH",
+                         help="continue training a saved 2-input network (an .npz)")
+
+
+def run(args: argparse.Namespace) -> None:
+    """Serve the playground until Ctrl-C."""
+    from ..playground import require, serve
+
+    if args.port is not None and not 0 < args.port < 65536:
+        fail(f"--port must be between 1 and 65535, got {args.port}")
+    require()
+    with contextlib.suppress(KeyboardInterrupt):
+        serve(args.port, open_browser=not args.no_browser, model_path=args.model)

@@ -1,0 +1,148 @@
+"""The playground in a real browser: Debian's Chromium, headless, driven by Playwright (no
+browser is downloaded).  ``scratchnn playground --no-browser`` serves the page; the test
+loads it, plays, watches the epoch, the curves and the test loss move on XOR and on circles,
+changes the data set and the layers, sees a refused setting's message, downloads the model
+and loads it with ``scratchnn.load``, and takes a screenshot."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("starlette")
+playwright = pytest.importorskip("playwright.sync_api")
+
+from scratchnn import load  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: Where the screenshot goes (the README's picture is drawn the same way).
+SCREENSHOT = os.environ.get("SCRATCHNN_SCREENSHOT")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="no Chromium at /usr/bin/chromium: this test needs Debian's chromium package "
+           "(apt-get install -y chromium; .ci/run installs it when missing)")
+
+
+@pytest.fixture(scope="module")
+def address() -> Iterator[str]:
+    """The address of ``scratchnn playground --no-browser``, stopped after the tests."""
+    with subprocess.Popen([sys.executable, "-m", "scratchnn.cli", "playground", "--no-browser"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as server:
+        try:
+            assert server.stdout is not None and server.stderr is not None
+            line = server.stdout.readline()  # the first line says where
+            found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            assert found, (line, server.stderr.read() if server.poll() is not None else "")
+            port = int(found.group(0).rsplit(":", 1)[1].rstrip("/"))
+            wait_for(lambda: listening(port))
+            yield found.group(0)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright.sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                          args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def number(page: Any, testid: str) -> float:
+    return float(page.get_by_test_id(testid).text_content())
+
+
+def wait_for(condition: Any, seconds: float = 30) -> None:
+    """Poll ``condition()`` until it is true, for at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def train_and_watch(page: Any, epochs: int) -> tuple[float, float, str, str]:
+    """Play until the epoch counter passes ``epochs``; the test loss and the loss curve's
+    picture before and after."""
+    wait_for(lambda: page.get_by_test_id("epoch").text_content() == "0")
+    wait_for(lambda: page.get_by_test_id("test-loss").text_content() not in ("", "–"))
+    before = number(page, "test-loss")
+    curve_before = page.evaluate("document.getElementById('loss-curve').toDataURL()")
+    page.get_by_test_id("play").click()
+    wait_for(lambda: number(page, "epoch") > epochs)
+    page.get_by_test_id("pause").click()
+    page.wait_for_timeout(300)
+    after = number(page, "test-loss")
+    curve_after = page.evaluate("document.getElementById('loss-curve').toDataURL()")
+    return before, after, curve_before, curve_after
+
+
+def test_the_page_trains_on_xor_and_circles_and_its_model_loads(
+        address: str, browser: Any, tmp_path: Path) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(address, timeout=30_000)
+
+    page.get_by_test_id("dataset").select_option("xor")
+    page.get_by_test_id("add-layer").click()
+    wait_for(lambda: page.locator("#layer-count").text_content() == "3 hidden layers")
+    page.get_by_test_id("remove-layer").click()
+    wait_for(lambda: page.locator("#layer-count").text_content() == "2 hidden layers")
+    page.get_by_test_id("add-neuron-0").click()
+    page.get_by_test_id("add-neuron-1").click()
+    wait_for(lambda: page.locator("#columns .column").nth(1).locator(".unit").count() == 5)
+    before, after, curve_before, curve_after = train_and_watch(page, 100)
+    assert after < 0.5 * before, (before, after)
+    assert curve_after != curve_before
+    epoch = number(page, "epoch")
+    page.wait_for_timeout(500)
+    assert number(page, "epoch") == epoch  # paused
+
+    page.get_by_test_id("dataset").select_option("circles")
+    before, after, _, _ = train_and_watch(page, 100)
+    assert after < 0.5 * before, (before, after)
+    assert page.locator("#links line").count() == 2 * 5 + 5 * 3 + 3
+    page.screenshot(path=str(SCREENSHOT or tmp_path / "playground.png"))
+
+    epoch = number(page, "epoch")
+    page.get_by_test_id("step").click()
+    wait_for(lambda: number(page, "epoch") == epoch + 1)
+
+    page.fill("#l2", "5")  # the server refuses it and says why
+    page.locator("#l2").dispatch_event("change")
+    wait_for(lambda: page.get_by_test_id("error").is_visible())
+    assert "l2" in page.get_by_test_id("error").text_content()
+
+    page.get_by_test_id("show-code").click()
+    wait_for(lambda: page.get_by_test_id("code").is_visible())
+    assert "Perceptron.from_sizes([2, 5, 3, 1]" in page.get_by_test_id("code").text_content()
+
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_test_id("download").click()
+    path = tmp_path / "model.npz"
+    download.value.save_as(path)
+    model = load(path)
+    assert [layer.n_neurons for layer in model.layers] == [5, 3, 1]
+    assert len(model.history) >= 100
+
+    assert not errors, errors
+    page.close()

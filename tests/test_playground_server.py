@@ -1,0 +1,244 @@
+"""The playground's server, through Starlette's test client: the page and its files,
+configuration, training frames, bad input refused with a message (the server goes on), two
+tabs independent, the download read by ``scratchnn.load``, ``--model``, and the code shown
+runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("httpx2")
+from starlette.testclient import TestClient
+
+from scratchnn import Perceptron, load
+from scratchnn.playground.server import create_app
+from scratchnn.playground.session import Session, check_config
+
+ROOT = Path(__file__).resolve().parent.parent
+TESTIDS = ["play", "pause", "step", "reset", "epoch", "train-loss", "test-loss", "dataset",
+           "add-layer", "remove-layer", "boundary", "show-code", "download"]
+
+
+def receive_until(socket: Any, kind: str, limit: int = 50) -> dict[str, Any]:
+    """The next message of type ``kind`` (at most ``limit`` messages read)."""
+    for _ in range(limit):
+        message = socket.receive_json()
+        if message["type"] == kind:
+            return message
+    raise AssertionError(f"no {kind!r} message in {limit}")
+
+
+def opened(socket: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    hello = receive_until(socket, "hello")
+    return hello, receive_until(socket, "frame")
+
+
+def test_the_page_and_its_files_are_served_by_the_package() -> None:
+    client = TestClient(create_app())
+    page = client.get("/")
+    assert page.status_code == 200
+    for testid in TESTIDS:
+        assert f'data-testid="{testid}"' in page.text, testid
+    assert "http" not in page.text.replace('href="/static', "")  # no CDN: nothing external
+    for name in ("playground.js", "playground.css"):
+        assert client.get(f"/static/{name}").status_code == 200
+
+
+def test_play_sends_frames_whose_loss_falls_and_pause_stops_them() -> None:
+    with TestClient(create_app()) as client, client.websocket_connect("/ws") as socket:
+        hello, first = opened(socket)
+        assert hello["config"]["dataset"] == "circles" and first["epoch"] == 0
+        socket.send_json({"type": "config", "config": {"dataset": "xor", "hidden": [8, 8],
+                                                       "features": ["x1", "x2"]}})
+        opened(socket)
+        socket.send_json({"type": "play"})
+        frames = [receive_until(socket, "frame") for _ in range(8)]
+        socket.send_json({"type": "pause"})
+        epochs = [frame["epoch"] for frame in frames]
+        assert epochs == sorted(epochs) and epochs[-1] > epochs[0] > 0
+        assert frames[-1]["test_loss"] < first["test_loss"]
+        frame = frames[-1]
+        assert len(frame["boundary"]) == frame["resolution"] ** 2
+        assert [len(layer) for layer in frame["units"]] == [8, 8]
+        assert all(len(unit) == frame["unit_resolution"] ** 2 for unit in frame["units"][0])
+        assert np.array(frame["weights"][1]).shape == (8, 8)
+        assert frame["epochs_per_second"] > 0
+
+
+def test_step_trains_one_epoch_and_reset_starts_again() -> None:
+    with TestClient(create_app()) as client, client.websocket_connect("/ws") as socket:
+        opened(socket)
+        socket.send_json({"type": "step"})
+        assert receive_until(socket, "frame")["epoch"] == 1
+        socket.send_json({"type": "step"})
+        assert receive_until(socket, "frame")["epoch"] == 2
+        socket.send_json({"type": "reset"})
+        hello, frame = opened(socket)
+        assert frame["epoch"] == 0 and hello["config"]["seed"] == 1
+
+
+BAD_MESSAGES = {
+    "out-of-range size": ({"type": "config", "config": {"hidden": [9]}}, "hidden"),
+    "too many layers": ({"type": "config", "config": {"hidden": [2] * 7}}, "hidden"),
+    "learning rate 0": ({"type": "config", "config": {"learning_rate": 0}}, "learning_rate"),
+    "unknown data set": ({"type": "config", "config": {"dataset": "mnist"}}, "dataset"),
+    "no feature": ({"type": "config", "config": {"features": []}}, "features"),
+    "unknown setting": ({"type": "config", "config": {"epochs": 3}}, "unknown setting"),
+    "unknown type": ({"type": "fly"}, "unknown message type"),
+    "not an object": ([1, 2], "JSON object"),
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_MESSAGES))
+def test_bad_input_is_refused_with_a_message_and_the_server_goes_on(name: str) -> None:
+    message, words = BAD_MESSAGES[name]
+    with TestClient(create_app()) as client, client.websocket_connect("/ws") as socket:
+        hello, _ = opened(socket)
+        socket.send_json(message)
+        error = receive_until(socket, "error")
+        assert words in error["message"]
+        socket.send_text("{not json")
+        assert "malformed message" in receive_until(socket, "error")["message"]
+        socket.send_json({"type": "step"})  # the session is as it was, and trains
+        frame = receive_until(socket, "frame")
+        assert frame["epoch"] == 1 and len(frame["units"]) == len(hello["config"]["hidden"])
+
+
+def test_two_tabs_train_independently_and_each_downloads_its_model(tmp_path: Path) -> None:
+    with TestClient(create_app()) as client, client.websocket_connect("/ws") as first, \
+            client.websocket_connect("/ws") as second:
+        first_hello, _ = opened(first)
+        second_hello, _ = opened(second)
+        assert first_hello["session"] != second_hello["session"]
+        first.send_json({"type": "config", "config": {"hidden": [3]}})
+        opened(first)
+        for _ in range(3):
+            first.send_json({"type": "step"})
+            receive_until(first, "frame")
+        second.send_json({"type": "step"})
+        assert receive_until(second, "frame")["epoch"] == 1
+        models = []
+        for hello in (first_hello, second_hello):
+            response = client.get(f"/model/{hello['session']}")
+            assert response.status_code == 200
+            path = tmp_path / f"{hello['session']}.npz"
+            path.write_bytes(response.content)
+            models.append(load(path))
+        assert [layer.n_neurons for layer in models[0].layers] == [3, 1]
+        assert [layer.n_neurons for layer in models[1].layers] == [4, 2, 1]
+        assert len(models[0].history) == 3 and len(models[1].history) == 1
+    assert client.get("/model/nobody").status_code == 404
+
+
+def test_a_saved_model_opens_to_continue_training(tmp_path: Path) -> None:
+    model = Perceptron.from_sizes([2, 5, 3, 1], "relu", "sigmoid", "binary_crossentropy",
+                                  random_state=0)
+    model.save(tmp_path / "model.npz")
+    with TestClient(create_app(tmp_path / "model.npz")) as client, \
+            client.websocket_connect("/ws") as socket:
+        hello, frame = opened(socket)
+        assert hello["config"]["hidden"] == [5, 3] and hello["config"]["activation"] == "relu"
+        np.testing.assert_allclose(frame["weights"][0], model.layers[0].weights)
+    wide = Perceptron.from_sizes([3, 1], "relu", "sigmoid", "binary_crossentropy")
+    wide.save(tmp_path / "wide.npz")
+    with pytest.raises(ValueError, match="2 inputs"):
+        create_app(tmp_path / "wide.npz")
+
+
+def test_show_code_gives_python_that_runs_and_learns_the_same_configuration() -> None:
+    session = Session()
+    session.configure({"dataset": "xor", "hidden": [6, 3], "activation": "relu",
+                       "optimizer": "adam", "learning_rate": 0.01, "l2": 0.001,
+                       "features": ["x1", "x2", "x1*x2"]})
+    session.advance(0.3)
+    result = subprocess.run([sys.executable, "-c", session.code()], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    accuracy = float(result.stdout.split("test accuracy ")[1].rstrip("%\n"))
+    assert accuracy > 90
+    assert "Adam(0.01)" in session.code() and "L2(0.001)" in session.code()
+
+
+def test_the_configuration_is_checked_whole() -> None:
+    config = check_config({"hidden": [], "dropout": 0.5})
+    assert config["hidden"] == [] and config["dropout"] == 0.5
+    session = Session()
+    before = dict(session.config)
+    with pytest.raises(ValueError, match="noise"):
+        session.configure({"hidden": [2], "noise": 80})
+    assert session.config == before  # nothing applied
+
+
+def test_frames_come_at_least_ten_times_a_second_on_a_2_8_8_1_network() -> None:
+    with TestClient(create_app()) as client, client.websocket_connect("/ws") as socket:
+        opened(socket)
+        socket.send_json({"type": "config", "config": {"hidden": [8, 8]}})
+        opened(socket)
+        socket.send_json({"type": "play"})
+        receive_until(socket, "frame")
+        start = time.perf_counter()
+        frames = [receive_until(socket, "frame") for _ in range(10)]
+        elapsed = time.perf_counter() - start
+        socket.send_json({"type": "pause"})
+    assert 10 / elapsed >= 10, f"{10 / elapsed:.1f} frames a second"
+    assert frames[-1]["epochs_per_second"] > 50
+    assert len(json.dumps(frames[-1])) < 200_000
+
+
+# -- the command ---------------------------------------------------------------------------
+def started(*options: str) -> tuple[subprocess.Popen[str], str]:
+    """``scratchnn playground --no-browser`` with ``options``, and the address it prints."""
+    server = subprocess.Popen([sys.executable, "-m", "scratchnn.cli", "playground",
+                               "--no-browser", *options], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    return server, server.stdout.readline()
+
+
+def test_the_command_serves_on_127_0_0_1_and_stops_cleanly_on_ctrl_c() -> None:
+    import signal
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server, line = started("--port", str(port))
+    with server:
+        assert f"http://127.0.0.1:{port}/" in line
+        deadline = time.monotonic() + 30
+        while True:  # until it listens, for at most 30 s
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert time.monotonic() < deadline and server.poll() is None
+            time.sleep(0.1)
+        server.send_signal(signal.SIGINT)
+        _, errors = server.communicate(timeout=30)
+    assert server.returncode == 0 and "Traceback" not in errors
+
+
+def test_the_command_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:
+    from tests.test_cli import run
+
+    result = run("playground", "--no-browser", "--model", str(tmp_path / "missing.npz"))
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    result = run("playground", "--no-browser", "--port", "70000")
+    assert result.returncode == 2 and "--port" in result.stderr
+
+
+def test_without_the_web_stack_the_command_says_what_to_install() -> None:
+    code = ("import sys\nsys.modules['starlette'] = None\n"
+            "from scratchnn.cli import main\nmain(['playground', '--no-browser'])\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, check=False)
+    assert result.returncode == 2
+    assert "pip install 'scratchnn[playground]'" in result.stderr
