@@ -103,7 +103,7 @@ def test_training_tools_from_the_command_line() -> None:
 
 # Packages a plain 'pip install scratchnn' does not bring (tqdm and NumPy it does).
 EXTRAS = ("tensorflow", "keras", "sklearn", "scipy", "matplotlib", "onnx", "onnxruntime",
-          "threadpoolctl")
+          "threadpoolctl", "starlette", "uvicorn", "websockets")
 NUMPY_ONLY = (f"import sys\nfor name in {EXTRAS!r}:\n    sys.modules[name] = None\n"
               "from scratchnn.cli import main\nmain(sys.argv[1:])\n")
 

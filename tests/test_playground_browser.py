@@ -101,6 +101,7 @@ def test_the_page_trains_on_xor_and_circles_and_its_model_loads(
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(address, timeout=30_000)
+    page.wait_for_selector("body[data-session]", timeout=30_000)  # connected
 
     page.get_by_test_id("dataset").select_option("xor")
     page.get_by_test_id("add-layer").click()

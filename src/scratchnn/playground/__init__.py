@@ -50,7 +50,7 @@ def serve(port: int | None = None, host: str = "127.0.0.1", open_browser: bool =
     app = create_app(model_path)
     port = free_port(host) if port is None else port
     address = f"http://{host}:{port}/"
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", ws="websockets")
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", ws="websockets-sansio")
     server = uvicorn.Server(config)
     print(f"scratchnn playground at {address} (Ctrl-C stops it)", flush=True)
     if open_browser:

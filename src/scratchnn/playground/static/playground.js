@@ -9,7 +9,7 @@ const SETTINGS = ["learning_rate", "activation", "optimizer", "l2", "dropout", "
 const NUMBERS = new Set(["learning_rate", "l2", "dropout", "train_ratio", "noise",
                          "batch_size"]);
 const state = { socket: null, session: null, config: null, points: null, losses: [],
-                frame: null };
+                frame: null, waiting: [] };
 const $ = (id) => document.getElementById(id);
 
 // -- talking to the server ------------------------------------------------------------------
@@ -17,12 +17,17 @@ function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   state.socket = new WebSocket(`${scheme}://${location.host}/ws`);
   state.socket.onmessage = (event) => receive(JSON.parse(event.data));
+  state.socket.onopen = () => {  // what the page asked for while it connected
+    for (const message of state.waiting.splice(0)) state.socket.send(message);
+  };
   state.socket.onclose = () => showError("The connection to the server closed: reload the page.");
 }
 
 function send(message) {
-  if (state.socket && state.socket.readyState === WebSocket.OPEN) {
+  if (state.socket.readyState === WebSocket.OPEN) {
     state.socket.send(JSON.stringify(message));
+  } else if (state.socket.readyState === WebSocket.CONNECTING) {
+    state.waiting.push(JSON.stringify(message));
   }
 }
 
@@ -35,6 +40,7 @@ function receive(message) {
     if (message.session) {
       state.session = message.session;
       $("download").href = `/model/${message.session}`;
+      document.body.dataset.session = message.session;
     }
     state.config = message.config;
     state.points = message.points;
