@@ -29,10 +29,10 @@ SCREENSHOT = os.environ.get("SCRATCHNN_SCREENSHOT")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="no Chromium at /usr/bin/chromium: this test needs Debian's chromium package "
-           "(apt-get install -y chromium; .ci/run installs it when missing)")
+           "(apt-get install -y chromium; .ci/run installs it when missing)")]
 
 
 @pytest.fixture(scope="module")
