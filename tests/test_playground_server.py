@@ -204,6 +204,7 @@ def started(*options: str) -> tuple[subprocess.Popen[str], str]:
     return server, server.stdout.readline()
 
 
+@pytest.mark.slow
 def test_the_command_serves_on_127_0_0_1_and_stops_cleanly_on_ctrl_c() -> None:
     import signal
     import socket
@@ -226,6 +227,7 @@ def test_the_command_serves_on_127_0_0_1_and_stops_cleanly_on_ctrl_c() -> None:
     assert server.returncode == 0 and "Traceback" not in errors
 
 
+@pytest.mark.slow
 def test_the_command_says_what_is_wrong_in_one_line(tmp_path: Path) -> None:
     from tests.test_cli import run
 

@@ -79,16 +79,17 @@ def test_cli_draws_while_training_and_from_a_saved_model(tmp_path: Path) -> None
     assert wrong.returncode == 2 and "the model takes 2 inputs" in wrong.stderr
 
 
+@pytest.mark.slow
 def test_animate_writes_a_gif_of_the_boundary_and_the_loss_along_the_way(tmp_path: Path) -> None:
     from PIL import Image
 
     path = tmp_path / "circles.gif"
-    result = run("train", "--dataset", "circles", "--epochs", "12", "--verbose", "0",
+    result = run("train", "--dataset", "circles", "--epochs", "6", "--verbose", "0",
                  "--animate", str(path))
     assert result.returncode == 0, result.stderr
-    assert "animation of 12 frames saved to" in result.stdout  # one an epoch
+    assert "animation of 6 frames saved to" in result.stdout  # one an epoch
     with Image.open(path) as animation:
-        assert animation.format == "GIF" and animation.n_frames == 12
+        assert animation.format == "GIF" and animation.n_frames == 6
         first = np.asarray(animation.convert("RGB"))
         animation.seek(animation.n_frames - 1)
         last = np.asarray(animation.convert("RGB"))
