@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ pytest.importorskip("starlette")
 playwright = pytest.importorskip("playwright.sync_api")
 
 from scratchnn import load  # noqa: E402
+from tests.test_playground_server import listening, wait_for  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Where the screenshot goes (the README's picture is drawn the same way).
@@ -62,21 +61,8 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-def listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
 def number(page: Any, testid: str) -> float:
     return float(page.get_by_test_id(testid).text_content())
-
-
-def wait_for(condition: Any, seconds: float = 30) -> None:
-    """Poll ``condition()`` until it is true, for at most ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def train_and_watch(page: Any, epochs: int) -> tuple[float, float, str, str]:

@@ -6,6 +6,8 @@ runs."""
 from __future__ import annotations
 
 import json
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ pytest.importorskip("httpx2")
 from starlette.testclient import TestClient
 
 from scratchnn import Perceptron, load
+from scratchnn.playground import free_port
 from scratchnn.playground.server import create_app
 from scratchnn.playground.session import Session, check_config
 
@@ -205,23 +208,27 @@ def started(*options: str) -> tuple[subprocess.Popen[str], str]:
 
 
 @pytest.mark.slow
-def test_the_command_serves_on_127_0_0_1_and_stops_cleanly_on_ctrl_c() -> None:
-    import signal
-    import socket
-
+def listening(port: int) -> bool:
+    """Whether a server accepts connections on 127.0.0.1:``port``."""
     with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def wait_for(condition: Any, seconds: float = 30) -> None:
+    """Poll ``condition()`` until it is true, for at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_the_command_serves_on_127_0_0_1_and_stops_cleanly_on_ctrl_c() -> None:
+    port = free_port("127.0.0.1")
     server, line = started("--port", str(port))
     with server:
         assert f"http://127.0.0.1:{port}/" in line
-        deadline = time.monotonic() + 30
-        while True:  # until it listens, for at most 30 s
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert time.monotonic() < deadline and server.poll() is None
-            time.sleep(0.1)
+        wait_for(lambda: listening(port) or server.poll() is not None)
+        assert server.poll() is None
         server.send_signal(signal.SIGINT)
         _, errors = server.communicate(timeout=30)
     assert server.returncode == 0 and "Traceback" not in errors

@@ -11,6 +11,7 @@ restarts, the per-epoch line, the history, ``predict``, ``score``, ``summary``, 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import sys
@@ -131,9 +132,9 @@ class _Run:
         """The number of training samples."""
         return self.X.shape[0] if self.rows is None else len(self.rows)
 
-    @property
+    @functools.cached_property
     def total_weight(self) -> float:
-        """The number of training samples, or their total weight."""
+        """The number of training samples, or their total weight (found once)."""
         return batch_weight(self.n_samples, self.take(self.W))
 
     def take(self, array: Array | None, rows: NDArray[np.intp] | None = None) -> Any:
@@ -395,6 +396,9 @@ class BaseModel:
             validation_split = 0.1
         if validation_data is not None and validation_split is not None:
             raise ValueError("give validation_data or validation_split, not both")
+        # The training rows of X (None: all), and the validation set (X, Y, W, its rows).
+        train: NDArray[np.intp] | None = None
+        validation: tuple[Array, Array, Array | None, NDArray[np.intp] | None] | None = None
         if validation_data is not None:
             if not isinstance(validation_data, tuple | list) or len(validation_data) not in (2,
                                                                                               3):
@@ -407,13 +411,15 @@ class BaseModel:
             W_val = check_sample_weight(validation_data[2] if len(validation_data) == 3
                                         else None, X_val.shape[0], X.dtype,
                                         name="validation_data[2]")
+            validation = (X_val, Y_val, W_val, None)
         elif validation_split is not None:
             check_fraction("validation_split", validation_split)
             train, held_out = stratified_split(self._class_labels(Y), validation_split, rng)
             if len(train) == 0 or len(held_out) == 0:
                 raise ValueError(f"validation_split={validation_split} leaves no sample on one "
                                  f"side of the split of {len(X)} samples")
-        n_samples = X.shape[0] if validation_split is None else len(train)
+            validation = (X, Y, W, held_out)
+        n_samples = X.shape[0] if train is None else len(train)
         batch_size = n_samples if batch_size is None else min(
             check_positive_int("batch_size", batch_size), n_samples
         )
@@ -426,15 +432,10 @@ class BaseModel:
         if isinstance(solver, Optimizer):  # another network's state: refused before any change
             solver.check_state(sum(layer.n_parameters for layer in self.layers))
         progress = Progress(verbose, log_every, epochs)
-        validating = validation_data is not None or validation_split is not None
-        if not validating and watched & {"val_loss", "val_accuracy"}:
+        if validation is None and watched & {"val_loss", "val_accuracy"}:
             raise ValueError(f"monitoring {sorted(watched)} needs validation data")
-        if validation_split is not None:
-            run = _Run(X, Y, W, train, (X, Y, W, held_out), epochs, batch_size, shuffle, rng,
-                       callbacks, stoppers)
-        else:
-            run = _Run(X, Y, W, None, (X_val, Y_val, W_val, None) if validating else None,
-                       epochs, batch_size, shuffle, rng, callbacks, stoppers)
+        run = _Run(X, Y, W, train, validation, epochs, batch_size, shuffle, rng, callbacks,
+                   stoppers)
 
         self._prepare(X.dtype)
         history_before = self.history.copy()

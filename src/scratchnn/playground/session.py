@@ -176,7 +176,7 @@ class Session:
             layer.dropout = config["dropout"]
         kind = SGD if config["optimizer"] == "sgd" else Adam
         previous = getattr(self, "optimizer", None)
-        if isinstance(previous, kind) and previous is not None:
+        if isinstance(previous, kind):
             previous.learning_rate = config["learning_rate"]
             self.optimizer: Optimizer = previous
         else:
