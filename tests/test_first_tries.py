@@ -13,6 +13,7 @@ import pytest
 from scratchnn import (
     SGD,
     CSVLogger,
+    EarlyStopping,
     LearningRateScheduler,
     ModelCheckpoint,
     Perceptron,
@@ -87,7 +88,8 @@ def test_verbose_lines_carry_validation_and_say_how_training_stopped(
     X, y = datasets.moons(200, noise=0.3, random_state=0)
     model = Perceptron.from_sizes([2, 32, 32, 1], "relu", "sigmoid", "bce", random_state=0)
     model.fit(X, y, epochs=300, optimizer="adam", learning_rate=0.05, batch_size=16,
-              shuffle=True, early_stopping=True, patience=5, random_state=0, log_every=1)
+              shuffle=True, early_stopping=EarlyStopping(patience=5), random_state=0,
+              log_every=1)
     out = capsys.readouterr().out
     assert "Loss at epoch 1: " in out and " - val_loss: " in out and " - val_accuracy: " in out
     stopped = f"Early stopping at epoch {len(model.history)}: restored the weights of epoch " \
@@ -104,7 +106,7 @@ def test_the_loss_plot_marks_the_restored_epoch() -> None:
     X, y = datasets.moons(200, noise=0.3, random_state=0)
     model = Perceptron.from_sizes([2, 32, 1], "relu", "sigmoid", "bce", random_state=0)
     model.fit(X, y, epochs=200, optimizer="adam", learning_rate=0.05, batch_size=16,
-              early_stopping=True, patience=5, random_state=0, verbose=0)
+              early_stopping=EarlyStopping(patience=5), random_state=0, verbose=0)
     ax = plot_loss(model, Figure().subplots())
     labels = [line.get_label() for line in ax.get_lines()]
     assert f"restored epoch {model.best_epoch_}" in labels

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from scratchnn import datasets
+from scratchnn import EarlyStopping, datasets
 from tests.conftest import make_data, make_model
 from tests.test_cli import run
 
@@ -53,7 +53,7 @@ def test_early_stopping_restores_the_best_weights() -> None:
     kwargs: dict[str, Any] = {"optimizer": "adam", "learning_rate": 0.05, "batch_size": 8,
                               "validation_split": 0.3, "random_state": 0, "verbose": False}
     model = make_model([2, 32, 1], "relu", init="he").fit(
-        X, y, epochs=200, early_stopping=True, patience=5, **kwargs)
+        X, y, epochs=200, early_stopping=EarlyStopping(patience=5), **kwargs)
     best = model.best_epoch_
     assert best == int(np.argmin(model.history.val_loss)) + 1
     assert len(model.history) == best + 5  # stopped after five epochs without improvement
@@ -67,8 +67,9 @@ def test_min_delta_ignores_small_improvements() -> None:
     # patience epochs), but the best epoch is still the one with the lowest validation loss,
     # as scikit-learn keeps the best weights.
     X, y = make_data(40, 2, 1, "binary_crossentropy")
-    model = classifier().fit(X, y, epochs=50, learning_rate=1e-4, early_stopping=True,
-                             patience=3, min_delta=1.0, random_state=0, verbose=False)
+    model = classifier().fit(X, y, epochs=50, learning_rate=1e-4,
+                             early_stopping=EarlyStopping(patience=3, min_delta=1.0),
+                             random_state=0, verbose=False)
     assert len(model.history) == 4
     assert np.all(np.diff(model.history.val_loss) < 0)  # every epoch improved a little
     assert model.best_epoch_ == 4
@@ -135,7 +136,7 @@ def test_bad_fit_options_are_refused() -> None:
     with pytest.raises(ValueError, match="verbose must be 0, 1, 2"):
         model.fit(X, y, verbose=3)
     with pytest.raises(ValueError, match="patience must be a positive integer"):
-        model.fit(X, y, early_stopping=True, patience=0)
+        model.fit(X, y, early_stopping=EarlyStopping(patience=0))
     with pytest.raises(ValueError, match=r"validation_data\[0\] has 3 features"):
         model.fit(X, y, validation_data=(np.ones((2, 3)), [0, 1]))
     assert len(model.history) == 0

@@ -285,7 +285,7 @@ def test_convergence_stopping_follows_scikit_learns_rule() -> None:
     gains = -np.diff(long.history.loss)
     assert 4 < len(long.history) < 200
     assert np.all(gains[-3:] < 1e-3) and not np.all(gains[-4:] < 1e-3)
-    assert not hasattr(model, "best_epoch_")
+    assert model.best_epoch_ is None
 
 
 def test_a_budget_ending_first_warns_of_convergence() -> None:

@@ -121,7 +121,7 @@ def write_archive(path: Path, **arrays: Any) -> None:
 def header_of(model: scratchnn.Perceptron) -> dict[str, Any]:
     from scratchnn.io import _header
 
-    return _header(model)
+    return _header(model.get_spec(), model.engine)
 
 
 def as_bytes(header: dict[str, Any]) -> np.ndarray:

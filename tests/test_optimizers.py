@@ -126,7 +126,7 @@ def test_an_optimizer_with_state_refuses_another_network() -> None:
     with pytest.raises(ValueError, match=r"holds state \(m\) for 13 parameters, not 17"):
         other.fit(X, y, epochs=1, optimizer=adam, verbose=False)
     # Refused before anything changed: no optimizer_, the same weights in the same dtype.
-    assert not hasattr(other, "optimizer_") and len(other.history) == 0
+    assert other.optimizer_ is None and len(other.history) == 0
     for a, b in zip(other.get_weights(), before, strict=True):
         np.testing.assert_array_equal(a, b)
         assert a.dtype == np.float32

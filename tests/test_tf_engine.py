@@ -10,7 +10,7 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from scratchnn import SGD, Layer, Perceptron  # noqa: E402
+from scratchnn import SGD, EarlyStopping, Layer, Perceptron  # noqa: E402
 from scratchnn.datasets import xor  # noqa: E402
 from scratchnn.tf_engine import TFPerceptron  # noqa: E402
 from tests.conftest import OUTPUT_FOR_LOSS, make_data, make_model  # noqa: E402
@@ -337,7 +337,7 @@ def test_early_stopping_and_callbacks_on_tensorflow() -> None:
     X, y = make_data(60, 2, 1, "binary_crossentropy", seed=5)
     kwargs: dict[str, Any] = {"optimizer": "adam", "learning_rate": 0.05, "batch_size": 8,
                               "validation_split": 0.3, "random_state": 0, "verbose": False,
-                              "early_stopping": True, "patience": 5, "epochs": 200}
+                              "early_stopping": EarlyStopping(patience=5), "epochs": 200}
     numpy_model = make_model([2, 32, 1], "relu", init="he")
     tf_model = TFPerceptron.from_perceptron(numpy_model)
     numpy_model.fit(X, y, **kwargs)

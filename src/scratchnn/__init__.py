@@ -32,13 +32,13 @@ from .losses import (
     MeanSquaredError,
     Poisson,
 )
-from .models import Perceptron
+from .numpy_engine import Perceptron
 from .optimizers import SGD, Adam
 from .regularizers import L2
 from .schedules import Adaptive, CosineDecay, ExponentialDecay, InverseScaling, ReduceOnPlateau
 from .solvers import LBFGS
-
-__version__ = "0.1.0"
+from .spec import NetworkSpec
+from .version import __version__
 
 __all__ = [
     "L2",
@@ -62,6 +62,7 @@ __all__ = [
     "Linear",
     "MeanSquaredError",
     "ModelCheckpoint",
+    "NetworkSpec",
     "Perceptron",
     "Poisson",
     "ReLU",

@@ -1,73 +1,50 @@
-"""What both engines share: the model's user API and the training loop around a step.
+"""The model's user API, the same on both engines.
 
-An engine subclass stores the parameters and supplies the operations that touch them:
-``get_weights``, ``set_weights``, ``_forward_rows`` (prediction), ``_summed_data_loss`` and
-``_penalty_value`` (evaluation), ``_run_epochs`` (the updates), ``_objective`` (the
-full-batch loss and gradient, for L-BFGS) and ``numpy_copy``.  Everything a user sees
-(checks, the validation split, early stopping, schedules between epochs, the L-BFGS loop,
-restarts, the per-epoch line, the history, ``predict``, ``score``, ``summary``, ``save``,
-``diagnose``, evaluation a chunk of rows at a time) is written once, here.
+A model is its layers and their description (``get_spec``); an engine (``scratchnn.engine``)
+stores the parameters and supplies the hooks that touch them.  What a user calls is written
+once, here: ``fit`` (which plans the fit and hands it to ``scratchnn.trainer``), ``predict``,
+``predict_proba``, ``evaluate``, ``score``, ``summary``, ``diagnose``, the roads out
+(``save``, ``export``, ``to_onnx``, ``to_sklearn``, ``to_keras``, pickling) and prediction
+and evaluation a chunk of rows at a time.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 import os
-import sys
-import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .activations import Sigmoid, Softmax
-from .callbacks import callback_hook
-from .diagnostics import STUCK, STUCK_WORDS, Finding, diagnose, sample_rows
-from .errors import ConvergenceWarning, NonFiniteLoss, TrainingDivergedError
+from .activations import Softmax
+from .diagnostics import Finding, diagnose
+from .engine import Engine
 from .history import History
-from .initializers import FitRandom, RandomState, check_fit_random_state, initialize
-from .interrupt import InterruptGuard
+from .initializers import RandomState
 from .layers import Layer
 from .losses import Loss, batch_weight, get_loss
-from .optimizers import SGD, Optimizer, get_optimizer
+from .optimizers import Optimizer
+from .outputs import OutputKind
 from .preprocessing import Standardization
-from .schedules import Adaptive, Schedule
+from .schedules import Schedule
 from .solvers import LBFGS
-from .training import Callback, EarlyStopping, Progress, stratified_split
-from .validation import (
-    check_bool,
-    check_fraction,
-    check_positive_int,
-    check_sample_weight,
-    check_X,
-    check_X_y,
-    encode_labels,
-)
+from .spec import LayerSpec, NetworkSpec
+from .trainer import Batch, Trainer, iter_batches, plan_fit
+from .training import Callback, EarlyStopping
+from .validation import check_sample_weight, check_X, encode_labels
 
 if TYPE_CHECKING:
-    from .models import Perceptron
+    from .numpy_engine import Perceptron
 
 Array = NDArray[np.floating]
-#: A batch of row indices into the training set: a slice (no copy) or an index array.
-Batch = slice | NDArray[np.intp]
 #: Values per chunk (rows times the widest layer) when a whole set is predicted or
 #: evaluated: the activations held at once stay bounded (and a memory-mapped set is read a
 #: chunk at a time), whatever its length.
 CHUNK_VALUES = 1 << 20
 
-__all__ = ["BaseModel", "iter_batches"]
-
-
-def iter_batches(
-    n_samples: int, batch_size: int, order: NDArray[np.intp] | None
-) -> Iterator[Batch]:
-    """Yield the batches of one epoch: slices in order, or chunks of a shuffled ``order``."""
-    for start in range(0, n_samples, batch_size):
-        stop = min(start + batch_size, n_samples)
-        yield slice(start, stop) if order is None else order[start:stop]
+__all__ = ["BaseModel", "check_layers"]
 
 
 def check_layers(layers: object) -> list[Layer]:
@@ -92,87 +69,84 @@ def check_layers(layers: object) -> list[Layer]:
     return list(layers)
 
 
-def _copy_state(optimizer: Optimizer | LBFGS) -> dict[str, Any]:
-    state = optimizer.state()
-    if optimizer.schedule is not None:
-        state["schedule"] = dict(optimizer.schedule.state())
-    return {k: [a.copy() for a in v] if isinstance(v, list) else v for k, v in state.items()}
-
-
-def _set_state(optimizer: Optimizer | LBFGS, state: dict[str, Any]) -> None:
-    optimizer.set_state(state)
-    if optimizer.schedule is not None:
-        optimizer.schedule.set_state(state["schedule"])
-
-
-@dataclass
-class _Run:
-    """The fixed settings of one fit, shared by its restarts.
-
-    ``W`` holds the sample weights (None: all 1); the training set is the rows ``rows`` of
-    ``X, Y, W`` (None: all of them), so that a validation split copies nothing.
-    ``validation`` is the validation set ``(X_val, Y_val, W_val, rows_val)``, the same way;
-    ``stoppers`` the early-stopping rules.
-    """
-
-    X: Array
-    Y: Array
-    W: Array | None
-    rows: NDArray[np.intp] | None
-    validation: tuple[Array, Array, Array | None, NDArray[np.intp] | None] | None
-    epochs: int
-    batch_size: int
-    shuffle: bool
-    rng: FitRandom
-    callbacks: list[Callback]
-    stoppers: list[EarlyStopping]
-
-    @property
-    def n_samples(self) -> int:
-        """The number of training samples."""
-        return self.X.shape[0] if self.rows is None else len(self.rows)
-
-    @functools.cached_property
-    def total_weight(self) -> float:
-        """The number of training samples, or their total weight (found once)."""
-        return batch_weight(self.n_samples, self.take(self.W))
-
-    def take(self, array: Array | None, rows: NDArray[np.intp] | None = None) -> Any:
-        """The training rows of ``array`` (``rows`` of them if given): a copy, for what needs
-        the set at once (L-BFGS, the diagnosis)."""
-        if array is None or (self.rows is None and rows is None):
-            return array
-        picked = self.rows if rows is None else rows if self.rows is None else self.rows[rows]
-        return array[picked]
-
-    def diagnosis_set(self) -> tuple[Array, Array]:
-        """The training samples the diagnosis looks at (at most its sample of them)."""
-        picked = sample_rows(self.n_samples)
-        return self.take(self.X, picked), self.take(self.Y, picked)
-
-
-class BaseModel:
+class BaseModel(Engine):
     """The model API common to the NumPy and TensorFlow engines."""
 
-    engine = ""
-
     def __init__(self, layers: list[Layer], loss: str | Loss = "binary_crossentropy") -> None:
-        self.layers = check_layers(layers)
+        self.layers: list[Any] = check_layers(layers)
         self.loss = get_loss(loss)
         self.history = History()
         #: Standardised inputs, applied before the first layer (None: the inputs as they are).
         self.standardization: Standardization | None = None
         #: The label of each class, for the command line's output (None: 0, 1, ...).
         self.class_labels: list[Any] | None = None
+        #: The names of the input columns, as scikit-learn's (None: unnamed inputs).
+        self.feature_names_in_: list[str] | None = None
+        #: The name of the target column (None: unnamed).
+        self.target_name_: str | None = None
+        #: The optimizer of the last fit, with its state: a later fit continues it.
+        self.optimizer_: Optimizer | LBFGS | None = None
+        #: The epoch whose weights early stopping restored in the last fit (None: none).
+        self.best_epoch_: int | None = None
+        #: Set to True (by a callback) to stop the fit after this epoch, as in Keras.
+        self.stop_training = False
+        #: Whether a fit is running (a model trains one fit at a time).
+        self.training = False
+        #: SciPy's result of the last fit by L-BFGS (None: none).
+        self.lbfgs_result_: Any = None
 
-    # -- engine operations -------------------------------------------------------------
-    def get_weights(self) -> list[Array]:
-        """Return copies of the parameters, ``[W1, b1, W2, b2, ...]``."""
-        raise NotImplementedError
+    # -- the description -----------------------------------------------------------------
+    def get_spec(self) -> NetworkSpec:
+        """The description of this network (``scratchnn.spec``): copies of its layers'
+        settings and parameters, its loss, standardisation, labels, names, history and
+        optimizer.  ``spec.build(engine)`` makes a model of it again."""
+        described = NetworkSpec([], self.loss, self.standardization, self.class_labels,
+                                self.feature_names_in_, self.target_name_, self.history,
+                                self.optimizer_).copy()
+        described.layers = [LayerSpec.of(layer) for layer in self.layers]
+        return described
 
-    def set_weights(self, weights: list[Array]) -> None:
-        """Set the parameters from ``[W1, b1, W2, b2, ...]`` (shapes must match)."""
-        raise NotImplementedError
+    def _adopt(self, spec: NetworkSpec) -> None:
+        """Take copies of what ``spec`` holds besides the layers and the loss."""
+        spec = spec.copy()
+        self.standardization, self.class_labels = spec.standardization, spec.class_labels
+        self.feature_names_in_, self.target_name_ = spec.feature_names, spec.target_name
+        self.history, self.optimizer_ = spec.history, spec.optimizer
+
+    def _restore_spec(self, spec: NetworkSpec) -> None:
+        """Put this model back as ``spec`` (taken from it by ``get_spec``) describes it: its
+        parameters in their dtype, and copies of the rest."""
+        self.set_weights(spec.weights())
+        self._adopt(spec)
+
+    def _settings(self) -> dict[str, Any]:
+        """The engine's own constructor settings that a copy keeps (none by default)."""
+        return {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A pickle holds the description (parameters, optimizer state, history and the
+        rest), never what a forward pass or a fit left behind."""
+        return {"spec": self.get_spec(), "settings": self._settings()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._init_from_spec(state["spec"], **state["settings"])
+
+    @classmethod
+    def from_spec(cls, spec: NetworkSpec, **settings: Any) -> Self:
+        model = cls.__new__(cls)
+        model._init_from_spec(spec, **settings)
+        return model
+
+    def _init_from_spec(self, spec: NetworkSpec, **settings: Any) -> None:
+        """Initialise this (new) model as ``spec`` describes, with ``settings``."""
+        type(self).__init__(self, [layer.layer() for layer in spec.layers], spec.loss,
+                            **settings)
+        self._adopt(spec)
+
+    def numpy_copy(self) -> Perceptron:
+        """An independent NumPy-engine copy of this model (weights, history, optimizer)."""
+        copy: Perceptron = self.get_spec().build("numpy")  # type: ignore[assignment]
+        return copy
 
     def _check_weights(self, weights: object) -> list[Array]:
         """``weights`` as arrays, if they are ``[W1, b1, W2, b2, ...]`` of the right shapes,
@@ -195,62 +169,21 @@ class BaseModel:
                 raise ValueError(f"weights[{index}] holds NaN or infinite values")
         return arrays
 
-    def _forward_rows(self, X: Array) -> Array:
-        """Return the output activations (n_samples, n_outputs) for rows ``X``."""
-        raise NotImplementedError
-
-    def _run_epochs(
-        self, run: _Run, orders: Iterator[NDArray[np.intp] | None], optimizer: Optimizer,
-        guard: InterruptGuard, per_epoch: bool,
-    ) -> Iterator[list[float]]:
-        """Train one epoch per item of ``orders`` on ``run.X, run.Y`` (weighted by ``run.W``)
-        in batches of ``run.batch_size``; yield the summed per-sample loss of each epoch
-        (``Σ w_i l_i`` plus each batch's penalty times its weight), in lists of the epochs run
-        since the last yield (one epoch at a time, or, for an engine that runs many epochs in
-        one call, all of them).  Dropout masks come from ``run.rng``.
-
-        An order is a permutation of the samples, or None for their natural order.  Before
-        updating on a batch whose loss is not finite, raise ``NonFiniteLoss``; after each
-        complete update, call ``guard.check()``.  ``per_epoch``: the caller acts after every
-        epoch (validation, callbacks), so yield after every epoch.
-        """
-        raise NotImplementedError
-
-    def _objective(self, X: Array, Y: Array, W: Array | None) -> tuple[float, Array]:
-        """The mean loss (penalty included) of the whole set at the current parameters, and
-        its gradient, flattened as ``[W1, b1, W2, b2, ...]`` raveled."""
-        raise NotImplementedError
-
-    def _set_flat_parameters(self, flat: NDArray[np.float64]) -> None:
-        """Set the parameters from one flat vector ``[W1, b1, W2, b2, ...]`` raveled."""
-        raise NotImplementedError
-
-    def _snapshot(self) -> Any:
-        """A copy of the parameters that ``_restore`` can put back."""
-        return self.get_weights()
-
-    def _restore(self, snapshot: Any) -> None:
-        self.set_weights(snapshot)
-
-    def _is_finite(self, snapshot: Any) -> bool:
-        """Whether every parameter of ``snapshot`` (from ``_snapshot``) is finite."""
-        return all(bool(np.isfinite(w).all()) for w in snapshot)
-
     # -- shape and description -----------------------------------------------------------
     @property
     def n_features(self) -> int:
         """Number of inputs of the first layer."""
-        return self.layers[0].n_inputs
+        return int(self.layers[0].n_inputs)
 
     @property
     def n_outputs(self) -> int:
         """Number of neurons of the output layer."""
-        return self.layers[-1].n_neurons
+        return int(self.layers[-1].n_neurons)
 
     @property
-    def dtype(self) -> np.dtype[np.floating]:
-        """Dtype of the parameters."""
-        raise NotImplementedError
+    def output_kind(self) -> OutputKind:
+        """What the outputs mean: binary, multi-label, multi-class, regression or count."""
+        return OutputKind.of(self.layers[-1].activation, self.n_outputs)
 
     @property
     def loss_curve_(self) -> list[float]:
@@ -283,17 +216,16 @@ class BaseModel:
         labels: object,
         epochs: int = 100,
         learning_rate: float | Schedule | None = None,
+        *,
         batch_size: int | None = 1,
         shuffle: bool = False,
         verbose: bool | int = True,
         random_state: RandomState | np.random.RandomState = None,
         log_every: int = 1,
         optimizer: str | Optimizer | LBFGS | None = None,
-        validation_data: tuple[object, object] | None = None,
+        validation_data: tuple[object, ...] | None = None,
         validation_split: float | None = None,
         early_stopping: bool | EarlyStopping = False,
-        patience: int = 10,
-        min_delta: float = 0.0,
         callbacks: Sequence[Callback] = (),
         restarts: int = 0,
         sample_weight: object = None,
@@ -337,12 +269,13 @@ class BaseModel:
             random (seeded by ``random_state``) from each class in proportion (stratified),
             is held out for validation.
         early_stopping : bool or EarlyStopping, default False
-            Stop when the validation loss has not improved by at least ``min_delta`` for
-            ``patience`` epochs in a row, and restore the weights of the best epoch
+            True: ``EarlyStopping()``, which stops when the validation loss has not improved
+            for 10 epochs in a row and restores the weights of the best epoch
             (``best_epoch_``).  Without validation data, 10% of the training data is held out.
-            An ``EarlyStopping`` object sets what is watched (``monitor="loss"`` is a
-            convergence rule on the training loss, scikit-learn's ``tol``).  When training
-            uses all its epochs first, a ``ConvergenceWarning`` says so.
+            An ``EarlyStopping`` object sets what is watched, its ``patience`` and
+            ``min_delta`` (``monitor="loss"`` is a convergence rule on the training loss,
+            scikit-learn's ``tol``).  When training uses all its epochs first, a
+            ``ConvergenceWarning`` says so.
         callbacks : sequence of objects with ``on_epoch_end(epoch, logs)``
             Called after every epoch; returning True (or setting ``model.stop_training``)
             stops training.  ``EarlyStopping`` objects here act as ``early_stopping``.
@@ -363,347 +296,20 @@ class BaseModel:
         self
             The trained model; ``history`` holds the per-epoch values.
         """
-        X, Y = check_X_y(training_data, labels, self.n_features, self.n_outputs, self.loss,
-                         names=("training_data", "labels"))
-        W = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        epochs = check_positive_int("epochs", epochs)
-        rng = check_fit_random_state(random_state)
-        solver = self._choose_optimizer(optimizer, learning_rate)
-        callbacks = list(callbacks) if isinstance(callbacks, list | tuple) else callbacks
-        if not isinstance(callbacks, list):
-            raise TypeError(f"callbacks must be a list of objects with on_epoch_end(epoch, "
-                            f"logs), got {callbacks!r}")
-        for index, callback in enumerate(callbacks):
-            if not callable(getattr(callback, "on_epoch_end", None)):
-                raise TypeError(f"callbacks[{index}] has no on_epoch_end(epoch, logs) method")
-        if isinstance(early_stopping, EarlyStopping):
-            stoppers = [early_stopping]
-        elif isinstance(early_stopping, bool):
-            stoppers = [EarlyStopping("val_loss", patience, min_delta)] if early_stopping else []
-        else:
-            raise TypeError(f"early_stopping must be True, False or an EarlyStopping, got "
-                            f"{early_stopping!r}")
-        stoppers += [callback for callback in callbacks if isinstance(callback, EarlyStopping)]
-        watched = {stopper.monitor for stopper in stoppers}
-        plateau = getattr(solver.schedule, "plateau", None)
-        if plateau is not None:
-            watched.add(plateau.monitor)
-        if isinstance(solver, LBFGS) and stoppers:
-            raise ValueError("early stopping needs epochs of updates; L-BFGS stops by its own "
-                             "rule (tol): give no early_stopping with it")
-        if (validation_split is None and validation_data is None
-                and watched & {"val_loss", "val_accuracy"}):
-            validation_split = 0.1
-        if validation_data is not None and validation_split is not None:
-            raise ValueError("give validation_data or validation_split, not both")
-        # The training rows of X (None: all), and the validation set (X, Y, W, its rows).
-        train: NDArray[np.intp] | None = None
-        validation: tuple[Array, Array, Array | None, NDArray[np.intp] | None] | None = None
-        if validation_data is not None:
-            if not isinstance(validation_data, tuple | list) or len(validation_data) not in (2,
-                                                                                              3):
-                raise TypeError("validation_data must be a pair (X_val, y_val) or a triple "
-                                "(X_val, y_val, sample_weight_val)")
-            X_val, Y_val = check_X_y(*validation_data[:2], self.n_features, self.n_outputs,
-                                     self.loss, names=("validation_data[0]",
-                                                       "validation_data[1]"))
-            X_val, Y_val = X_val.astype(X.dtype, copy=False), Y_val.astype(X.dtype, copy=False)
-            W_val = check_sample_weight(validation_data[2] if len(validation_data) == 3
-                                        else None, X_val.shape[0], X.dtype,
-                                        name="validation_data[2]")
-            validation = (X_val, Y_val, W_val, None)
-        elif validation_split is not None:
-            check_fraction("validation_split", validation_split)
-            train, held_out = stratified_split(self._class_labels(Y), validation_split, rng)
-            if len(train) == 0 or len(held_out) == 0:
-                raise ValueError(f"validation_split={validation_split} leaves no sample on one "
-                                 f"side of the split of {len(X)} samples")
-            validation = (X, Y, W, held_out)
-        n_samples = X.shape[0] if train is None else len(train)
-        batch_size = n_samples if batch_size is None else min(
-            check_positive_int("batch_size", batch_size), n_samples
-        )
-        if isinstance(restarts, bool) or not isinstance(restarts, int | np.integer):
-            raise TypeError(f"restarts must be an integer >= 0, got {restarts!r}")
-        if restarts < 0:
-            raise ValueError(f"restarts must be an integer >= 0, got {restarts!r}")
-        restarts = int(restarts)
-        shuffle = check_bool("shuffle", shuffle)
-        if isinstance(solver, Optimizer):  # another network's state: refused before any change
-            solver.check_state(sum(layer.n_parameters for layer in self.layers))
-        progress = Progress(verbose, log_every, epochs)
-        if validation is None and watched & {"val_loss", "val_accuracy"}:
-            raise ValueError(f"monitoring {sorted(watched)} needs validation data")
-        run = _Run(X, Y, W, train, validation, epochs, batch_size, shuffle, rng, callbacks,
-                   stoppers)
-
-        self._prepare(X.dtype)
-        history_before = self.history.copy()
-        converged = self._train_once(run, solver, progress)
-        if restarts:
-            converged = self._restart_while_stuck(run, restarts, history_before,
-                                                  progress.verbose) or converged
-        can_stop = bool(stoppers) or isinstance(solver.schedule, Adaptive)
-        if can_stop and not converged:
-            warnings.warn(f"training used all its {epochs} epochs before its stopping rule "
-                          f"said it had converged; give it more epochs",
-                          ConvergenceWarning, stacklevel=2)
-        if progress.verbose:
-            for finding in self.diagnose(*run.diagnosis_set()):
-                print(f"Diagnosis: {finding}", file=sys.stdout)
+        plan = plan_fit(self, training_data, labels, epochs, learning_rate,
+                        batch_size=batch_size, shuffle=shuffle, verbose=verbose,
+                        random_state=random_state, log_every=log_every, optimizer=optimizer,
+                        validation_data=validation_data, validation_split=validation_split,
+                        early_stopping=early_stopping, callbacks=callbacks, restarts=restarts,
+                        sample_weight=sample_weight)
+        Trainer(self, plan).fit()
         return self
-
-    def _train_once(self, run: _Run, optimizer: Optimizer | LBFGS, progress: Progress) -> bool:
-        """Train with ``optimizer`` for ``run.epochs`` epochs; return whether a stopping rule
-        (early stopping, a schedule, L-BFGS's tolerance) ended training before that."""
-        self.optimizer_ = optimizer
-        self.stop_training = False
-        if isinstance(optimizer, LBFGS):
-            return self._train_lbfgs(run, optimizer, progress)
-        n_samples = run.n_samples
-        schedule = optimizer.schedule
-        for stopper in run.stoppers:
-            stopper.reset()
-        restoring = next((s for s in run.stoppers if s.restore_best_weights), None)
-        orders = self._epoch_orders(run)
-        epoch = len(self.history) + 1
-        last_epoch = epoch + run.epochs - 1
-        last_finite = self._snapshot(), _copy_state(optimizer)
-        best = last_finite
-        # Callbacks, validation and stopping rules act between epochs: the engine must yield
-        # after each one (a schedule by epoch too).
-        per_epoch = (run.validation is not None or bool(run.callbacks) or bool(run.stoppers)
-                     or progress.bar is not None or (schedule is not None and schedule.by_epoch))
-        batches_per_epoch = -(-n_samples // run.batch_size)
-        stop = False
-        for callback in run.callbacks:
-            if set_model := callback_hook(callback, "set_model"):
-                set_model(self)
-        self._begin_epoch(run, epoch)
-        try:
-            with InterruptGuard() as guard:
-                start_iterations = optimizer.iterations
-                for totals in self._run_epochs(run, orders, optimizer, guard, per_epoch):
-                    snapshot = self._snapshot()
-                    if not self._is_finite(snapshot):
-                        raise NonFiniteLoss(batches_per_epoch)  # the last update
-                    last_finite = snapshot, _copy_state(optimizer)
-                    for index, total in enumerate(totals):
-                        logs = self._epoch_logs(run, total / run.total_weight)
-                        logs["learning_rate"] = optimizer.learning_rate_at(
-                            start_iterations + index * batches_per_epoch)
-                        self.history.append(epoch, **logs)
-                        progress.update(epoch, logs)
-                        stop = self._end_epoch(run, epoch, logs, optimizer)
-                        if restoring is not None and restoring.best_epoch == epoch:
-                            best = last_finite
-                        epoch += 1
-                    start_iterations = optimizer.iterations
-                    if stop:
-                        break
-                    if epoch <= last_epoch:
-                        self._begin_epoch(run, epoch)
-            self._say_how_it_stopped(progress, run, restoring, epoch - 1, stop)
-        except NonFiniteLoss as failure:
-            if restoring is not None and restoring.best_epoch:  # early stopping's best weights
-                self._restore(best[0])
-                _set_state(optimizer, best[1])
-                self.best_epoch_ = restoring.best_epoch
-            elif not self._is_finite(self._snapshot()):
-                self._restore(last_finite[0])
-                _set_state(optimizer, last_finite[1])
-            raise TrainingDivergedError(epoch, failure.batch, optimizer.learning_rate,
-                                        getattr(self, "best_epoch_", None)
-                                        if restoring is not None else None) from None
-        finally:
-            progress.close()
-        if restoring is not None and restoring.best_epoch:
-            self._restore(best[0])
-            _set_state(optimizer, best[1])
-            self.best_epoch_ = restoring.best_epoch
-        return stop
-
-    def _say_how_it_stopped(self, progress: Progress, run: _Run,
-                            restoring: EarlyStopping | None, last: int, stopped: bool) -> None:
-        """Say which rule stopped training, and which epoch's weights early stopping keeps."""
-        rule = next((stopper for stopper in run.stoppers if stopper.should_stop), None)
-        if stopped and rule is not None:
-            plateau = rule.plateau
-            reason = (f"{rule.monitor} did not improve by {plateau.min_delta:g} or more for "
-                      f"{plateau.patience} epochs")
-            progress.say(f"Early stopping at epoch {last}: {reason}" if restoring is None else
-                         f"Early stopping at epoch {last}: restored the weights of epoch "
-                         f"{restoring.best_epoch}, {restoring.monitor} "
-                         f"{restoring.plateau.best:.3f}")
-        elif restoring is not None and restoring.best_epoch and restoring.best_epoch != last:
-            progress.say(f"Restored the weights of epoch {restoring.best_epoch}, the best "
-                         f"{restoring.monitor} ({restoring.plateau.best:.3f})")
-
-    @staticmethod
-    def _begin_epoch(run: _Run, epoch: int) -> None:
-        """Before an epoch: the callbacks' ``on_epoch_begin``, for those that have one."""
-        for callback in run.callbacks:
-            if begin := callback_hook(callback, "on_epoch_begin"):
-                begin(epoch)
-
-    @staticmethod
-    def _epoch_orders(run: _Run) -> Iterator[NDArray[np.intp] | None]:
-        """Each epoch's order of the training rows: None (all rows in their own order)
-        without shuffling or split, else the previous epoch's order shuffled again
-        (scikit-learn's ``sample_idx``)."""
-        order = np.arange(run.X.shape[0]) if run.rows is None else run.rows
-        for _ in range(run.epochs):
-            if run.shuffle:
-                order = order[run.rng.permutation(len(order))]
-            yield order if run.shuffle or run.rows is not None else None
-
-    def _epoch_logs(self, run: _Run, loss: float) -> dict[str, float]:
-        """An epoch's values: its mean training loss ``loss`` and, with validation data, the
-        validation loss and accuracy."""
-        logs = {"loss": loss}
-        if run.validation is not None:
-            logs["val_loss"] = self._evaluation_loss(*run.validation)
-            logs["val_accuracy"] = self._accuracy(*run.validation)
-        return logs
-
-    def _end_epoch(self, run: _Run, epoch: int, logs: dict[str, float],
-                   optimizer: Optimizer | LBFGS) -> bool:
-        """After an epoch: the stopping rules, the schedule and the callbacks; whether to stop."""
-        stop = False
-        for stopper in run.stoppers:
-            stopper.improved(epoch, logs)
-            stop = stop or stopper.should_stop
-        schedule = optimizer.schedule
-        if schedule is not None and schedule.by_epoch:
-            stop = schedule.end_epoch(logs, run.n_samples) or stop
-        callbacks_stop = any([callback.on_epoch_end(epoch, dict(logs)) is True
-                              for callback in run.callbacks])
-        return stop or callbacks_stop or self.stop_training
-
-    def _train_lbfgs(self, run: _Run, solver: LBFGS, progress: Progress) -> bool:
-        """Minimise the whole set's loss with L-BFGS; one history entry per iteration."""
-        epoch = len(self.history) + 1
-        last_iterate = self._snapshot()
-        guard = InterruptGuard()
-        X, Y, W = run.take(run.X), run.take(run.Y), run.take(run.W)
-
-        def objective(flat: NDArray[np.float64]) -> tuple[float, NDArray[np.float64]]:
-            self._set_flat_parameters(flat)
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss, gradient = self._objective(X, Y, W)
-            return loss, gradient.astype(np.float64)
-
-        def on_iteration(flat: NDArray[np.float64], loss: float) -> None:
-            nonlocal epoch, last_iterate
-            self._set_flat_parameters(flat)
-            last_iterate = self._snapshot()
-            logs = self._epoch_logs(run, loss)
-            logs["learning_rate"] = solver.learning_rate
-            self.history.append(epoch, **logs)
-            progress.update(epoch, logs)
-            if self._end_epoch(run, epoch, logs, solver):
-                raise StopIteration
-            epoch += 1
-            guard.check()  # Ctrl-C: stop after this complete iteration
-
-        flat = np.concatenate([w.ravel() for w in self.get_weights()]).astype(np.float64)
-        try:
-            with guard:
-                result = solver.minimize(objective, flat, run.epochs, on_iteration)
-                guard.check()
-        except BaseException:  # Ctrl-C or an error: the weights of the last iteration
-            self._restore(last_iterate)
-            raise
-        finally:
-            progress.close()
-        self._set_flat_parameters(result.x)
-        if not np.isfinite(result.fun):
-            self._restore(last_iterate)
-            raise TrainingDivergedError(epoch, 1, solver.learning_rate)
-        self.lbfgs_result_ = result
-        return bool(result.status == 0 or self.stop_training)
-
-    def _restart_while_stuck(self, run: _Run, restarts: int, history_before: History,
-                             verbose: int) -> bool:
-        """While diagnosed as stuck, train again from new initial weights (drawn by each
-        layer's initialiser from ``run.rng``), up to ``restarts`` times; keep the run with the
-        lowest final training loss, and record in ``history.start`` which one it was."""
-        stuck = {f.code for f in self.diagnose(*run.diagnosis_set())} & STUCK
-        if not stuck:
-            return False
-        template = self.optimizer_
-        best = (self.history.loss[-1], self._snapshot(), self.history, template, 0)
-        converged = False
-        try:
-            for start in range(1, restarts + 1):
-                if verbose:
-                    print(f"Diagnosis: training is stuck "
-                          f"({'; '.join(STUCK_WORDS[code] for code in sorted(stuck))}): "
-                          f"restart {start} of {restarts} from new initial weights",
-                          file=sys.stdout)
-                self.set_weights([draw for layer in self.layers for draw in (
-                    initialize(layer.init, layer.n_inputs, layer.n_neurons, run.rng,
-                               self.dtype),
-                    np.zeros((layer.n_neurons, 1), dtype=self.dtype))])
-                self._prepare(self.dtype)
-                self.history = history_before.copy()
-                optimizer = template.fresh()
-                converged = self._train_once(run, optimizer, Progress(0, 1, run.epochs))
-                if self.history.loss[-1] < best[0]:
-                    best = (self.history.loss[-1], self._snapshot(), self.history, optimizer,
-                            start)
-                stuck = {f.code for f in self.diagnose(*run.diagnosis_set())} & STUCK
-                if not stuck:
-                    break
-        finally:  # an error or Ctrl-C in a restart keeps the best finished run, not the half
-            loss, weights, self.history, self.optimizer_, self.history.start = best
-            self._restore(weights)
-        if verbose:
-            kept = f"restart {self.history.start}" if self.history.start else "the first run"
-            print(f"Kept {kept}: final loss {loss:.3f}", file=sys.stdout)
-        return converged
 
     def diagnose(self, X: object, y: object) -> list[Finding]:
         """What looks wrong after training on ``(X, y)``; see ``scratchnn.diagnostics``."""
         return diagnose(self, X, y)
 
-    def numpy_copy(self) -> Perceptron:
-        """An independent NumPy-engine copy of this model (weights, history, optimizer)."""
-        raise NotImplementedError
-
-    def _choose_optimizer(self, optimizer: str | Optimizer | LBFGS | None,
-                          learning_rate: float | Schedule | None) -> Optimizer | LBFGS:
-        """The optimizer of a fit: the one given, plain SGD for a learning rate alone (the
-        spec), or the model's last one (``optimizer_``), which keeps its state."""
-        if isinstance(optimizer, LBFGS) or optimizer == "lbfgs":
-            if learning_rate is not None:
-                raise ValueError(f"L-BFGS takes no learning rate (its line search chooses each "
-                                 f"step), got learning_rate={learning_rate!r}")
-            return optimizer if isinstance(optimizer, LBFGS) else LBFGS()
-        if optimizer is not None:
-            return get_optimizer(optimizer, learning_rate)
-        if learning_rate is not None:
-            return SGD(learning_rate)
-        previous = getattr(self, "optimizer_", None)
-        return previous if isinstance(previous, Optimizer | LBFGS) else SGD(0.01)
-
-    def _class_labels(self, Y: Array) -> NDArray[Any]:
-        """One label per sample for stratifying: the class, the 0/1 pattern, or the target."""
-        if isinstance(self.layers[-1].activation, Softmax):
-            return Y.argmax(axis=1)
-        if Y.shape[1] == 1:
-            return Y[:, 0]
-        return Y @ (2.0 ** np.arange(Y.shape[1]))
-
-    def _summed_data_loss(self, X: Array, Y: Array, W: Array | None) -> float:
-        """``Σ w_i l_i`` over the rows of ``(X, Y)`` (of the model's dtype), without penalty
-        and without training."""
-        raise NotImplementedError
-
-    def _penalty_value(self, weight: float) -> float:
-        """The layers' weight penalty in the mean loss of a set of total weight ``weight``."""
-        raise NotImplementedError
-
+    # -- prediction and evaluation -------------------------------------------------------
     def _chunks(self, X: Array, rows: NDArray[np.intp] | None) -> Iterator[tuple[Batch, Array]]:
         """The rows ``rows`` of ``X`` (all with None) in chunks of ``CHUNK_VALUES`` values of the
         widest layer, in the model's dtype, each with its row indices: a memory-mapped ``X``
@@ -734,76 +340,24 @@ class BaseModel:
 
     def _accuracy(self, X: Array, Y: Array, W: Array | None = None,
                   rows: NDArray[np.intp] | None = None) -> float:
-        """Accuracy of ``predict`` against encoded labels ``Y`` (R² for a regression output,
-        as scikit-learn's ``r2_score`` averaged over the outputs), weighted by ``W``, on the
-        rows ``rows`` (all with None)."""
+        """``output_kind.score`` of the rows ``rows`` of ``X`` (all with None) against encoded
+        labels ``Y``, weighted by ``W``: accuracy, or R² for a regression."""
         output = self._predict_in_chunks(X, rows)
         if rows is not None:
             Y, W = Y[rows], None if W is None else W[rows]
-        activation = self.layers[-1].activation
-        if isinstance(activation, Softmax):
-            return float(np.average(output.argmax(axis=1) == Y.argmax(axis=1), weights=W))
-        if isinstance(activation, Sigmoid):
-            return float(np.average(np.all((output >= 0.5) == (Y == 1), axis=1), weights=W))
-        weights = np.ones(len(Y)) if W is None else W
-        residual = (weights[:, None] * (Y - output) ** 2).sum(axis=0)
-        total = (weights[:, None] * (Y - np.average(Y, axis=0, weights=weights)) ** 2).sum(axis=0)
-        scores = np.where(total > 0, 1 - residual / np.where(total > 0, total, 1),
-                          np.where(residual == 0, 1.0, 0.0))
-        return float(scores.mean())
+        return self.output_kind.score(output, Y, W)
 
-    def _prepare(self, dtype: np.dtype[Any]) -> None:
-        """Before training: convert the parameters to the data's dtype (float32 stays)."""
-        if dtype != self.dtype:
-            self.set_weights([w.astype(dtype) for w in self.get_weights()])
-
-    def to_onnx(self, path: str | os.PathLike[str] | None = None) -> Any:
-        """The ONNX model (``onnx.ModelProto``) of this network, written to ``path`` if given:
-        input ``input`` (batch, n_features), output ``output`` (batch, n_outputs), the
-        values of ``predict_proba``; see ``scratchnn.export.onnx``."""
-        try:
-            from .export.onnx import to_onnx
-        except ImportError:
-            raise ImportError("ONNX export needs onnx: pip install 'scratchnn[onnx]'") from None
-        return to_onnx(self, path)
-
-    def to_sklearn(self) -> Any:
-        """A fitted scikit-learn ``MLPClassifier`` or ``MLPRegressor`` with these weights."""
-        from .export.sklearn import to_sklearn
-
-        return to_sklearn(self)
-
-    def to_keras(self) -> Any:
-        """A Keras ``Sequential`` of ``Dense`` layers with these weights (not compiled)."""
-        from .export.keras import to_keras
-
-        return to_keras(self)
-
-    def save(self, path: str | os.PathLike[str]) -> None:
-        """Save the model to ``path`` (an ``.npz``, written atomically); see ``scratchnn.load``."""
-        from .io import save
-
-        save(self, path)
-
-    # -- prediction ----------------------------------------------------------------------
     def predict_proba(self, X: object) -> Array:
         """Return the output activations, shape (n_samples, n_outputs)."""
         return self._predict_in_chunks(check_X(X, self.n_features))
 
     def predict(self, X: object) -> NDArray[Any]:
-        """Return predictions: class labels for classifiers, values for a linear output.
+        """Return predictions: class labels for classifiers, values for a regression.
 
         One sigmoid output: 0/1 by the 0.5 threshold, shape (n_samples,); several sigmoid
         outputs: a 0/1 column each; softmax: the index of the largest probability.
         """
-        output = self.predict_proba(X)
-        activation = self.layers[-1].activation
-        if isinstance(activation, Softmax):
-            return output.argmax(axis=1)
-        if isinstance(activation, Sigmoid):
-            labels = (output >= 0.5).astype(np.intp)
-            return labels[:, 0] if labels.shape[1] == 1 else labels
-        return output[:, 0] if output.shape[1] == 1 else output
+        return self.output_kind.predict(self.predict_proba(X))
 
     def evaluate(self, X: object, y: object, sample_weight: object = None,
                  return_dict: bool = False) -> tuple[float, float] | dict[str, float]:
@@ -816,8 +370,7 @@ class BaseModel:
         loss, score = self._evaluation_loss(rows, Y, weights), self._accuracy(rows, Y, weights)
         if not return_dict:
             return loss, score
-        regression = not isinstance(self.layers[-1].activation, Sigmoid | Softmax)
-        return {"loss": loss, "r2" if regression else "accuracy": score}
+        return {"loss": loss, self.output_kind.score_name: score}
 
     def score(self, X: object, y: object, sample_weight: object = None) -> float:
         """Return the accuracy of ``predict`` on ``(X, y)`` (R² for a regression output),
@@ -826,3 +379,40 @@ class BaseModel:
         weights = check_sample_weight(sample_weight, rows.shape[0], self.dtype)
         return self._accuracy(rows, encode_labels(y, rows.shape[0], self.n_outputs, self.loss),
                               weights)
+
+    # -- roads out -----------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Save the model to ``path`` (an ``.npz``, written atomically); see ``scratchnn.load``."""
+        from .io import save
+
+        save(self, path)
+
+    def to_onnx(self, path: str | os.PathLike[str] | None = None) -> Any:
+        """The ONNX model (``onnx.ModelProto``) of this network, written to ``path`` if given:
+        input ``input`` (batch, n_features), output ``output`` (batch, n_outputs), the
+        values of ``predict_proba``; see ``scratchnn.export.onnx``."""
+        try:
+            from .export.onnx import to_onnx
+        except ImportError:
+            raise ImportError("ONNX export needs onnx: pip install 'scratchnn[onnx]'") from None
+        return to_onnx(self.get_spec(), path)
+
+    def export(self, path: str | os.PathLike[str]) -> None:
+        """Write this network as a TensorFlow SavedModel directory at ``path``, with the
+        serving signature ``serving_default`` (input ``input``, output ``output``, the values
+        of ``predict_proba``); see ``scratchnn.export.savedmodel``.  Needs TensorFlow."""
+        from .export.savedmodel import export_savedmodel
+
+        export_savedmodel(self.get_spec(), path)
+
+    def to_sklearn(self) -> Any:
+        """A fitted scikit-learn ``MLPClassifier`` or ``MLPRegressor`` with these weights."""
+        from .export.sklearn import to_sklearn
+
+        return to_sklearn(self.get_spec())
+
+    def to_keras(self) -> Any:
+        """A Keras ``Sequential`` of ``Dense`` layers with these weights (not compiled)."""
+        from .export.keras import to_keras
+
+        return to_keras(self.get_spec())

@@ -36,7 +36,7 @@ import numpy as np
 from .datasets import xor
 from .language import words
 from .layers import Layer
-from .models import Perceptron
+from .numpy_engine import Perceptron
 
 __all__ = ["Check", "Report", "check", "check_file"]
 

@@ -40,13 +40,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .activations import ReLU, Sigmoid, Softmax, Tanh
-from .losses import CategoricalCrossEntropy, MeanSquaredError
+from .activations import ReLU, Sigmoid, Tanh
+from .outputs import OutputKind
 from .validation import check_X_y
 
 if TYPE_CHECKING:
     from .base import BaseModel
-    from .models import Perceptron
+    from .numpy_engine import Perceptron
 
 __all__ = ["STUCK", "STUCK_WORDS", "Finding", "diagnose", "sample_rows"]
 
@@ -75,11 +75,12 @@ class Finding:
 
 
 def _label_entropy(model: BaseModel, Y: NDArray[np.floating]) -> float | None:
-    """The loss of always predicting the label frequencies (None for regression)."""
-    if isinstance(model.loss, MeanSquaredError):
+    """The loss of always predicting the label frequencies (None for a regression)."""
+    kind = model.output_kind
+    if not kind.is_classifier:
         return None
     p = Y.mean(axis=0)
-    if isinstance(model.loss, CategoricalCrossEntropy):
+    if kind is OutputKind.MULTICLASS:
         p = p[p > 0]
         return float(-(p * np.log(p)).sum())
     p = p[(p > 0) & (p < 1)]
@@ -239,12 +240,7 @@ def diagnose(model: BaseModel, X: object, y: object, random_state: int = 0) -> l
     with np.errstate(over="ignore", invalid="ignore"):
         outputs = network._forward(inputs.astype(network.dtype).T).T
         network._backward(Y.T.astype(network.dtype), outputs.T)
-    activation = model.layers[-1].activation
-    if isinstance(activation, Softmax):
-        accuracy = float(np.mean(outputs.argmax(axis=1) == Y.argmax(axis=1)))
-    elif isinstance(activation, Sigmoid):
-        accuracy = float(np.mean(np.all((outputs >= 0.5) == (Y == 1), axis=1)))
-    else:  # a regression: no accuracy
-        accuracy = math.nan
+    kind = model.output_kind
+    accuracy = kind.score(outputs, Y) if kind.is_classifier else math.nan  # none: regression
     return (_loss_curve_findings(model, Y, outputs, accuracy)
             + _unit_findings(network, learnt=accuracy == 1.0) + _gradient_findings(network))

@@ -6,7 +6,7 @@ import numpy as np
 
 from .base import Array
 from .losses import batch_weight
-from .models import Perceptron
+from .numpy_engine import Perceptron
 from .validation import check_sample_weight, check_X_y
 
 __all__ = ["backprop_gradients", "gradcheck", "numerical_gradients", "relative_error"]

@@ -36,6 +36,7 @@ from .preprocessing import Standardization
 from .regularizers import L2
 from .schedules import SCHEDULES
 from .solvers import LBFGS
+from .spec import LayerSpec, NetworkSpec
 
 if TYPE_CHECKING:
     from .base import BaseModel
@@ -55,36 +56,36 @@ DTYPES = ("float32", "float64")
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def _header(model: BaseModel) -> dict[str, Any]:
-    from . import __version__
+def _header(spec: NetworkSpec, engine: str) -> dict[str, Any]:
+    from .version import __version__
 
-    for index, layer in enumerate(model.layers):
+    for index, layer in enumerate(spec.layers):
         if ACTIVATIONS.get(layer.activation.name) != layer.activation:
             raise ValueError(
                 f"layers[{index}] has a custom activation {layer.activation!r}; only "
                 f"{sorted(ACTIVATIONS)} can be saved"
             )
-    if type(LOSSES.get(model.loss.name)) is not type(model.loss):
-        raise ValueError(f"the loss {model.loss!r} is custom; only {sorted(LOSSES)} can be saved")
+    if type(LOSSES.get(spec.loss.name)) is not type(spec.loss):
+        raise ValueError(f"the loss {spec.loss!r} is custom; only {sorted(LOSSES)} can be saved")
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "library_version": __version__,
-        "engine": model.engine,
+        "engine": engine,
         "layers": [
             {"n_inputs": layer.n_inputs, "n_neurons": layer.n_neurons,
              "activation": layer.activation.name, "init": layer.init,
              "kernel_regularizer": (layer.kernel_regularizer.config()
                                     if layer.kernel_regularizer else None),
              "dropout": layer.dropout}
-            for layer in model.layers
+            for layer in spec.layers
         ],
-        "loss": model.loss.name,
-        "dtype": str(model.dtype),
-        "optimizer": _optimizer_header(getattr(model, "optimizer_", None)),
-        "history": dataclasses.asdict(model.history),
-        "standardization": model.standardization is not None,
-        "class_labels": _class_labels(model.class_labels),
+        "loss": spec.loss.name,
+        "dtype": str(spec.dtype),
+        "optimizer": _optimizer_header(spec.optimizer),
+        "history": dataclasses.asdict(spec.history),
+        "standardization": spec.standardization is not None,
+        "class_labels": _class_labels(spec.class_labels),
     }
 
 
@@ -146,18 +147,18 @@ def _file_mode(path: Path) -> int:
 
 
 def save(model: BaseModel, path: str | os.PathLike[str]) -> None:
-    """Write ``model`` to ``path`` atomically (see the module's description)."""
-    header = json.dumps(_header(model)).encode()
-    arrays: dict[str, Any] = dict(
-        zip(_parameter_names(len(model.layers)), model.get_weights(), strict=True)
-    )
-    optimizer = getattr(model, "optimizer_", None)
-    if optimizer is not None:
+    """Write ``model`` (its description, ``model.get_spec()``) to ``path`` atomically (see the
+    module's description)."""
+    spec = model.get_spec()
+    header = json.dumps(_header(spec, model.engine)).encode()
+    arrays: dict[str, Any] = dict(zip(_parameter_names(len(spec.layers)), spec.weights(),
+                                      strict=True))
+    if spec.optimizer is not None:
         arrays |= {f"optimizer.{name}": np.concatenate([a.ravel() for a in slot])
-                   for name, slot in optimizer.slots.items()}
-    if model.standardization is not None:
-        arrays |= {"input.mean": model.standardization.mean,
-                   "input.scale": model.standardization.scale}
+                   for name, slot in spec.optimizer.slots.items()}
+    if spec.standardization is not None:
+        arrays |= {"input.mean": spec.standardization.mean,
+                   "input.scale": spec.standardization.scale}
     write_atomically(path, lambda file: np.savez(
         file, header=np.frombuffer(header, dtype=np.uint8), **arrays))
 
@@ -431,28 +432,20 @@ def load(path: str | os.PathLike[str], engine: str | None = None) -> BaseModel:
     except _Invalid as problem:
         raise ValueError(f"{os.fspath(path)!r} is not a valid scratchnn model: {problem}") from None
 
-    from .models import Perceptron
-
     layers = [
-        Layer(spec["n_inputs"], spec["n_neurons"], spec["activation"], init=spec["init"],
-              random_state=0, dtype=header["dtype"], kernel_regularizer=_regularizer(spec),
-              dropout=spec.get("dropout", 0.0))
-        for spec in header["layers"]
+        LayerSpec(ACTIVATIONS[layer["activation"]], layer["init"],
+                  weights[2 * index], weights[2 * index + 1], _regularizer(layer),
+                  layer.get("dropout", 0.0))
+        for index, layer in enumerate(header["layers"])
     ]
-    model: BaseModel = Perceptron(layers, loss=header["loss"])
-    model.set_weights(weights)
-    model.history = History(**header["history"])
-    if "input_arrays" in header:
-        model.standardization = Standardization(*header["input_arrays"])
-    model.class_labels = header.get("class_labels")
+    optimizer = None
     if header["optimizer"] is not None:
         description = header["optimizer"]
         optimizer = _build_optimizer(description)
         optimizer.set_state({"iterations": description["iterations"],
                              **{k: [v] for k, v in header["optimizer_slots"].items()}})
-        model.optimizer_ = optimizer
-    if (engine or header["engine"]) == "tensorflow":
-        from .tf_engine import TFPerceptron
-
-        model = TFPerceptron.from_perceptron(model)  # type: ignore[arg-type]
-    return model
+    spec = NetworkSpec(
+        layers, LOSSES[header["loss"]],
+        Standardization(*header["input_arrays"]) if "input_arrays" in header else None,
+        header.get("class_labels"), history=History(**header["history"]), optimizer=optimizer)
+    return spec.build(engine or header["engine"])

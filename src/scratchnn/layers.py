@@ -91,6 +91,16 @@ class Layer:
         kernel_regularizer: L2 | float | None = None,
         dropout: float = 0.0,
     ) -> None:
+        self._configure(n_inputs, n_neurons, activation, init, dtype, kernel_regularizer,
+                        dropout)
+        rng = check_random_state(random_state)
+        weights = draw_weights(self.init, self.n_inputs, self.n_neurons, rng, dtype)
+        self._set_parameters(weights, np.zeros((self.n_neurons, 1), dtype=weights.dtype))
+
+    def _configure(self, n_inputs: int, n_neurons: int, activation: Activation | str,
+                   init: str | None, dtype: DTypeLike, kernel_regularizer: L2 | float | None,
+                   dropout: float) -> None:
+        """Check and keep the settings (everything but the parameters)."""
         self.n_inputs = check_positive_int("n_inputs", n_inputs)
         self.n_neurons = check_positive_int("n_neurons", n_neurons)
         self.activation = get_activation(activation)
@@ -99,19 +109,36 @@ class Layer:
         )
         if np.dtype(dtype) not in (np.float32, np.float64):
             raise TypeError(f"dtype must be float32 or float64, got {np.dtype(dtype)}")
-        rng = check_random_state(random_state)
-        self.weights: Array = draw_weights(self.init, self.n_inputs, self.n_neurons, rng, dtype)
-        self.biases: Array = np.zeros((self.n_neurons, 1), dtype=self.weights.dtype)
-        self.d_weights: Array = np.zeros_like(self.weights)
-        self.d_biases: Array = np.zeros_like(self.biases)
+        self.kernel_regularizer = get_regularizer(kernel_regularizer)
+        self.dropout = check_rate("dropout", dropout)
+
+    @classmethod
+    def from_parameters(
+        cls, weights: Array, biases: Array, activation: Activation | str, init: str | None = None,
+        kernel_regularizer: L2 | float | None = None, dropout: float = 0.0,
+    ) -> Layer:
+        """A layer holding copies of ``weights`` (n_neurons, n_inputs) and ``biases``
+        (n_neurons, 1), drawing nothing."""
+        n_neurons, n_inputs = weights.shape
+        layer = cls.__new__(cls)
+        layer._configure(n_inputs, n_neurons, activation, init, weights.dtype,
+                         kernel_regularizer, dropout)
+        layer._set_parameters(weights.copy(), biases.copy())
+        return layer
+
+    def _set_parameters(self, weights: Array, biases: Array) -> None:
+        """Hold ``weights`` and ``biases`` (not copies), with gradients and caches to match."""
+        self.weights: Array = weights
+        self.biases: Array = biases
+        self.d_weights: Array = np.zeros_like(weights)
+        self.d_biases: Array = np.zeros_like(biases)
+        #: What the last forward pass kept for backward (None before one).
         self.inputs: Array | None = None
         self.z: Array | None = None
         self.output: Array | None = None
-        self._ones_column: Array = np.ones((0, 1), dtype=self.weights.dtype)
-        self.kernel_regularizer = get_regularizer(kernel_regularizer)
-        self.dropout = check_rate("dropout", dropout)
         #: The dropout mask of the last training forward pass, scaled by 1 / (1 - rate).
         self.mask: Array | None = None
+        self._ones_column: Array = np.ones((0, 1), dtype=weights.dtype)
 
     @property
     def dtype(self) -> np.dtype[np.floating]:

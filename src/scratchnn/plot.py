@@ -19,8 +19,8 @@ try:
 except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("pictures need matplotlib: pip install 'scratchnn[plot]'") from None
 
-from .activations import Softmax
 from .base import BaseModel
+from .outputs import OutputKind
 from .plane import Plane
 
 __all__ = ["plot_decision_boundary", "plot_loss", "plot_training"]
@@ -34,7 +34,7 @@ def plot_loss(model: BaseModel, ax: Axes) -> Axes:
     if history.val_loss:
         ax.plot(history.epoch[-len(history.val_loss):], history.val_loss,
                 label="validation loss")
-    best = getattr(model, "best_epoch_", None)
+    best = model.best_epoch_
     if best:  # early stopping kept this epoch's weights
         ax.axvline(best, color="gray", linestyle="--", label=f"restored epoch {best}")
     ax.set_xlabel("epoch")
@@ -59,7 +59,7 @@ def plot_decision_boundary(model: BaseModel, X: NDArray[Any], y: NDArray[Any], a
     low, high = plane.low, plane.high
     grid_x, grid_y = plane.grid(resolution)
     grid = plane.points(resolution)
-    if isinstance(model.layers[-1].activation, Softmax):
+    if model.output_kind is OutputKind.MULTICLASS:
         surface = model.predict(grid).reshape(grid_x.shape)
         ax.contourf(grid_x, grid_y, surface, levels=np.arange(model.n_outputs + 1) - 0.5,
                     cmap="tab10", alpha=0.35, vmin=0, vmax=9)

@@ -39,6 +39,7 @@ Two differences are known, both on purpose:
 
 from __future__ import annotations
 
+import copy
 import itertools
 import warnings
 from numbers import Integral, Real
@@ -59,7 +60,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from .base import BaseModel
 from .errors import ConvergenceWarning, TrainingDivergedError
-from .models import Perceptron
+from .numpy_engine import Perceptron
 from .optimizers import SGD, Adam, Optimizer
 from .regularizers import L2
 from .schedules import Adaptive, InverseScaling, Schedule
@@ -236,7 +237,10 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
     def _optimizer(self) -> Optimizer | LBFGS:
         """The optimizer, as scikit-learn's private ``_optimizer`` (``learning_rate`` is the
         current rate)."""
-        return self.model_.optimizer_
+        optimizer = self.model_.optimizer_
+        if optimizer is None:
+            raise AttributeError(f"{type(self).__name__} is not fitted: it has no _optimizer")
+        return optimizer
 
     def _loss_grad_lbfgs(self, packed: NDArray[np.floating], X: Any, y: Any,
                          sample_weight: Any, *buffers: Any) -> tuple[float, NDArray[Any]]:
@@ -271,13 +275,19 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
         return [int(size) for size in sizes]
 
     def _fit(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> Self:
-        """Train; if anything fails, the estimator is left exactly as it was."""
-        before = dict(self.__dict__)
+        """Train; if anything fails, the estimator is left exactly as it was, its network
+        (weights, optimizer, history) included."""
+        model: BaseModel | None = self.__dict__.get("model_")
+        before = copy.deepcopy({k: v for k, v in self.__dict__.items() if k != "model_"})
+        network = None if model is None else model.get_spec()
         try:
             return self._fit_or_raise(X, y, sample_weight, incremental)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(before)
+            if model is not None and network is not None:
+                model._restore_spec(network)
+                self.model_ = model
             raise
 
     def _fit_or_raise(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> Self:
@@ -345,7 +355,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
                 intercept = random_state.uniform(-bound, bound, fan_out)
             weights += [coef.T.astype(dtype), intercept.reshape(-1, 1).astype(dtype)]
         model.set_weights(weights)
-        self.model_: BaseModel = model
+        self.model_ = model
         if self.engine == "tensorflow":
             from .tf_engine import TFPerceptron
 
@@ -404,7 +414,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         model = self.model_
-        if not incremental or not isinstance(getattr(model, "optimizer_", None), Optimizer):
+        if not incremental or not isinstance(model.optimizer_, Optimizer):
             model.optimizer_ = self._new_optimizer()
         validation = None
         if self.early_stopping:
@@ -500,23 +510,6 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
-
-    def __getstate__(self) -> dict[str, Any]:
-        """A TensorFlow network is pickled as its NumPy copy, and rebuilt on loading."""
-        state = dict(super().__getstate__())
-        model = state.get("model_")
-        if model is not None and model.engine == "tensorflow":
-            state["model_"] = model.numpy_copy()
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        super().__setstate__(state)
-        model = getattr(self, "model_", None)
-        if self.engine == "tensorflow" and isinstance(model, Perceptron):
-            from .tf_engine import TFPerceptron
-
-            self.model_ = TFPerceptron.from_perceptron(model)
-
 
 class _VerboseLines:
     """scikit-learn's verbose output: ``Iteration N, loss = L`` after each epoch."""

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .language import words
-from .models import Perceptron
+from .numpy_engine import Perceptron
 from .optimizers import SGD
 
 __all__ = ["format_array", "trace"]
@@ -58,7 +58,7 @@ def trace(model: Perceptron, x: NDArray[np.floating], y: NDArray[np.floating],
         a = layer.forward(a)
         lines += [f"  {text['layer'].format(index=number)}: W{i} = {format_array(layer.weights)},"
                   f" b{i} = {format_array(layer.biases)}",
-                  f"    z{i} = W{i}·a{j} + b{i} = {format_array(layer.z)}",  # type: ignore[arg-type]
+                  f"    z{i} = W{i}·a{j} + b{i} = {format_array(layer.z)}",
                   f"    a{i} = {layer.activation.name}(z{i}) = {format_array(a)}"]
     loss = model.loss(target, a)
     da = model.loss.derivative(target, a)
@@ -70,7 +70,7 @@ def trace(model: Perceptron, x: NDArray[np.floating], y: NDArray[np.floating],
         assert layer.z is not None and layer.output is not None
         dz = layer.activation.backward(da, layer.z, layer.output)
         weights = layer.weights.copy()
-        da = layer.backward_from_dz(dz)  # type: ignore[assignment]
+        da = layer.backward_from_dz(dz)
         SGD(learning_rate).step(layer.parameters(), layer.gradients())
         lines += [f"  {text['layer'].format(index=number)}:",
                   f"    dz{i} = da{i} ⊙ f'(z{i}) = {format_array(dz)}",

@@ -153,12 +153,7 @@ class Progress:
     tqdm progress bar over the epochs with the current losses (2)."""
 
     def __init__(self, verbose: bool | int, log_every: int, epochs: int) -> None:
-        if isinstance(verbose, bool):
-            verbose = int(verbose)
-        if not isinstance(verbose, int) or verbose not in (0, 1, 2):
-            raise ValueError(f"verbose must be 0, 1, 2, True or False, got {verbose!r}")
-        self.verbose = verbose
-        self.log_every = check_positive_int("log_every", log_every)
+        self.verbose, self.log_every = self.check(verbose, log_every)
         self.count = 0
         self.bar: Any = None
         if verbose == 2:
@@ -169,6 +164,15 @@ class Progress:
                     "verbose=2 shows a progress bar with tqdm: pip install 'scratchnn[progress]'"
                 ) from None
             self.bar = tqdm(total=epochs, unit="epoch", file=sys.stdout, leave=True)
+
+    @staticmethod
+    def check(verbose: object, log_every: object) -> tuple[int, int]:
+        """``(verbose, log_every)`` as integers, if they are valid; else raise."""
+        if isinstance(verbose, bool):
+            verbose = int(verbose)
+        if not isinstance(verbose, int) or verbose not in (0, 1, 2):
+            raise ValueError(f"verbose must be 0, 1, 2, True or False, got {verbose!r}")
+        return verbose, check_positive_int("log_every", log_every)
 
     def update(self, epoch: int, logs: dict[str, float]) -> None:
         self.count += 1

@@ -9,9 +9,8 @@ from typing import Any, NoReturn
 import numpy as np
 
 from .. import datasets
-from ..activations import Sigmoid, Softmax
 from ..base import BaseModel
-from ..models import Perceptron
+from ..numpy_engine import Perceptron
 
 __all__ = ["GATES", "NO_TENSORFLOW", "CommandParser", "fail", "load_data", "load_model",
            "one_label_per_sample", "print_table", "tensorflow_model"]
@@ -58,9 +57,7 @@ def load_data(name: str, seed: int) -> tuple[tuple[Any, Any], tuple[Any, Any] | 
 def one_label_per_sample(model: BaseModel) -> bool:
     """Whether the model is a classifier with one label per sample (softmax, or one sigmoid
     output): its output is a class and the probability of each class."""
-    activation = model.layers[-1].activation
-    return isinstance(activation, Softmax) or (isinstance(activation, Sigmoid)
-                                               and model.n_outputs == 1)
+    return model.output_kind.one_label_per_sample
 
 
 def print_table(model: BaseModel, X: np.ndarray, y: np.ndarray | None = None) -> None:

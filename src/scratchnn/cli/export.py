@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> None:
         if kind == "onnx":
             model.to_onnx(args.output)
         else:
-            model.export(args.output)  # type: ignore[attr-defined]  # a TFPerceptron
+            model.export(args.output)
     except ImportError as missing:
         fail(str(missing) if kind == "onnx" else NO_TENSORFLOW)
     except (OSError, ValueError) as error:

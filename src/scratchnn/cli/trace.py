@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..language import LANGUAGES
-from ..models import Perceptron
+from ..numpy_engine import Perceptron
 from ..trace import trace
 from .common import GATES, fail, load_data
 

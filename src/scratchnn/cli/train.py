@@ -19,7 +19,7 @@ from ..base import BaseModel
 from ..errors import ConvergenceWarning
 from ..files import read_table
 from ..initializers import INITIALIZERS
-from ..models import Perceptron
+from ..numpy_engine import Perceptron
 from ..optimizers import OPTIMIZERS, Optimizer, get_optimizer
 from ..preprocessing import Standardization
 from ..schedules import SCHEDULES, CosineDecay, ExponentialDecay, Schedule, get_schedule

@@ -11,12 +11,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..activations import get_activation
+from ..initializers import default_initializer
+from ..losses import get_loss
+from ..spec import LayerSpec, NetworkSpec
 from .layers import dense_layers
 
 if TYPE_CHECKING:
     from ..base import BaseModel
     from ..losses import Loss
-    from ..models import Perceptron
 
 __all__ = ["from_keras", "to_keras"]
 
@@ -32,20 +35,16 @@ KERAS_LOSSES = {"binary_crossentropy": "binary_crossentropy",
                 "poisson": "poisson"}
 
 
-def from_keras(model: Any, loss: str | Loss | None = None) -> Perceptron:
+def from_keras(model: Any, loss: str | Loss | None = None) -> BaseModel:
     """A Perceptron with the layers, activations and weights of a Keras ``Sequential`` of
     ``Dense`` (and ``Dropout``) layers; the loss is ``loss``, else the model's compiled loss,
     else the one its output activation suggests."""
     import keras
 
-    from ..layers import Layer
-    from ..models import Perceptron
-
     if not isinstance(model, keras.Sequential):
         raise TypeError(f"from_keras takes a keras.Sequential of Dense layers, got "
                         f"{type(model).__name__}")
-    layers: list[Layer] = []
-    weights: list[Any] = []
+    layers: list[LayerSpec] = []
     for keras_layer in model.layers:
         if isinstance(keras_layer, keras.layers.Dropout) and layers:
             layers[-1].dropout = float(keras_layer.rate)
@@ -61,28 +60,26 @@ def from_keras(model: Any, loss: str | Loss | None = None) -> Perceptron:
         kernel = np.asarray(keras_layer.kernel)
         bias = (np.asarray(keras_layer.bias) if keras_layer.use_bias
                 else np.zeros(kernel.shape[1], kernel.dtype))
-        layers.append(Layer(kernel.shape[0], kernel.shape[1], ACTIVATIONS[name],
-                            dtype=kernel.dtype))
-        weights += [kernel.T, bias.reshape(-1, 1).astype(kernel.dtype)]
+        activation = get_activation(ACTIVATIONS[name])
+        layers.append(LayerSpec(activation, default_initializer(activation), kernel.T.copy(),
+                                bias.reshape(-1, 1).astype(kernel.dtype)))
     if not layers:
         raise ValueError("from_keras found no Dense layer in the model")
     compiled = getattr(model, "loss", None)
     chosen = loss or (KERAS_LOSSES.get(compiled) if isinstance(compiled, str) else None) or (
         DEFAULT_LOSS.get(layers[-1].activation.name, "squared_error"))
-    network = Perceptron(layers, chosen)
-    network.set_weights(weights)
-    return network
+    return NetworkSpec(layers, get_loss(chosen)).build("numpy")
 
 
-def to_keras(model: BaseModel) -> Any:
-    """A Keras ``Sequential`` of ``Dense`` layers with ``model``'s weights, in its dtype
-    (not compiled: choose the loss and optimizer with ``compile``)."""
+def to_keras(spec: NetworkSpec) -> Any:
+    """A Keras ``Sequential`` of ``Dense`` layers with the weights of the network ``spec``
+    describes, in its dtype (not compiled: choose the loss and optimizer with ``compile``)."""
     import keras
 
     names = {value: key for key, value in ACTIVATIONS.items()}
-    layers = dense_layers(model, names, "Keras")
-    dtype = str(np.dtype(model.dtype))
-    sequential = keras.Sequential([keras.Input((model.n_features,), dtype=dtype)] + [
+    layers = dense_layers(spec, names, "Keras")
+    dtype = str(np.dtype(spec.dtype))
+    sequential = keras.Sequential([keras.Input((spec.n_features,), dtype=dtype)] + [
         keras.layers.Dense(len(b), activation=name, dtype=dtype) for _, b, name in layers])
     for dense, (weights, biases, _) in zip(sequential.layers, layers, strict=True):
         dense.set_weights([weights.T, biases])

@@ -20,7 +20,7 @@ from onnx import TensorProto, helper, numpy_helper
 from .layers import dense_layers
 
 if TYPE_CHECKING:
-    from ..base import BaseModel
+    from ..spec import NetworkSpec
 
 __all__ = ["INPUT", "OPSET", "OUTPUT", "to_onnx"]
 
@@ -32,10 +32,11 @@ OPERATORS = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh", "softmax": "S
 ELEMENT_TYPES = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.float64): TensorProto.DOUBLE}
 
 
-def to_onnx(model: BaseModel, path: str | os.PathLike[str] | None = None) -> onnx.ModelProto:
-    """The ONNX model of ``model`` (either engine), written to ``path`` if given."""
-    layers = dense_layers(model, OPERATORS, "ONNX")
-    element_type = ELEMENT_TYPES[np.dtype(model.dtype)]
+def to_onnx(spec: NetworkSpec, path: str | os.PathLike[str] | None = None) -> onnx.ModelProto:
+    """The ONNX model of the network ``spec`` describes (``model.get_spec()``, either
+    engine), written to ``path`` if given."""
+    layers = dense_layers(spec, OPERATORS, "ONNX")
+    element_type = ELEMENT_TYPES[np.dtype(spec.dtype)]
     nodes, initializers = [], []
     previous = INPUT
     for index, (weights, biases, operator) in enumerate(layers, start=1):
@@ -52,10 +53,10 @@ def to_onnx(model: BaseModel, path: str | os.PathLike[str] | None = None) -> onn
         previous = a
     graph = helper.make_graph(
         nodes, "scratchnn",
-        [helper.make_tensor_value_info(INPUT, element_type, ["batch", model.n_features])],
-        [helper.make_tensor_value_info(OUTPUT, element_type, ["batch", model.n_outputs])],
+        [helper.make_tensor_value_info(INPUT, element_type, ["batch", spec.n_features])],
+        [helper.make_tensor_value_info(OUTPUT, element_type, ["batch", spec.n_outputs])],
         initializers)
-    from .. import __version__
+    from ..version import __version__
 
     proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
                               producer_name="scratchnn", producer_version=__version__)

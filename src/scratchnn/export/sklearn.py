@@ -13,11 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..activations import get_activation
+from ..initializers import default_initializer
+from ..losses import get_loss
+from ..spec import LayerSpec, NetworkSpec
 from .layers import dense_layers
 
 if TYPE_CHECKING:
     from ..base import BaseModel
-    from ..models import Perceptron
 
 __all__ = ["from_sklearn", "to_sklearn"]
 
@@ -27,12 +30,9 @@ OUTPUT = {"logistic": ("sigmoid", "binary_crossentropy"),
           "identity": ("linear", "squared_error"), "exp": ("exp", "poisson")}
 
 
-def from_sklearn(estimator: Any) -> Perceptron:
+def from_sklearn(estimator: Any) -> BaseModel:
     """A Perceptron with the layers, activations, loss and weights of a fitted scikit-learn
     ``MLPClassifier`` or ``MLPRegressor`` (scikit-learn's or scratchnn's)."""
-    from ..layers import Layer
-    from ..models import Perceptron
-
     if not all(hasattr(estimator, name) for name in ("coefs_", "intercepts_", "activation",
                                                     "out_activation_")):
         raise TypeError(f"from_sklearn takes a fitted MLPClassifier or MLPRegressor, got "
@@ -42,36 +42,38 @@ def from_sklearn(estimator: Any) -> Perceptron:
                          f"out_activation_={estimator.out_activation_!r}")
     output, loss = OUTPUT[estimator.out_activation_]
     coefs, intercepts = list(estimator.coefs_), list(estimator.intercepts_)
-    model = Perceptron([Layer(coef.shape[0], coef.shape[1],
-                              output if index == len(coefs) - 1 else HIDDEN[estimator.activation],
-                              dtype=coef.dtype)
-                        for index, coef in enumerate(coefs)], loss)
-    model.set_weights([w for coef, intercept in zip(coefs, intercepts, strict=True)
-                       for w in (coef.T, np.reshape(intercept, (-1, 1)))])
-    return model
+    layers = []
+    for index, (coef, intercept) in enumerate(zip(coefs, intercepts, strict=True)):
+        activation = get_activation(output if index == len(coefs) - 1
+                                    else HIDDEN[estimator.activation])
+        layers.append(LayerSpec(activation, default_initializer(activation),
+                                np.array(coef.T), np.reshape(intercept, (-1, 1)).astype(
+                                    coef.dtype)))
+    return NetworkSpec(layers, get_loss(loss)).build("numpy")
 
 
-def to_sklearn(model: BaseModel) -> Any:
+def to_sklearn(spec: NetworkSpec) -> Any:
     """A fitted scikit-learn ``MLPClassifier`` (sigmoid or softmax output) or ``MLPRegressor``
-    (linear or exponential output) with ``model``'s weights; classes are 0, 1, ... (the
-    network's outputs).  Its hidden layers must share one activation."""
+    (linear or exponential output) with the weights of the network ``spec`` describes;
+    classes are 0, 1, ... (the network's outputs).  Its hidden layers must share one
+    activation."""
     from sklearn.neural_network import MLPClassifier, MLPRegressor
     from sklearn.preprocessing import LabelBinarizer
 
     hidden_names = {value: key for key, value in HIDDEN.items()}
     output_names = {value[0]: key for key, value in OUTPUT.items()}
-    layers = dense_layers(model, {**hidden_names, **{"softmax": "softmax", "exp": "exp"}},
+    layers = dense_layers(spec, {**hidden_names, **{"softmax": "softmax", "exp": "exp"}},
                           "scikit-learn")
     hidden = {name for _, _, name in layers[:-1]}
     if len(hidden) > 1 or hidden & {"softmax", "exp"}:
         raise ValueError(f"scikit-learn's MLPs have one hidden activation among "
                          f"{sorted(HIDDEN)}, this network has {sorted(hidden)}")
-    output = model.layers[-1].activation.name
+    output = spec.layers[-1].activation.name
     if output not in output_names:
         raise ValueError(f"scikit-learn's MLPs have no {output!r} output layer")
     out_activation = output_names[output]
-    n_outputs = model.n_outputs
-    settings = {"hidden_layer_sizes": tuple(layer.n_neurons for layer in model.layers[:-1]),
+    n_outputs = spec.n_outputs
+    settings = {"hidden_layer_sizes": tuple(layer.n_neurons for layer in spec.layers[:-1]),
                 "activation": hidden.pop() if hidden else "relu"}
     if out_activation in ("logistic", "softmax"):
         estimator: Any = MLPClassifier(**settings)
@@ -84,9 +86,9 @@ def to_sklearn(model: BaseModel) -> Any:
                                  **settings)
     estimator.coefs_ = [np.array(w.T) for w, _, _ in layers]
     estimator.intercepts_ = [np.array(b) for _, b, _ in layers]
-    estimator.n_features_in_ = model.n_features
+    estimator.n_features_in_ = spec.n_features
     estimator.n_outputs_ = n_outputs
     estimator.n_layers_ = len(layers) + 1
     estimator.out_activation_ = out_activation
-    estimator.n_iter_ = len(model.history)
+    estimator.n_iter_ = len(spec.history)
     return estimator

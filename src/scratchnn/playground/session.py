@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..io import load, save
-from ..models import Perceptron
+from ..numpy_engine import Perceptron
 from ..optimizers import SGD, Adam, Optimizer
 from ..plane import Plane
 from ..regularizers import L2

@@ -23,7 +23,7 @@ from ..interrupt import InterruptGuard
 from .streaming import batches
 
 if TYPE_CHECKING:
-    from ..base import _Run
+    from ..trainer import FitPlan
     from .model import TFPerceptron
 
 __all__ = ["distributed_epochs", "make_strategy"]
@@ -50,7 +50,7 @@ def replica_step(model: TFPerceptron, x: tf.Tensor, y: tf.Tensor,
 
 
 def distributed_epochs(
-    model: TFPerceptron, run: _Run, orders: Iterator[NDArray[np.intp] | None],
+    model: TFPerceptron, run: FitPlan, orders: Iterator[NDArray[np.intp] | None],
     guard: InterruptGuard, chunk: int,
 ) -> Iterator[float]:
     """Train one epoch per order under ``model.strategy``; yield each epoch's summed loss.

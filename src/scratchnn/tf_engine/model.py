@@ -8,7 +8,6 @@ import functools
 import inspect
 import itertools
 import math
-import os
 from collections.abc import Iterator
 from typing import Any, Self
 
@@ -16,14 +15,18 @@ import numpy as np
 import tensorflow as tf
 from numpy.typing import NDArray
 
-from ..base import Array, BaseModel, _Run, iter_batches
+from ..activations import Activation
+from ..base import Array, BaseModel
 from ..errors import NonFiniteLoss
 from ..initializers import random_seed
 from ..interrupt import InterruptGuard
 from ..layers import Layer
 from ..losses import Loss, batch_weight
-from ..models import Perceptron
+from ..numpy_engine import Perceptron
 from ..optimizers import SGD, Optimizer
+from ..preprocessing import Standardization
+from ..regularizers import L2
+from ..trainer import FitPlan, iter_batches
 from .distributed import distributed_epochs, replica_step
 from .ops import activation_function, dropout_mask, per_sample_loss
 from .optimizers import SlotVariables, signature
@@ -50,6 +53,43 @@ class Network(tf.Module):  # type: ignore[misc]  # TensorFlow ships no type stub
                         aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
             for index, value in enumerate(weights)
         ]
+
+
+class VariableLayer:
+    """A layer of the TensorFlow engine: a ``Layer``'s settings, and its parameters read from
+    the network's variables (``weights`` and ``biases`` are copies of their current values)."""
+
+    def __init__(self, layer: Layer | VariableLayer, weights: tf.Variable,
+                 biases: tf.Variable) -> None:
+        self.activation: Activation = layer.activation
+        self.init: str = layer.init
+        self.kernel_regularizer: L2 | None = copy.deepcopy(layer.kernel_regularizer)
+        self.dropout: float = layer.dropout
+        self.variables = (weights, biases)
+
+    @property
+    def n_neurons(self) -> int:
+        return int(self.variables[0].shape[0])
+
+    @property
+    def n_inputs(self) -> int:
+        return int(self.variables[0].shape[1])
+
+    @property
+    def weights(self) -> Array:
+        """The weights (n_neurons, n_inputs), as they are now."""
+        return self.variables[0].numpy()
+
+    @property
+    def biases(self) -> Array:
+        """The biases (n_neurons, 1), as they are now."""
+        return self.variables[1].numpy()
+
+    @property
+    def n_parameters(self) -> int:
+        return self.n_neurons * (self.n_inputs + 1)
+
+    __repr__ = Layer.__repr__
 
 
 class TFPerceptron(BaseModel):
@@ -91,8 +131,7 @@ class TFPerceptron(BaseModel):
         strategy: tf.distribute.Strategy | None = None,
         jit_compile: bool = True,
     ) -> None:
-        super().__init__(copy.deepcopy(list(layers)) if isinstance(layers, list | tuple)
-                         else layers, loss)
+        super().__init__(layers, loss)
         if loop not in ("graph", "python"):
             raise ValueError(f"loop must be 'graph' or 'python', got {loop!r}")
         self._activations = [activation_function(layer.activation) for layer in self.layers]
@@ -104,42 +143,24 @@ class TFPerceptron(BaseModel):
         self.jit_compile = jit_compile
         self.trace_count = 0
         self.strategy = strategy
-        self._build([param for layer in self.layers for param in layer.parameters()])
+        self._build([param for layer in self.layers for param in (layer.weights, layer.biases)])
 
     @classmethod
-    def from_perceptron(cls, model: Perceptron, **kwargs: Any) -> TFPerceptron:
-        """A TFPerceptron with the architecture, loss, current weights and history of
-        ``model``; keyword arguments (``strategy``, ``loop``, ...) go to the constructor."""
-        tf_model = cls(model.layers, model.loss, **kwargs)  # the layers hold the current weights
-        tf_model.history = model.history.copy()
-        tf_model.standardization, tf_model.class_labels = (model.standardization,
-                                                           model.class_labels)
-        if model.standardization is not None:
-            tf_model._compile()  # the forward pass now starts by standardising
-        if hasattr(model, "optimizer_"):
-            tf_model.optimizer_ = model.optimizer_
-        return tf_model
-
-    def numpy_copy(self) -> Perceptron:
-        return self.to_perceptron()
-
-    def export(self, path: str | os.PathLike[str]) -> None:
-        """Write this network as a TensorFlow SavedModel directory at ``path``, with the
-        serving signature ``serving_default`` (input ``input``, output ``output``, the values
-        of ``predict_proba``); see ``scratchnn.export.savedmodel``."""
-        from ..export.savedmodel import export_savedmodel
-
-        export_savedmodel(self, path)
+    def from_perceptron(cls, model: BaseModel, **settings: Any) -> TFPerceptron:
+        """A TFPerceptron with a copy of everything ``model`` holds (architecture, loss,
+        weights, optimizer and its state, history, standardisation, labels); keyword
+        arguments (``strategy``, ``loop``, ...) go to the constructor."""
+        return cls.from_spec(model.get_spec(), **settings)
 
     def to_perceptron(self) -> Perceptron:
-        """A NumPy-engine Perceptron with this model's architecture, loss and weights."""
-        model = Perceptron(copy.deepcopy(self.layers), self.loss)
-        model.set_weights(self.get_weights())
-        model.history = self.history.copy()
-        model.standardization, model.class_labels = self.standardization, self.class_labels
-        if hasattr(self, "optimizer_"):
-            model.optimizer_ = copy.deepcopy(self.optimizer_)
-        return model
+        """A NumPy-engine Perceptron with a copy of everything this model holds."""
+        return Perceptron.from_spec(self.get_spec())
+
+    def _settings(self) -> dict[str, Any]:
+        """What a copy keeps of the constructor's settings (not the strategy: a copy is made
+        for another process or another device)."""
+        return {"run_eagerly": self.run_eagerly, "loop": self.loop,
+                "jit_compile": self.jit_compile}
 
     # -- parameters ------------------------------------------------------------------------
     def _scope(self) -> Any:
@@ -150,6 +171,9 @@ class TFPerceptron(BaseModel):
         """Create the variables and the graph functions for the dtype of ``weights``."""
         with self._scope():
             self.network = Network(weights)
+            parameters = self.network.parameters
+            self.layers = [VariableLayer(layer, W, b) for layer, W, b in
+                           zip(self.layers, parameters[0::2], parameters[1::2], strict=True)]
             self.optimizer_variables = SlotVariables(SGD(0.01), self.network.parameters)
             # The dropout masks of step t are a function of (this seed, t): set from the fit's
             # generator, so a seeded fit is reproducible.
@@ -249,6 +273,18 @@ class TFPerceptron(BaseModel):
     @property
     def dtype(self) -> np.dtype[np.floating]:
         return np.dtype(self.network.parameters[0].dtype.as_numpy_dtype)
+
+    @property
+    def standardization(self) -> Standardization | None:
+        """Standardised inputs, applied before the first layer; setting it rebuilds the graph
+        functions, which hold it as constants."""
+        return self._standardization
+
+    @standardization.setter
+    def standardization(self, value: Standardization | None) -> None:
+        self._standardization = value
+        if hasattr(self, "network"):
+            self._compile()
 
     def get_weights(self) -> list[Array]:
         return [variable.numpy() for variable in self.network.parameters]
@@ -437,17 +473,17 @@ class TFPerceptron(BaseModel):
             offset += size
 
     def _run_epochs(
-        self, run: _Run, orders: Iterator[NDArray[np.intp] | None], optimizer: Optimizer,
+        self, plan: FitPlan, orders: Iterator[NDArray[np.intp] | None], optimizer: Optimizer,
         guard: InterruptGuard, per_epoch: bool,
     ) -> Iterator[list[float]]:
-        X, Y, W, batch_size = run.X, run.Y, run.W, run.batch_size
+        X, Y, W, batch_size = plan.X, plan.Y, plan.W, plan.batch_size
         self._use_optimizer(optimizer)
         if any(layer.dropout for layer in self.layers):
-            self.dropout_seed.assign(random_seed(run.rng))
+            self.dropout_seed.assign(random_seed(plan.rng))
         try:
             if self.strategy is not None:
-                chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // run.n_samples)
-                for total in distributed_epochs(self, run, orders, guard, chunk):
+                chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // plan.n_samples)
+                for total in distributed_epochs(self, plan, orders, guard, chunk):
                     self.optimizer_variables.store(optimizer)
                     yield [total]
                     self.optimizer_variables.load_learning_rate(optimizer)
@@ -461,7 +497,7 @@ class TFPerceptron(BaseModel):
                     step = step.get_concrete_function()
                 for order in orders:
                     total = 0.0
-                    for number, batch in enumerate(iter_batches(run.n_samples, batch_size, order),
+                    for number, batch in enumerate(iter_batches(plan.n_samples, batch_size, order),
                                                    1):
                         x, y = tf.constant(X[batch]), tf.constant(Y[batch])
                         w = None if W is None else W[batch]
@@ -477,9 +513,9 @@ class TFPerceptron(BaseModel):
                 return
             if streams(X):
                 for order in orders:
-                    epoch = np.arange(run.n_samples) if order is None else order
+                    epoch = np.arange(plan.n_samples) if order is None else order
                     total, failed_batch = self._fit_stream[W is not None](
-                        batches(run, epoch[np.newaxis]))
+                        batches(plan, epoch[np.newaxis]))
                     self.optimizer_variables.store(optimizer)
                     if failed_batch > 0:
                         raise NonFiniteLoss(int(failed_batch))
@@ -489,7 +525,7 @@ class TFPerceptron(BaseModel):
                 return
             X_tensor, Y_tensor = tf.constant(X), tf.constant(Y)
             W_tensor = tf.constant(np.empty(0, X.dtype) if W is None else W)
-            chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // run.n_samples)
+            chunk = 1 if per_epoch else max(1, GRAPH_CHUNK // plan.n_samples)
             while block := list(itertools.islice(orders, chunk)):
                 shuffled = [order for order in block if order is not None]  # all or none
                 stacked = np.stack(shuffled) if shuffled else np.empty((len(block), 0))

@@ -17,7 +17,7 @@ import tensorflow as tf
 from numpy.typing import NDArray
 
 if TYPE_CHECKING:
-    from ..base import _Run
+    from ..trainer import FitPlan
 
 __all__ = ["STREAM_BYTES", "batches", "streams"]
 
@@ -39,7 +39,7 @@ def streams(X: NDArray[Any]) -> bool:
     return X.nbytes > STREAM_BYTES
 
 
-def batches(run: _Run, orders: NDArray[np.intp]) -> tf.data.Dataset:
+def batches(run: FitPlan, orders: NDArray[np.intp]) -> tf.data.Dataset:
     """The batches ``(x, y)`` or ``(x, y, w)`` of one epoch per row of ``orders`` (each a
     permutation of the training rows), ``run.batch_size`` rows each; no batch spans two
     epochs."""

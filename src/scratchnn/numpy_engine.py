@@ -1,18 +1,22 @@
-"""The NumPy engine's multilayer perceptron, trained by backpropagation."""
+"""The NumPy engine: a multilayer perceptron of ``Layer``s, trained by backpropagation.
+
+Its layers (``scratchnn.layers``) hold the parameters as NumPy arrays, samples as columns,
+and compute the course's formulas; this module chains them (``forward``, ``_backward``), and
+gives the trainer the hooks of ``scratchnn.engine.Engine``.
+"""
 
 from __future__ import annotations
 
-import copy
 import itertools
 import math
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from .activations import Activation
-from .base import Array, BaseModel, Batch, _Run, iter_batches
+from .base import Array, BaseModel
 from .errors import NonFiniteLoss
 from .initializers import FitRandom, RandomState, check_random_state
 from .interrupt import InterruptGuard
@@ -20,6 +24,7 @@ from .layers import Layer
 from .losses import Loss, batch_weight
 from .optimizers import Optimizer
 from .regularizers import L2
+from .trainer import Batch, FitPlan, iter_batches
 from .validation import check_X
 
 __all__ = ["Perceptron"]
@@ -90,7 +95,7 @@ class Perceptron(BaseModel):
         layers, activations, loss and weights (see ``scratchnn.export.sklearn``)."""
         from .export.sklearn import from_sklearn
 
-        return from_sklearn(estimator)
+        return cast(Perceptron, from_sklearn(estimator))
 
     @classmethod
     def from_keras(cls, model: Any, loss: str | Loss | None = None) -> Perceptron:
@@ -99,7 +104,7 @@ class Perceptron(BaseModel):
         output activation."""
         from .export.keras import from_keras
 
-        return from_keras(model, loss)
+        return cast(Perceptron, from_keras(model, loss))
 
     def get_weights(self) -> list[Array]:
         return [param.copy() for param in self.parameters()]
@@ -119,9 +124,6 @@ class Perceptron(BaseModel):
             layer.d_biases = np.zeros_like(layer.biases)
         if hasattr(self, "_flat_parameters"):
             self._flatten()
-
-    def numpy_copy(self) -> Perceptron:
-        return copy.deepcopy(self)
 
     def parameters(self) -> list[Array]:
         """The trainable arrays of every layer, ``[W1, b1, W2, b2, ...]`` (not copies)."""
@@ -210,7 +212,7 @@ class Perceptron(BaseModel):
     def _batch_losses(self, Y: Array, Y_hat: Array) -> Array:
         """Per-sample losses of the last forward pass, shape (n_samples,)."""
         if self._fused_output:
-            return self.loss.per_sample_from_logits(Y, self.layers[-1].z)  # type: ignore[arg-type]
+            return self.loss.per_sample_from_logits(Y, self.layers[-1].z)
         return self.loss.per_sample(Y, Y_hat)
 
     def _summed_loss(self, Y: Array, Y_hat: Array, sample_weight: Array | None,
@@ -245,23 +247,23 @@ class Perceptron(BaseModel):
         return self._forward(X.T).T
 
     def _run_epochs(
-        self, run: _Run, orders: Iterator[NDArray[np.intp] | None], optimizer: Optimizer,
+        self, plan: FitPlan, orders: Iterator[NDArray[np.intp] | None], optimizer: Optimizer,
         guard: InterruptGuard, per_epoch: bool,
     ) -> Iterator[list[float]]:
         params, grads = [self._flat_parameters], [self._flat_gradients]
-        rng = run.rng if any(layer.dropout for layer in self.layers) else None
+        rng = plan.rng if any(layer.dropout for layer in self.layers) else None
         for order in orders:
-            yield [self._train_epoch(run, iter_batches(run.n_samples, run.batch_size, order),
+            yield [self._train_epoch(plan, iter_batches(plan.n_samples, plan.batch_size, order),
                                      optimizer, guard, params, grads, rng)]
 
     def _train_epoch(
-        self, run: _Run, batches: Iterator[Batch], optimizer: Optimizer,
+        self, plan: FitPlan, batches: Iterator[Batch], optimizer: Optimizer,
         guard: InterruptGuard, params: list[Array], grads: list[Array],
         rng: FitRandom | None,
     ) -> float:
         """Train on each batch in turn; return the sum of the per-sample losses (weighted,
         with each batch's penalty times its weight)."""
-        X, Y, W = run.X, run.Y, run.W
+        X, Y, W = plan.X, plan.Y, plan.W
         total = 0.0
         # Overflow is not warned about but caught: a non-finite loss stops training.
         with np.errstate(over="ignore", invalid="ignore"):

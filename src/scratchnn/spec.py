@@ -1,0 +1,162 @@
+"""The description of a network: the one thing every road in and out reads or writes.
+
+A ``NetworkSpec`` holds, per layer, its sizes, activation, initialiser, penalty, dropout and
+parameters; the loss; the standardisation of the inputs; the class labels; the names of the
+features and of the target; the history; and the optimizer with its state.  ``model.get_spec()``
+takes one from a model of either engine (copies: the model and the description share nothing),
+``spec.build(engine)`` makes a model of it, and saving, loading, pickling, every export and
+import and each engine's copy of the other go through it, as Keras's ``get_config`` and
+``from_config`` do.  The engines are found by name (``ENGINES``), so this module imports
+neither: loading a file never imports a model class it does not need.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .activations import Activation
+from .history import History
+from .layers import Layer
+from .losses import Loss
+from .optimizers import Optimizer
+from .outputs import OutputKind
+from .preprocessing import Standardization
+from .regularizers import L2
+from .solvers import LBFGS
+
+if TYPE_CHECKING:
+    from .base import BaseModel
+
+__all__ = ["ENGINES", "LayerSpec", "NetworkSpec", "copy_optimizer"]
+
+Array = NDArray[np.floating]
+
+#: Where each engine's model class lives, by engine name.
+ENGINES = {"numpy": ("scratchnn.numpy_engine", "Perceptron"),
+           "tensorflow": ("scratchnn.tf_engine", "TFPerceptron")}
+
+
+def copy_optimizer(optimizer: Optimizer | LBFGS | None) -> Optimizer | LBFGS | None:
+    """An independent optimizer with the settings and the state of ``optimizer`` (its
+    schedule's state included), and no scratch arrays."""
+    if optimizer is None:
+        return None
+    twin = optimizer.fresh()
+    state = optimizer.state()
+    twin.set_state({k: [np.array(a) for a in v] if isinstance(v, list) else v
+                    for k, v in state.items()})
+    if optimizer.schedule is not None:
+        assert twin.schedule is not None
+        twin.schedule.set_state(dict(optimizer.schedule.state()))
+    return twin
+
+
+@dataclass
+class LayerSpec:
+    """One dense layer: ``a = f(W · a_prev + b)``, ``W`` (n_neurons, n_inputs), ``b``
+    (n_neurons, 1)."""
+
+    activation: Activation
+    init: str
+    weights: Array
+    biases: Array
+    kernel_regularizer: L2 | None = None
+    dropout: float = 0.0
+
+    @property
+    def n_inputs(self) -> int:
+        return int(self.weights.shape[1])
+
+    @property
+    def n_neurons(self) -> int:
+        return int(self.weights.shape[0])
+
+    @classmethod
+    def of(cls, layer: Any) -> LayerSpec:
+        """The description of ``layer`` (a ``Layer``, or an engine's layer with the same
+        attributes), with copies of its parameters."""
+        return cls(layer.activation, layer.init, np.array(layer.weights),
+                   np.array(layer.biases), copy.deepcopy(layer.kernel_regularizer),
+                   layer.dropout)
+
+    def layer(self) -> Layer:
+        """A new ``Layer`` with these settings and a copy of these parameters."""
+        return Layer.from_parameters(self.weights, self.biases, self.activation, self.init,
+                                     copy.deepcopy(self.kernel_regularizer), self.dropout)
+
+
+@dataclass
+class NetworkSpec:
+    """A whole network and what it knows besides its layers (see the module's description)."""
+
+    layers: list[LayerSpec]
+    loss: Loss
+    #: Standardised inputs, applied before the first layer (None: the inputs as they are).
+    standardization: Standardization | None = None
+    #: The label of each class, for the command line's output (None: 0, 1, ...).
+    class_labels: list[Any] | None = None
+    #: The names of the input columns, as scikit-learn's ``feature_names_in_``.
+    feature_names: list[str] | None = None
+    #: The name of the target column.
+    target_name: str | None = None
+    history: History = field(default_factory=History)
+    optimizer: Optimizer | LBFGS | None = None
+
+    @property
+    def dtype(self) -> np.dtype[np.floating]:
+        return self.layers[0].weights.dtype
+
+    @property
+    def n_features(self) -> int:
+        return self.layers[0].n_inputs
+
+    @property
+    def n_outputs(self) -> int:
+        return self.layers[-1].n_neurons
+
+    @property
+    def output_kind(self) -> OutputKind:
+        return OutputKind.of(self.layers[-1].activation, self.n_outputs)
+
+    def weights(self) -> list[Array]:
+        """The parameters ``[W1, b1, W2, b2, ...]`` (not copies)."""
+        return [array for layer in self.layers for array in (layer.weights, layer.biases)]
+
+    def copy(self) -> NetworkSpec:
+        """An independent copy: nothing mutable is shared."""
+        return replace(
+            self, layers=[LayerSpec.of(layer) for layer in self.layers],
+            loss=copy.deepcopy(self.loss), standardization=copy.deepcopy(self.standardization),
+            class_labels=copy.copy(self.class_labels),
+            feature_names=copy.copy(self.feature_names), history=self.history.copy(),
+            optimizer=copy_optimizer(self.optimizer))
+
+    def folded_layers(self) -> list[tuple[Array, Array, Activation]]:
+        """``(W, b, activation)`` per layer, ``W`` (n_neurons, n_inputs) and ``b``
+        (n_neurons,), with the standardisation folded into the first layer: ``W·(x - m)/s + b``
+        is ``(W/s)·x + (b - (W/s)·m)``, the same outputs with no step of its own.  What every
+        export writes."""
+        weights = self.weights()
+        if self.standardization is not None:
+            scale = self.standardization.scale.astype(self.dtype)
+            mean = self.standardization.mean.astype(self.dtype)
+            weights[0] = weights[0] / scale
+            weights[1] = weights[1] - weights[0] @ mean.reshape(-1, 1)
+        return [(weights[2 * index], weights[2 * index + 1].reshape(-1), layer.activation)
+                for index, layer in enumerate(self.layers)]
+
+    def build(self, engine: str = "numpy", **settings: Any) -> BaseModel:
+        """A model of this network on ``engine`` (``"numpy"`` or ``"tensorflow"``), with a copy
+        of everything here; ``settings`` go to the engine's constructor."""
+        if engine not in ENGINES:
+            raise ValueError(f"engine must be one of {list(ENGINES)}, got {engine!r}")
+        module, name = ENGINES[engine]
+        model_class = getattr(importlib.import_module(module), name)
+        model: BaseModel = model_class.from_spec(self, **settings)
+        return model
