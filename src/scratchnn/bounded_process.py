@@ -63,11 +63,13 @@ class _Tail:
         del self.data[:-self.keep]
         return True
 
-    def finish(self) -> None:
-        """Read what is already in the pipe (for at most ``DRAIN`` seconds), then stop."""
+    def drain(self) -> None:
+        """Read what is already in the pipe (for at most ``DRAIN`` seconds)."""
         deadline = time.monotonic() + DRAIN
         while self.open and time.monotonic() < deadline and self.read(0):
             pass
+
+    def close(self) -> None:
         self.selector.close()
 
 
@@ -81,17 +83,17 @@ def run_bounded(command: Sequence[str], timeout: float, keep: int = KEEP) -> Fin
     with subprocess.Popen(list(command), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, start_new_session=True) as process:
         assert process.stdout is not None
-        output = _Tail(process.stdout.fileno(), keep)
-        deadline = time.monotonic() + timeout
-        try:
-            while (returncode := process.poll()) is None:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                output.read(min(POLL, left))
-        finally:  # also on Ctrl-C: in a session of its own, the group did not receive it
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        output.finish()
+        with contextlib.closing(_Tail(process.stdout.fileno(), keep)) as output:
+            deadline = time.monotonic() + timeout
+            try:
+                while (returncode := process.poll()) is None:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        break
+                    output.read(min(POLL, left))
+            finally:  # also on Ctrl-C: in a session of its own, the group did not receive it
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            output.drain()
     return Finished(returncode, bytes(output.data))
