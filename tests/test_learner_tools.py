@@ -3,16 +3,21 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from scratchnn import Layer, Perceptron, check
+from scratchnn.bounded_process import run_bounded
+from scratchnn.check import Check, Report
 from scratchnn.trace import trace
 
 SOLUTION = (Path(__file__).parent / "course" / "solution.py").read_text()
@@ -124,3 +129,140 @@ def test_trace_from_the_command_line_in_both_languages() -> None:
     assert "Propagation avant" in french and "Rétropropagation" in french
     numbers = re.compile(r"-?\d+\.\d+")
     assert numbers.findall(english) == numbers.findall(french)  # the same step
+
+
+# A hostile course file: each is checked on its real code, within the time limit, with little
+# memory, and leaves no process behind.
+
+#: The check in a process that says, on its last line of standard error, its own peak memory
+#: and its children's (the student's file), in kB.  Its own is read in /proc: on Linux its
+#: ru_maxrss would keep the peak of the process it was started from (here, pytest).
+MEASURED = """\
+import re, resource, sys
+from pathlib import Path
+from scratchnn.cli import main
+try:
+    main(sys.argv[1:])
+finally:
+    print(re.search(r"VmHWM:\\s*(\\d+)", Path("/proc/self/status").read_text()).group(1),
+          resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
+"""
+#: The solution, and at its top a process that sleeps and writes its pid to PID.
+LEAVES_A_PROCESS = """\
+import pathlib, subprocess, sys
+sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]{output})
+pathlib.Path({pid_file!r}).write_text(str(sleeper.pid))
+"""
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for its parent to read its status does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def gone_soon(pid: int, seconds: float = 2.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not alive(pid)
+
+
+@pytest.fixture
+def pid_file(tmp_path: Path) -> Iterator[Path]:
+    """Where the file writes the pid of the process it leaves; that process is killed after
+    the test if the check did not."""
+    path = tmp_path / "pid"
+    yield path
+    if path.exists() and alive(pid := int(path.read_text())):
+        os.kill(pid, signal.SIGKILL)
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+
+
+@needs_proc
+def test_a_flood_of_output_costs_no_memory(tmp_path: Path) -> None:
+    # 256 MiB printed past the capture at import, 256 MiB printed by fit: neither is kept.
+    flood = "for _ in range(256):\n    print('x' * 2**20{})\n"
+    source = (flood.format(", file=sys.__stdout__") + SOLUTION.replace(
+        "        for epoch in range(epochs):",
+        "        " + flood.format("").replace("\n", "\n        ") + "for epoch in range(epochs):"))
+    path = tmp_path / "solution.py"
+    path.write_text("import sys\n" + source)
+    result = subprocess.run([sys.executable, "-c", MEASURED, "check", str(path)],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]
+    assert "All 10 checks are right" in result.stdout
+    checker, student = map(int, result.stderr.split()[-2:])
+    assert checker < 100_000 and student < 120_000, (checker, student)  # kB; 256 MiB each
+
+
+def test_a_forged_report_in_the_output_is_not_the_verdict(tmp_path: Path) -> None:
+    (old, new), formula, _ = WRONG["d_biases of the wrong sign"]
+    forged = Report([Check(key, True) for key in (
+        "forward", "dz", "d_weights", "d_biases", "da_prev", "update", "daL", "loss", "fit",
+        "line")]).to_json()
+    code, output = run_check(tmp_path, f"import atexit, sys\nFORGED = {forged!r}\n"
+                             "print(FORGED, file=sys.__stdout__)\natexit.register(print, FORGED)\n"
+                             + SOLUTION.replace(old, new))
+    assert code == 1, output
+    assert next(line for line in output.splitlines() if line.endswith(" WRONG")).startswith(
+        formula)
+
+
+@needs_proc
+def test_a_process_the_file_leaves_is_killed_at_the_time_limit(tmp_path: Path,
+                                                                pid_file: Path) -> None:
+    source = LEAVES_A_PROCESS.format(output=", stdout=subprocess.DEVNULL",
+                                     pid_file=str(pid_file))
+    code, output = run_check(tmp_path, source + "while True:\n    pass\n", "--timeout", "2")
+    assert code == 1 and "did not finish within 2 s" in output
+    assert gone_soon(int(pid_file.read_text()))
+
+
+@needs_proc
+@pytest.mark.parametrize("left", ["a process holding the output", "a thread"])
+def test_what_the_file_leaves_running_does_not_delay_a_right_solution(
+        left: str, tmp_path: Path, pid_file: Path) -> None:
+    source = (LEAVES_A_PROCESS.format(output="", pid_file=str(pid_file)) if left == "a process "
+              "holding the output" else "import threading, time\nthreading.Thread(target="
+              "time.sleep, args=(60,)).start()\n")
+    start = time.monotonic()
+    code, output = run_check(tmp_path, source + SOLUTION, "--timeout", "8")
+    assert code == 0 and "All 10 checks are right" in output, output
+    assert time.monotonic() - start < 5
+    if pid_file.exists():
+        assert gone_soon(int(pid_file.read_text()))
+
+
+@pytest.mark.parametrize(("where", "language", "said"), [
+    ("import", "en", "The file stopped the program as it was imported: SystemExit(3), from "
+                     "exit() or sys.exit()."),
+    ("import", "fr", "Le fichier a arrêté le programme pendant son import : SystemExit(3)"),
+    ("fit", "en", "The code stopped the program while it was checked: SystemExit(), from "
+                  "exit() or sys.exit()."),
+    ("fit", "fr", "Le code a arrêté le programme pendant la vérification : SystemExit()"),
+])
+def test_exit_in_the_file_is_reported_as_such(where: str, language: str, said: str,
+                                              tmp_path: Path) -> None:
+    source = (SOLUTION + "\nimport sys\nsys.exit(3)\n" if where == "import" else
+              SOLUTION.replace("for epoch in range(epochs):",
+                                              "exit()\n        for epoch in range(epochs):"))
+    code, output = run_check(tmp_path, source, "--lang", language)
+    assert code == 1 and said in output, output
+    assert "Traceback" not in output and "runpy" not in output
+
+
+def test_a_process_that_ends_without_a_report_says_how(tmp_path: Path) -> None:
+    code, output = run_check(tmp_path, "import os\nos._exit(7)\n" + SOLUTION)
+    assert code == 1 and "ended with exit status 7 and no report" in output, output
+
+
+def test_only_the_end_of_the_output_is_kept() -> None:
+    finished = run_bounded([sys.executable, "-c", "print('x' * 200_000); print('end')"], 10)
+    assert finished.returncode == 0
+    assert len(finished.output) == 64 * 1024 and finished.output.endswith(b"x\nend\n")

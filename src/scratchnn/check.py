@@ -14,8 +14,10 @@ from the same weights as scratchnn's own, and judges each formula in the course'
 
 Each check is right or wrong; for a wrong one the report gives the expected and received
 numbers and a hint in words (a transposed product, a missing learning rate, a sign, ...).
-``scratchnn check`` runs the student's file in a subprocess with a time limit, so an endless
-loop or a crash in it is reported, not inherited.
+``check_in_subprocess`` (``scratchnn check``) runs the student's file in a process of its own
+with a time limit, so an endless loop, a crash or an ``exit()`` in it is reported, not
+inherited; the report comes back in a file the student's code is not told of, not in its
+output, and every process the file started is killed when it ends.
 """
 
 from __future__ import annotations
@@ -24,8 +26,11 @@ import contextlib
 import importlib.util
 import io
 import json
+import os
 import re
+import signal
 import sys
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import FrameType, ModuleType
@@ -33,12 +38,13 @@ from typing import Any
 
 import numpy as np
 
+from .bounded_process import run_bounded
 from .datasets import xor
 from .language import words
 from .layers import Layer
 from .numpy_engine import Perceptron
 
-__all__ = ["Check", "Report", "check", "check_file"]
+__all__ = ["Check", "Report", "check", "check_file", "check_in_subprocess"]
 
 LEARNING_RATE = 0.1
 TOLERANCE = 1e-9
@@ -58,15 +64,29 @@ class Check:
 
 @dataclass
 class Report:
-    """The checks in the course's order, or the error that stopped the student's code."""
+    """The checks in the course's order, or what stopped the student's code: an error, the
+    time limit, or a ``SystemExit`` (``exited_at`` "import" or "check", with its code)."""
 
     checks: list[Check] = field(default_factory=list)
     error: str | None = None
     timeout: float | None = None
+    exited_at: str | None = None
+    exit_code: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.error is None and self.timeout is None and all(c.right for c in self.checks)
+        return (self.error is None and self.timeout is None and self.exited_at is None
+                and all(c.right for c in self.checks))
+
+    def stopped(self, failure: BaseException, when: str) -> Report:
+        """Record what stopped the student's code ``when`` ("import" or "check")."""
+        if isinstance(failure, SystemExit):
+            code = failure.code
+            self.exited_at = when
+            self.exit_code = "" if code is None else repr(code)
+        else:
+            self.error = f"{type(failure).__name__}: {failure}"
+        return self
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -74,7 +94,7 @@ class Report:
     @classmethod
     def from_json(cls, text: str) -> Report:
         data = json.loads(text)
-        return cls([Check(**item) for item in data["checks"]], data["error"], data["timeout"])
+        return cls(**{**data, "checks": [Check(**item) for item in data["checks"]]})
 
     def text(self, language: str = "en") -> str:
         """The report for a person: every check, the first wrong one in detail."""
@@ -90,6 +110,8 @@ class Report:
                           f"    {say['hint']}: {say['hint_' + (item.hint or 'other')]}"]
         if self.timeout is not None:
             lines.append(say["timeout"].format(seconds=f"{self.timeout:g}"))
+        elif self.exited_at is not None:
+            lines.append(say["exit_" + self.exited_at].format(code=self.exit_code))
         elif self.error is not None:
             lines.append(say["crashed"].format(error=self.error))
         elif first_wrong is None:
@@ -207,7 +229,7 @@ def _layer_checks(layer_class: type, activation: Any) -> list[Check]:
     with spy.watching():
         try:
             returned = student.backward(da.copy(), LEARNING_RATE)
-        except Exception as failure:  # the student's code: any error is reported
+        except (Exception, SystemExit) as failure:  # the student's code: reported
             returned, error = None, failure
     found = spy.returns[-1] if spy.returns else {}
 
@@ -257,11 +279,10 @@ def _network_checks(layer_class: type, perceptron_class: type, activation: Any) 
         layer.weights, layer.biases = W.copy(), b.copy()
     student = perceptron_class(layers)
     spy = _Spy(layer_class.backward)  # type: ignore[attr-defined]
-    printed = io.StringIO()
+    printed = _LossLines()
     with contextlib.redirect_stdout(printed), spy.watching():
         student.fit(X.copy(), y.copy(), 2, LEARNING_RATE)
-    lines = [line.strip() for line in printed.getvalue().splitlines()
-             if line.strip().startswith("Loss at epoch")]
+    lines = printed.lines()
     first_loss = LINE.match(lines[0]) if lines else None
     received_da = None
     if spy.calls:
@@ -277,6 +298,42 @@ def _network_checks(layer_class: type, perceptron_class: type, activation: Any) 
         Check("line", True) if lines == expected_lines else Check(
             "line", False, "\n".join(expected_lines), "\n".join(lines) or None, "other"),
     ]
+
+
+class _LossLines(io.TextIOBase):
+    """What ``fit`` prints, of which only the ``Loss at epoch`` lines are kept (at most
+    ``LIMIT``, of at most ``WIDTH`` characters): a ``fit`` that prints without end costs no
+    memory."""
+
+    LIMIT, WIDTH = 100, 200
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.kept: list[str] = []
+        self.current = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        lines = (self.current + text).splitlines(keepends=True)
+        self.current = ""
+        if lines and lines[-1] == lines[-1].splitlines()[0]:  # not ended yet
+            self.current = lines.pop()[:self.WIDTH]
+        for line in lines:
+            self._keep(line)
+        return len(text)
+
+    def _keep(self, line: str) -> None:
+        line = line[:self.WIDTH].strip()
+        if line.startswith("Loss at epoch") and len(self.kept) < self.LIMIT:
+            self.kept.append(line)
+
+    def lines(self) -> list[str]:
+        """The ``Loss at epoch`` lines printed, the last one even without its end of line."""
+        self._keep(self.current)
+        self.current = ""
+        return self.kept
 
 
 class _StudentError(Exception):
@@ -300,9 +357,9 @@ def check(layer_class: type, perceptron_class: type, activation: Any = None) -> 
         report.checks += _network_checks(layer_class, perceptron_class, activation)
     except _StudentError as failure:
         report.checks += failure.checks
-        report.error = f"{type(failure.error).__name__}: {failure.error}"
-    except Exception as failure:  # the student's code: any error is reported
-        report.error = f"{type(failure).__name__}: {failure}"
+        report.stopped(failure.error, "check")
+    except (Exception, SystemExit) as failure:  # the student's code: reported
+        report.stopped(failure, "check")
     return report
 
 
@@ -312,8 +369,7 @@ def _import(path: Path) -> ModuleType:
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
-    with contextlib.redirect_stdout(io.StringIO()):
-        spec.loader.exec_module(module)
+    spec.loader.exec_module(module)
     return module
 
 
@@ -322,13 +378,48 @@ def check_file(path: str) -> Report:
     ``sigmoid`` (or its utilities') builds the layers when it has one."""
     try:
         module = _import(Path(path))
-    except Exception as failure:
-        return Report(error=f"{type(failure).__name__}: {failure}")
+    except (Exception, SystemExit) as failure:  # the student's code: reported
+        return Report().stopped(failure, "import")
     missing = [name for name in ("Layer", "Perceptron") if not hasattr(module, name)]
     if missing:
         return Report(error=f"the file defines no {' and no '.join(missing)}")
     return check(module.Layer, module.Perceptron, getattr(module, "sigmoid", None))
 
 
-if __name__ == "__main__":  # the subprocess of 'scratchnn check'
-    print(check_file(sys.argv[1]).to_json())
+def check_in_subprocess(path: str, timeout: float = 30.0) -> Report:
+    """``check_file(path)`` in a process of its own, for at most ``timeout`` seconds: what
+    ``scratchnn check`` does.  The file's output is not read for the report (only its last
+    64 kB, for the last words of a process that ended without one)."""
+    with tempfile.TemporaryDirectory(prefix="scratchnn-check-") as folder:
+        verdict = Path(folder) / "report.json"
+        finished = run_bounded([sys.executable, "-c", "from scratchnn.check import _child; "
+                                "_child()", str(verdict), str(path)], timeout)
+        if finished.returncode is None:
+            return Report(timeout=timeout)
+        try:
+            return Report.from_json(verdict.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError):
+            return Report(error=_last_words(finished.returncode, finished.output))
+
+
+def _last_words(returncode: int, output: bytes) -> str:
+    """Why a process ended without a report: the signal that ended it, or the last line it
+    wrote (a traceback's ends with the error), or its exit status."""
+    if returncode < 0:
+        return f"ended by signal {signal.Signals(-returncode).name}"
+    lines = output.decode("utf-8", errors="replace").strip().splitlines()
+    if lines:
+        last = lines[-1].strip()
+        return last if len(last) <= 200 else last[:200] + "…"
+    return f"ended with exit status {returncode} and no report"
+
+
+def _child() -> None:
+    """The process of ``check_in_subprocess``: ``python -c ... REPORT SOLUTION``.  The
+    report's path is taken out of ``sys.argv`` before the file is imported; once written,
+    the process ends at once (no thread or exit handler of the file can hold it)."""
+    report_path, solution = sys.argv[1:3]
+    sys.argv = [solution]
+    report = check_file(solution)
+    Path(report_path).write_text(report.to_json(), encoding="utf-8")
+    os._exit(0)

@@ -38,6 +38,12 @@ WORDS: dict[str, dict[str, str]] = {
         "some_wrong": "{wrong} of {count} checks are wrong; the first is {name}.",
         "crashed": "The code stopped with an error: {error}",
         "timeout": "The code did not finish within {seconds} s (an endless loop?).",
+        "exit_import": "The file stopped the program as it was imported: SystemExit({code}), "
+                       "from exit() or sys.exit(). The check imports your file: put the lines "
+                       "that run it under if __name__ == \"__main__\":, or remove the call.",
+        "exit_check": "The code stopped the program while it was checked: SystemExit({code}), "
+                      "from exit() or sys.exit(). Layer and Perceptron must return, not end "
+                      "the program.",
         "missing": "The file has no {name}: define it as in the course.",
         "hint_transposed": "the product looks transposed: d_weights = dz · a_prevᵀ, of shape "
                            "(n_neurons, n_inputs)",
@@ -68,6 +74,13 @@ WORDS: dict[str, dict[str, str]] = {
         "some_wrong": "{wrong} vérifications sur {count} sont fausses ; la première : {name}.",
         "crashed": "Le code s'est arrêté sur une erreur : {error}",
         "timeout": "Le code n'a pas fini en {seconds} s (une boucle sans fin ?).",
+        "exit_import": "Le fichier a arrêté le programme pendant son import : "
+                       "SystemExit({code}), venu de exit() ou de sys.exit(). La vérification "
+                       "importe votre fichier : mettez les lignes qui le lancent sous "
+                       "if __name__ == \"__main__\":, ou retirez l'appel.",
+        "exit_check": "Le code a arrêté le programme pendant la vérification : "
+                      "SystemExit({code}), venu de exit() ou de sys.exit(). Layer et "
+                      "Perceptron doivent rendre la main, pas terminer le programme.",
         "missing": "Le fichier n'a pas de {name} : définissez-la comme dans le cours.",
         "hint_transposed": "le produit semble transposé : d_weights = dz · a_prevᵀ, de forme "
                            "(n_neurons, n_inputs)",

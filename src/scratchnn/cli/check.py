@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from ..check import Report
+from ..check import check_in_subprocess
 from ..language import LANGUAGES
 from .common import fail
 
@@ -31,22 +29,14 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    """Check the file in a subprocess of its own; print the report; exit 0 if all is right."""
+    """Check the file in a process of its own; print the report; exit 0 if all is right."""
     if not Path(args.solution).is_file():
         fail(f"no file {args.solution}")
     if not args.timeout > 0:
         fail(f"--timeout must be a positive number of seconds, got {args.timeout}")
     try:
-        result = subprocess.run([sys.executable, "-m", "scratchnn.check", args.solution],
-                                capture_output=True, text=True, timeout=args.timeout,
-                                check=False, stdin=subprocess.DEVNULL)
-        lines = result.stdout.strip().splitlines()
-        try:
-            report = Report.from_json(lines[-1])
-        except (IndexError, ValueError, KeyError):
-            last = (result.stderr.strip().splitlines() or ["no output"])[-1]
-            report = Report(error=last)
-    except subprocess.TimeoutExpired:
-        report = Report(timeout=args.timeout)
+        report = check_in_subprocess(args.solution, args.timeout)
+    except KeyboardInterrupt:  # the file's processes are already killed
+        raise SystemExit(130) from None
     print(report.text(args.lang))
     raise SystemExit(0 if report.ok else 1)
