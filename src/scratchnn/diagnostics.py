@@ -132,7 +132,8 @@ def _loss_curve_findings(model: BaseModel, Y: NDArray[np.floating], outputs: NDA
                             "neurons"),
             {"loss": final, "relative_change": relative_change, "train_accuracy": accuracy}))
     differences = np.diff(losses[len(losses) // 2:])
-    rises = float(np.mean(differences > 0)) if len(differences) else 0.0
+    # A converged run's loss wobbles in its last digits: only a rise above that is a rise.
+    rises = float(np.mean(differences > 1e-9 * abs(final))) if len(differences) else 0.0
     # Dropout's random masks make the training loss wobble however small the step.
     with_dropout = any(layer.dropout for layer in model.layers)
     if not with_dropout and (rises > 0.3 or final > 1.5 * float(losses.min()) + 1e-12):

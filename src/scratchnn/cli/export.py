@@ -29,7 +29,7 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace) -> None:
     """Export the saved model as the options say."""
     kind = args.format or ("onnx" if Path(args.output).suffix == ".onnx" else "savedmodel")
-    model = load_model(args.model, "tensorflow" if kind == "savedmodel" else None)
+    model = load_model(args.model)
     try:
         if kind == "onnx":
             model.to_onnx(args.output)

@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import tensorflow as tf
-
 from ..spec import NetworkSpec
+from ..tf_engine import tensorflow as tf  # imported quietly, as the engine imports it
 from ..tf_engine.ops import activation_function
 
 __all__ = ["export_savedmodel"]

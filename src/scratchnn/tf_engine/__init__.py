@@ -42,11 +42,11 @@ else:
     quiet = contextlib.nullcontext()
 with quiet:
     try:
-        import tensorflow  # noqa: F401
+        import tensorflow
     except ImportError:
         raise ImportError("the TensorFlow engine needs TensorFlow: pip install "
                           "'scratchnn[tf]'") from None
 
 from .model import TFPerceptron  # noqa: E402
 
-__all__ = ["TFPerceptron"]
+__all__ = ["TFPerceptron", "tensorflow"]
