@@ -107,15 +107,15 @@ class BaseModel(Engine):
         return described
 
     def _adopt(self, spec: NetworkSpec) -> None:
-        """Take copies of what ``spec`` holds besides the layers and the loss."""
-        spec = spec.copy()
+        """Take what ``spec`` holds besides the layers and the loss (not copies: the caller
+        gives ``spec`` up)."""
         self.standardization, self.class_labels = spec.standardization, spec.class_labels
         self.feature_names_in_, self.target_name_ = spec.feature_names, spec.target_name
         self.history, self.optimizer_ = spec.history, spec.optimizer
 
     def _restore_spec(self, spec: NetworkSpec) -> None:
-        """Put this model back as ``spec`` (taken from it by ``get_spec``) describes it: its
-        parameters in their dtype, and copies of the rest."""
+        """Put this model back as ``spec`` (taken from it by ``get_spec``, and given up)
+        describes it: its parameters in their dtype, and the rest."""
         self.set_weights(spec.weights())
         self._adopt(spec)
 
@@ -132,20 +132,21 @@ class BaseModel(Engine):
         self._init_from_spec(state["spec"], **state["settings"])
 
     @classmethod
-    def from_spec(cls, spec: NetworkSpec, **settings: Any) -> Self:
+    def from_spec(cls, spec: NetworkSpec, *, adopt: bool = False, **settings: Any) -> Self:
         model = cls.__new__(cls)
-        model._init_from_spec(spec, **settings)
+        model._init_from_spec(spec if adopt else spec.copy(), **settings)
         return model
 
     def _init_from_spec(self, spec: NetworkSpec, **settings: Any) -> None:
-        """Initialise this (new) model as ``spec`` describes, with ``settings``."""
+        """Initialise this (new) model as ``spec`` describes, with ``settings``, taking its
+        arrays and objects as they are (the caller gives ``spec`` up)."""
         type(self).__init__(self, [layer.layer() for layer in spec.layers], spec.loss,
                             **settings)
         self._adopt(spec)
 
     def numpy_copy(self) -> Perceptron:
         """An independent NumPy-engine copy of this model (weights, history, optimizer)."""
-        copy: Perceptron = self.get_spec().build("numpy")  # type: ignore[assignment]
+        copy: Perceptron = self.get_spec().build("numpy", adopt=True)  # type: ignore[assignment]
         return copy
 
     def _check_weights(self, weights: object) -> list[Array]:

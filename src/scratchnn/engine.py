@@ -33,8 +33,10 @@ class Engine(abc.ABC):
 
     @classmethod
     @abc.abstractmethod
-    def from_spec(cls, spec: NetworkSpec, **settings: Any) -> Self:
-        """A model of the network ``spec`` describes, with copies of everything in it."""
+    def from_spec(cls, spec: NetworkSpec, *, adopt: bool = False, **settings: Any) -> Self:
+        """A model of the network ``spec`` describes, with copies of everything in it
+        (``adopt``: with its arrays and objects as they are, the caller giving ``spec`` up);
+        ``settings`` go to the engine's constructor."""
 
     @property
     @abc.abstractmethod

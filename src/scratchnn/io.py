@@ -347,14 +347,31 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo,
             _require(found_shape == expected and found_dtype == dtype,
                      f"the member {name} holds {found_dtype} of shape {found_shape}, expected "
                      f"{dtype} of shape {expected}")
-            size = int(np.prod(found_shape, dtype=np.int64)) * dtype.itemsize
-            _require(size <= max_bytes, f"the member {name} holds more than {max_bytes} bytes")
-            data = stream.read(size)
-            _require(len(data) == size and stream.read(1) == b"",
+            count = int(np.prod(found_shape, dtype=np.int64))
+            _require(count * dtype.itemsize <= max_bytes,
+                     f"the member {name} holds more than {max_bytes} bytes")
+            flat = np.empty(count, dtype)
+            _require(_read_into(stream, flat.data.cast("B")) and stream.read(1) == b"",
                      f"the member {name} is truncated or holds more than its array")
     except zipfile.BadZipFile:  # read to its end, the member's checksum is checked
         raise _Invalid(f"the member {name} is damaged (its checksum is wrong)") from None
-    return np.frombuffer(data, dtype).reshape(found_shape, order="F" if fortran else "C")
+    return flat.reshape(found_shape, order="F" if fortran else "C")
+
+
+#: Bytes read at a time into an array: the array is the only copy of its data in memory.
+READ_CHUNK = 1 << 20
+
+
+def _read_into(stream: IO[bytes], target: memoryview) -> bool:
+    """Fill ``target`` from ``stream`` a chunk at a time; whether the stream held enough."""
+    filled = 0
+    while filled < len(target):
+        data = stream.read(min(READ_CHUNK, len(target) - filled))
+        if not data:
+            return False
+        target[filled:filled + len(data)] = data
+        filled += len(data)
+    return True
 
 
 def _read_archive(file: IO[bytes]) -> tuple[dict[str, Any], list[NDArray[np.floating]]]:
@@ -448,4 +465,4 @@ def load(path: str | os.PathLike[str], engine: str | None = None) -> BaseModel:
         layers, LOSSES[header["loss"]],
         Standardization(*header["input_arrays"]) if "input_arrays" in header else None,
         header.get("class_labels"), history=History(**header["history"]), optimizer=optimizer)
-    return spec.build(engine or header["engine"])
+    return spec.build(engine or header["engine"], adopt=True)

@@ -117,21 +117,29 @@ class Layer:
         cls, weights: Array, biases: Array, activation: Activation | str, init: str | None = None,
         kernel_regularizer: L2 | float | None = None, dropout: float = 0.0,
     ) -> Layer:
-        """A layer holding copies of ``weights`` (n_neurons, n_inputs) and ``biases``
-        (n_neurons, 1), drawing nothing."""
+        """A layer holding ``weights`` (n_neurons, n_inputs) and ``biases`` (n_neurons, 1) as
+        they are (not copies: a loaded model's), drawing nothing."""
+        if not (isinstance(weights, np.ndarray) and weights.ndim == 2
+                and isinstance(biases, np.ndarray) and biases.dtype == weights.dtype
+                and biases.shape == (weights.shape[0], 1)):
+            raise ValueError(f"weights and biases must be arrays of one dtype, of shapes "
+                             f"(n_neurons, n_inputs) and (n_neurons, 1), got "
+                             f"{getattr(weights, 'shape', weights)!r:.60} and "
+                             f"{getattr(biases, 'shape', biases)!r:.60}")
         n_neurons, n_inputs = weights.shape
         layer = cls.__new__(cls)
         layer._configure(n_inputs, n_neurons, activation, init, weights.dtype,
                          kernel_regularizer, dropout)
-        layer._set_parameters(weights.copy(), biases.copy())
+        layer._set_parameters(weights, biases)
         return layer
 
     def _set_parameters(self, weights: Array, biases: Array) -> None:
         """Hold ``weights`` and ``biases`` (not copies), with gradients and caches to match."""
         self.weights: Array = weights
         self.biases: Array = biases
-        self.d_weights: Array = np.zeros_like(weights)
-        self.d_biases: Array = np.zeros_like(biases)
+        # Zeros the system gives lazily: no memory is touched before the first backward pass.
+        self.d_weights: Array = np.zeros(weights.shape, weights.dtype)
+        self.d_biases: Array = np.zeros(biases.shape, biases.dtype)
         #: What the last forward pass kept for backward (None before one).
         self.inputs: Array | None = None
         self.z: Array | None = None

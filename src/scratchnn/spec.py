@@ -86,9 +86,9 @@ class LayerSpec:
                    layer.dropout)
 
     def layer(self) -> Layer:
-        """A new ``Layer`` with these settings and a copy of these parameters."""
+        """A new ``Layer`` with these settings and these parameters (not copies)."""
         return Layer.from_parameters(self.weights, self.biases, self.activation, self.init,
-                                     copy.deepcopy(self.kernel_regularizer), self.dropout)
+                                     self.kernel_regularizer, self.dropout)
 
 
 @dataclass
@@ -151,12 +151,14 @@ class NetworkSpec:
         return [(weights[2 * index], weights[2 * index + 1].reshape(-1), layer.activation)
                 for index, layer in enumerate(self.layers)]
 
-    def build(self, engine: str = "numpy", **settings: Any) -> BaseModel:
+    def build(self, engine: str = "numpy", *, adopt: bool = False,
+              **settings: Any) -> BaseModel:
         """A model of this network on ``engine`` (``"numpy"`` or ``"tensorflow"``), with a copy
-        of everything here; ``settings`` go to the engine's constructor."""
+        of everything here (``adopt``: with these arrays and objects themselves, this
+        description being given up); ``settings`` go to the engine's constructor."""
         if engine not in ENGINES:
             raise ValueError(f"engine must be one of {list(ENGINES)}, got {engine!r}")
         module, name = ENGINES[engine]
         model_class = getattr(importlib.import_module(module), name)
-        model: BaseModel = model_class.from_spec(self, **settings)
+        model: BaseModel = model_class.from_spec(self, adopt=adopt, **settings)
         return model

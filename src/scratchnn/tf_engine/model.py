@@ -150,11 +150,11 @@ class TFPerceptron(BaseModel):
         """A TFPerceptron with a copy of everything ``model`` holds (architecture, loss,
         weights, optimizer and its state, history, standardisation, labels); keyword
         arguments (``strategy``, ``loop``, ...) go to the constructor."""
-        return cls.from_spec(model.get_spec(), **settings)
+        return cls.from_spec(model.get_spec(), adopt=True, **settings)
 
     def to_perceptron(self) -> Perceptron:
         """A NumPy-engine Perceptron with a copy of everything this model holds."""
-        return Perceptron.from_spec(self.get_spec())
+        return Perceptron.from_spec(self.get_spec(), adopt=True)
 
     def _settings(self) -> dict[str, Any]:
         """What a copy keeps of the constructor's settings (not the strategy: a copy is made
