@@ -209,6 +209,22 @@ def test_the_configuration_is_checked_whole() -> None:
     assert session.config == before  # nothing applied
 
 
+def test_an_epoch_that_diverges_is_undone_and_said() -> None:
+    session = Session()
+    session.configure({"activation": "linear", "learning_rate": 10, "hidden": [8] * 6,
+                       "features": ["x1", "x2", "x1^2", "x2^2", "x1*x2"]})
+    before = session.model.get_weights()
+    with pytest.raises(ValueError, match=r"diverged in epoch 1.*smaller learning rate than 10"):
+        session.step()
+    assert session.epoch == 0 and len(session.losses) == 1
+    for kept, weights in zip(session.model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(kept, weights)
+    json.dumps(session.frame(), allow_nan=False)  # what the page gets is JSON
+    session.configure({"learning_rate": 0.001})
+    session.step()
+    assert session.epoch == 1
+
+
 def test_frames_come_at_least_ten_times_a_second_on_a_2_8_8_1_network() -> None:
     with playground() as client, client.websocket_connect(WS) as socket:
         opened(socket)

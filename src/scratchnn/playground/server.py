@@ -77,7 +77,12 @@ def create_app(model_path: str | Path | None = None, token: str | None = None) -
 
     async def play(websocket: WebSocket) -> None:
         await websocket.accept()
-        session = await asyncio.to_thread(new_session)  # (the first one imports a while)
+        try:
+            session = await asyncio.to_thread(new_session)  # (the first one imports a while)
+        except (OSError, ValueError) as error:  # the model's file changed since the start
+            await websocket.send_json({"type": "error", "message": str(error)})
+            await websocket.close()
+            return
         name = secrets.token_hex(8)
         sessions[name] = session
         messages: asyncio.Queue[str | bytes | None] = asyncio.Queue(WAITING_MESSAGES)
