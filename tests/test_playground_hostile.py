@@ -37,8 +37,12 @@ TOKEN = "the-token-of-this-run"
 PATIENCE = 10
 
 
+#: Where the server's warnings and errors go (a traceback is logged as an error).
+SERVER_LOGGERS = ("uvicorn", "asyncio", "starlette")
+
+
 class Logged(logging.Handler):
-    """The warnings and errors logged (a traceback is logged as an error)."""
+    """The warnings and errors logged."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -53,15 +57,17 @@ def logged() -> Iterator[Logged]:
     """What the server logs while this module's tests run: nothing, checked once it stopped
     (its last words may come after a test's)."""
     handler = Logged()
-    logging.getLogger().addHandler(handler)
+    for name in SERVER_LOGGERS:
+        logging.getLogger(name).addHandler(handler)
     yield handler
-    logging.getLogger().removeHandler(handler)
+    for name in SERVER_LOGGERS:
+        logging.getLogger(name).removeHandler(handler)
     assert not handler.messages, handler.messages
 
 
 @pytest.fixture(scope="module")
 def server(logged: Logged) -> Iterator[tuple[Starlette, int]]:
-    """The playground served by uvicorn on 127.0.0.1 (logging to the root logger), and its
+    """The playground served by uvicorn on 127.0.0.1 (its logging not configured), and its
     port."""
     app = create_app(token=TOKEN)
     port = free_port("127.0.0.1")
@@ -106,13 +112,15 @@ def request(port: int, path: str, headers: dict[str, str] | None = None,
 
 
 @contextlib.contextmanager
-def connected(port: int) -> Iterator[Any]:
-    """A WebSocket to the playground (a tab), its hello and first frame read."""
+def connected(port: int) -> Iterator[tuple[Any, str]]:
+    """A WebSocket to the playground (a tab), its hello and first frame read, and the name
+    of its session."""
     with sync_client.connect(f"ws://127.0.0.1:{port}/ws?token={TOKEN}",
                              origin=f"http://127.0.0.1:{port}", open_timeout=PATIENCE,
                              close_timeout=PATIENCE, max_size=None) as socket:
-        assert receive(socket)["type"] == "hello" and receive(socket)["type"] == "frame"
-        yield socket
+        hello = receive(socket)
+        assert hello["type"] == "hello" and receive(socket)["type"] == "frame"
+        yield socket, hello["session"]
 
 
 def receive(socket: Any) -> dict[str, Any]:
@@ -166,9 +174,8 @@ def test_the_page_of_each_local_name_is_served(server: tuple[Starlette, int],
 @pytest.mark.parametrize("token", ["", "wrong", TOKEN[:-1], TOKEN + "x", "é" + TOKEN[1:]])
 def test_without_the_right_token_nothing_is_served(server: tuple[Starlette, int],
                                                   token: str) -> None:
-    app, port = server
-    with connected(port):  # a tab whose model a page without the token would like
-        session = next(iter(app.state.sessions))
+    _, port = server
+    with connected(port) as (_, session):  # a tab whose model a page would like
         for path in ["/", "/static/playground.js", f"/model/{session}"]:
             assert request(port, path).status == 403, path  # no token at all
             assert request(port, f"{path}?token={quote(token)}").status == 403, path
@@ -180,13 +187,12 @@ def test_without_the_right_token_nothing_is_served(server: tuple[Starlette, int]
 
 def test_the_token_opens_the_page_and_its_cookie_the_rest(server: tuple[Starlette, int],
                                                           tmp_path: Path) -> None:
-    app, port = server
+    _, port = server
     page = request(port, f"/?token={TOKEN}")
     assert page.status == 200
     cookie = page.getheader("set-cookie", "")
     assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
-    with connected(port) as socket:
-        session = next(iter(app.state.sessions))
+    with connected(port) as (socket, session):
         for path in ["/static/playground.js", f"/model/{session}", "/ws"]:
             response = request(port, path, {"Cookie": cookie.split(";")[0],
                                             "Origin": f"http://127.0.0.1:{port}"},
@@ -233,7 +239,7 @@ BAD_MESSAGES: dict[str, tuple[str | bytes, str]] = {  # name: (message, words of
 def test_every_bad_message_is_answered_with_an_error_and_the_session_goes_on(
         server: tuple[Starlette, int]) -> None:
     _, port = server
-    with connected(port) as socket:
+    with connected(port) as (socket, _):
         for name, (message, words) in BAD_MESSAGES.items():
             socket.send(message)
             error = receive_until(socket, "error")
@@ -248,7 +254,7 @@ def test_every_bad_message_is_answered_with_an_error_and_the_session_goes_on(
 def test_a_divergence_while_playing_is_an_error_and_the_session_goes_on(
         server: tuple[Starlette, int]) -> None:
     _, port = server
-    with connected(port) as socket:
+    with connected(port) as (socket, _):
         socket.send(json.dumps({"type": "config", "config": {
             "activation": "linear", "learning_rate": 10, "hidden": [8] * 6,
             "features": ["x1", "x2", "x1^2", "x2^2", "x1*x2"]}}))
@@ -265,12 +271,13 @@ def test_a_divergence_while_playing_is_an_error_and_the_session_goes_on(
 
 def test_closed_connections_free_their_sessions(server: tuple[Starlette, int]) -> None:
     app, port = server
+    wait_for(lambda: not app.state.sessions, PATIENCE)  # the other tests' tabs are gone
     with contextlib.ExitStack() as tabs:
         for _ in range(5):
             tabs.enter_context(connected(port))
         assert len(app.state.sessions) == 5
-    for number in range(100):  # bad connections, left with the closing handshake or without
-        with connected(port) as socket:
+    for number in range(60):  # bad connections, left with the closing handshake or without
+        with connected(port) as (socket, _):
             socket.send([b"\x00", "{", json.dumps({"type": "play"})][number % 3])
             if number % 2:
                 socket.socket.shutdown(SHUT_RDWR)
