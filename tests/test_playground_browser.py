@@ -2,7 +2,8 @@
 browser is downloaded).  ``scratchnn playground --no-browser`` serves the page; the test
 loads it, plays, watches the epoch, the curves and the test loss move on XOR and on circles,
 changes the data set and the layers, sees a refused setting's message, downloads the model
-and loads it with ``scratchnn.load``, and takes a screenshot."""
+and loads it with ``scratchnn.load``, and takes a screenshot.  The page opens at the address the
+command prints, with its token; without it, or from another site's page, nothing works."""
 
 from __future__ import annotations
 
@@ -25,8 +26,11 @@ from tests.test_playground_server import listening, wait_for  # noqa: E402
 CHROMIUM = Path("/usr/bin/chromium")
 #: Where the screenshot goes (the README's picture is drawn the same way).
 SCREENSHOT = os.environ.get("SCRATCHNN_SCREENSHOT")
+#: Without Chromium's own check of pages reaching this machine (other browsers have none),
+#: so that the playground's refusal of another site's page is what is tested.
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-features=LocalNetworkAccessChecks"]
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -42,9 +46,9 @@ def address() -> Iterator[str]:
         try:
             assert server.stdout is not None and server.stderr is not None
             line = server.stdout.readline()  # the first line says where
-            found = re.search(r"http://127\.0\.0\.1:\d+/", line)
+            found = re.search(r"http://127\.0\.0\.1:(\d+)/\?token=[\w-]+", line)
             assert found, (line, server.stderr.read() if server.poll() is not None else "")
-            port = int(found.group(0).rsplit(":", 1)[1].rstrip("/"))
+            port = int(found.group(1))
             wait_for(lambda: listening(port))
             yield found.group(0)
         finally:
@@ -132,4 +136,31 @@ def test_the_page_trains_on_xor_and_circles_and_its_model_loads(
     assert len(model.history) >= 100
 
     assert not errors, errors
+    page.close()
+
+
+#: What another site's page tries: the playground's socket, even with the token.
+ATTACK = """async (address) => {
+  const url = new URL(address);
+  const socket = new WebSocket(`ws://${url.host}/ws${url.search}`);
+  return await new Promise((resolve) => {
+    socket.onmessage = (event) => resolve("answered: " + event.data.slice(0, 40));
+    socket.onclose = () => resolve("refused");
+  });
+}"""
+
+
+def test_without_the_token_or_from_another_site_nothing_works(address: str,
+                                                              browser: Any) -> None:
+    page = browser.new_page()
+    bare = address.split("?")[0]
+    port = int(bare.rsplit(":", 1)[1].rstrip("/"))
+    assert page.goto(bare, timeout=30_000).status == 403
+    for site in ("http://attacker.example/", f"http://localhost:{port + 1}/"):
+        page.route(site, lambda route: route.fulfill(
+            status=200, content_type="text/html", body="<title>another site</title>"))
+        page.goto(site, timeout=30_000)
+        assert page.evaluate(ATTACK, address) == "refused", site
+    page.goto(address, timeout=30_000)  # the playground's own page, with the token
+    assert page.evaluate(ATTACK, address).startswith("answered")
     page.close()

@@ -1,11 +1,14 @@
 """The playground's server, through Starlette's test client: the page and its files,
-configuration, training frames, bad input refused with a message (the server goes on), two
+configuration, training frames, bad input refused with a message (the session goes on), two
 tabs independent, the download read by ``scratchnn.load``, ``--model``, and the code shown
-runs."""
+runs.  Its door (another host, another page's origin, no token: 403) is in
+``test_playground_guard.py``."""
 
 from __future__ import annotations
 
+import http.client
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -27,6 +30,15 @@ from scratchnn.playground.server import create_app
 from scratchnn.playground.session import Session, check_config
 
 ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "the-run's-token"
+#: Where the test client says the server is: Host, Origin and port are checked.
+SERVER = "127.0.0.1:8123"
+WS = f"ws://{SERVER}/ws?token={TOKEN}"
+
+
+def playground(model_path: Path | None = None) -> TestClient:
+    """A test client of the playground (the token ``TOKEN``) at ``SERVER``."""
+    return TestClient(create_app(model_path, TOKEN), base_url=f"http://{SERVER}")
 TESTIDS = ["play", "pause", "step", "reset", "epoch", "train-loss", "test-loss", "dataset",
            "add-layer", "remove-layer", "boundary", "show-code", "download"]
 
@@ -46,8 +58,8 @@ def opened(socket: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def test_the_page_and_its_files_are_served_by_the_package() -> None:
-    client = TestClient(create_app())
-    page = client.get("/")
+    client = playground()
+    page = client.get(f"/?token={TOKEN}")
     assert page.status_code == 200
     for testid in TESTIDS:
         assert f'data-testid="{testid}"' in page.text, testid
@@ -57,7 +69,7 @@ def test_the_page_and_its_files_are_served_by_the_package() -> None:
 
 
 def test_play_sends_frames_whose_loss_falls_and_pause_stops_them() -> None:
-    with TestClient(create_app()) as client, client.websocket_connect("/ws") as socket:
+    with playground() as client, client.websocket_connect(WS) as socket:
         hello, first = opened(socket)
         assert hello["config"]["dataset"] == "circles" and first["epoch"] == 0
         socket.send_json({"type": "config", "config": {"dataset": "xor", "hidden": [8, 8],
@@ -78,7 +90,7 @@ def test_play_sends_frames_whose_loss_falls_and_pause_stops_them() -> None:
 
 
 def test_step_trains_one_epoch_and_reset_starts_again() -> None:
-    with TestClient(create_app()) as client, client.websocket_connect("/ws") as socket:
+    with playground() as client, client.websocket_connect(WS) as socket:
         opened(socket)
         socket.send_json({"type": "step"})
         assert receive_until(socket, "frame")["epoch"] == 1
@@ -104,7 +116,7 @@ BAD_MESSAGES = {
 @pytest.mark.parametrize("name", list(BAD_MESSAGES))
 def test_bad_input_is_refused_with_a_message_and_the_server_goes_on(name: str) -> None:
     message, words = BAD_MESSAGES[name]
-    with TestClient(create_app()) as client, client.websocket_connect("/ws") as socket:
+    with playground() as client, client.websocket_connect(WS) as socket:
         hello, _ = opened(socket)
         socket.send_json(message)
         error = receive_until(socket, "error")
@@ -117,8 +129,8 @@ def test_bad_input_is_refused_with_a_message_and_the_server_goes_on(name: str) -
 
 
 def test_two_tabs_train_independently_and_each_downloads_its_model(tmp_path: Path) -> None:
-    with TestClient(create_app()) as client, client.websocket_connect("/ws") as first, \
-            client.websocket_connect("/ws") as second:
+    with playground() as client, client.websocket_connect(WS) as first, \
+            client.websocket_connect(WS) as second:
         first_hello, _ = opened(first)
         second_hello, _ = opened(second)
         assert first_hello["session"] != second_hello["session"]
@@ -131,7 +143,7 @@ def test_two_tabs_train_independently_and_each_downloads_its_model(tmp_path: Pat
         assert receive_until(second, "frame")["epoch"] == 1
         models = []
         for hello in (first_hello, second_hello):
-            response = client.get(f"/model/{hello['session']}")
+            response = client.get(f"/model/{hello['session']}?token={TOKEN}")
             assert response.status_code == 200
             path = tmp_path / f"{hello['session']}.npz"
             path.write_bytes(response.content)
@@ -139,15 +151,14 @@ def test_two_tabs_train_independently_and_each_downloads_its_model(tmp_path: Pat
         assert [layer.n_neurons for layer in models[0].layers] == [3, 1]
         assert [layer.n_neurons for layer in models[1].layers] == [4, 2, 1]
         assert len(models[0].history) == 3 and len(models[1].history) == 1
-    assert client.get("/model/nobody").status_code == 404
+    assert client.get(f"/model/nobody?token={TOKEN}").status_code == 404
 
 
 def test_a_saved_model_opens_to_continue_training(tmp_path: Path) -> None:
     model = Perceptron.from_sizes([2, 5, 3, 1], "relu", "sigmoid", "binary_crossentropy",
                                   random_state=0)
     model.save(tmp_path / "model.npz")
-    with TestClient(create_app(tmp_path / "model.npz")) as client, \
-            client.websocket_connect("/ws") as socket:
+    with playground(tmp_path / "model.npz") as client, client.websocket_connect(WS) as socket:
         hello, frame = opened(socket)
         assert hello["config"]["hidden"] == [5, 3] and hello["config"]["activation"] == "relu"
         np.testing.assert_allclose(frame["weights"][0], model.layers[0].weights)
@@ -155,6 +166,23 @@ def test_a_saved_model_opens_to_continue_training(tmp_path: Path) -> None:
     wide.save(tmp_path / "wide.npz")
     with pytest.raises(ValueError, match="2 inputs"):
         create_app(tmp_path / "wide.npz")
+
+
+@pytest.mark.slow  # TensorFlow's import
+@pytest.mark.tensorflow
+def test_a_model_saved_by_the_tensorflow_engine_opens(tmp_path: Path) -> None:
+    pytest.importorskip("tensorflow")
+    from scratchnn.tf_engine import TFPerceptron
+
+    model = TFPerceptron.from_perceptron(Perceptron.from_sizes(
+        [2, 3, 1], "tanh", "sigmoid", "binary_crossentropy", random_state=0))
+    model.save(tmp_path / "tf.npz")
+    with playground(tmp_path / "tf.npz") as client, client.websocket_connect(WS) as socket:
+        hello, frame = opened(socket)
+        assert hello["config"]["hidden"] == [3] and hello["config"]["activation"] == "tanh"
+        np.testing.assert_allclose(frame["weights"][0], model.get_weights()[0], rtol=1e-6)
+        socket.send_json({"type": "step"})
+        assert receive_until(socket, "frame")["epoch"] == 1
 
 
 def test_show_code_gives_python_that_runs_and_learns_the_same_configuration() -> None:
@@ -181,8 +209,24 @@ def test_the_configuration_is_checked_whole() -> None:
     assert session.config == before  # nothing applied
 
 
+def test_an_epoch_that_diverges_is_undone_and_said() -> None:
+    session = Session()
+    session.configure({"activation": "linear", "learning_rate": 10, "hidden": [8] * 6,
+                       "features": ["x1", "x2", "x1^2", "x2^2", "x1*x2"]})
+    before = session.model.get_weights()
+    with pytest.raises(ValueError, match=r"diverged in epoch 1.*smaller learning rate than 10"):
+        session.step()
+    assert session.epoch == 0 and len(session.losses) == 1
+    for kept, weights in zip(session.model.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(kept, weights)
+    json.dumps(session.frame(), allow_nan=False)  # what the page gets is JSON
+    session.configure({"learning_rate": 0.001})
+    session.step()
+    assert session.epoch == 1
+
+
 def test_frames_come_at_least_ten_times_a_second_on_a_2_8_8_1_network() -> None:
-    with TestClient(create_app()) as client, client.websocket_connect("/ws") as socket:
+    with playground() as client, client.websocket_connect(WS) as socket:
         opened(socket)
         socket.send_json({"type": "config", "config": {"hidden": [8, 8]}})
         opened(socket)
@@ -207,7 +251,6 @@ def started(*options: str) -> tuple[subprocess.Popen[str], str]:
     return server, server.stdout.readline()
 
 
-@pytest.mark.slow
 def listening(port: int) -> bool:
     """Whether a server accepts connections on 127.0.0.1:``port``."""
     with socket.socket() as probe:
@@ -222,13 +265,20 @@ def wait_for(condition: Any, seconds: float = 30) -> None:
         time.sleep(0.1)
 
 
-def test_the_command_serves_on_127_0_0_1_and_stops_cleanly_on_ctrl_c() -> None:
+@pytest.mark.slow
+def test_the_command_serves_on_127_0_0_1_with_a_token_and_stops_cleanly_on_ctrl_c() -> None:
     port = free_port("127.0.0.1")
     server, line = started("--port", str(port))
     with server:
-        assert f"http://127.0.0.1:{port}/" in line
+        found = re.search(rf"http://127\.0\.0\.1:{port}/\?token=([\w-]+) ", line)
+        assert found and len(found.group(1)) >= 40, line  # secrets.token_urlsafe(32)
         wait_for(lambda: listening(port) or server.poll() is not None)
         assert server.poll() is None
+        for token, status in ((found.group(1), 200), ("", 403), (found.group(1)[:-1], 403)):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", f"/?token={token}")
+            assert connection.getresponse().status == status
+            connection.close()
         server.send_signal(signal.SIGINT)
         _, errors = server.communicate(timeout=30)
     assert server.returncode == 0 and "Traceback" not in errors

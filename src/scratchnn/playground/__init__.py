@@ -5,8 +5,8 @@ and the network, press play, and watch the decision boundary, every unit's pictu
 weights and the losses change while the NumPy engine trains.  ``data`` holds the data sets
 and features, ``session`` one page's training (the engine's ``Perceptron`` and ``fit``, and
 the pictures), ``server`` the web server (Starlette, uvicorn and WebSockets, the extra
-``pip install 'scratchnn[playground]'``), ``static`` the page, served by the package: no
-network is needed.
+``pip install 'scratchnn[playground]'``), ``guard`` what keeps other web pages and machines
+out (the run's token), ``static`` the page, served by the package: no network is needed.
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ def free_port(host: str) -> int:
 
 def serve(port: int | None = None, host: str = "127.0.0.1", open_browser: bool = True,
           model_path: str | Path | None = None) -> None:
-    """Serve the playground at ``http://host:port/`` (a free port by default) until Ctrl-C,
-    opening it in the user's browser; every tab starts from ``model_path`` if given."""
+    """Serve the playground at ``http://host:port/?token=...`` (a free port by default, a new
+    token) until Ctrl-C, opening it in the user's browser; every tab starts from
+    ``model_path`` if given.  Nothing is served without the token (see ``guard``)."""
     require()
     import uvicorn
 
@@ -49,7 +50,7 @@ def serve(port: int | None = None, host: str = "127.0.0.1", open_browser: bool =
 
     app = create_app(model_path)
     port = free_port(host) if port is None else port
-    address = f"http://{host}:{port}/"
+    address = f"http://{host}:{port}/?token={app.state.token}"
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", ws="websockets-sansio")
     server = uvicorn.Server(config)
     print(f"scratchnn playground at {address} (Ctrl-C stops it)", flush=True)

@@ -22,15 +22,17 @@ A configuration is a dict, checked whole before anything changes (a bad one rais
 
 from __future__ import annotations
 
-import math
+import reprlib
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ..errors import TrainingDivergedError
 from ..io import load, save
 from ..numpy_engine import Perceptron
 from ..optimizers import SGD, Adam, Optimizer
@@ -53,14 +55,27 @@ BOUNDARY_RESOLUTION, UNIT_RESOLUTION = 48, 20
 CURVE_POINTS = 20
 
 
+def _shown(value: object) -> str:
+    """``value`` for an error message, cut short (a setting may hold a 400-digit number)."""
+    return reprlib.repr(value)
+
+
 def _number(config: dict[str, Any], name: str, low: float, high: float,
             integer: bool = False) -> float:
     value = config[name]
     kind = int if integer else (int, float)
-    if isinstance(value, bool) or not isinstance(value, kind) or not (
-            math.isfinite(value) and low <= value <= high):
+    # Comparing, not converting to a float: exact for any integer, false for NaN.
+    if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
         what = "an integer" if integer else "a number"
-        raise ValueError(f"{name} must be {what} from {low:g} to {high:g}, got {value!r}")
+        bounds = f"{low} to {high}" if integer else f"{low:g} to {high:g}"
+        raise ValueError(f"{name} must be {what} from {bounds}, got {_shown(value)}")
+    return value
+
+
+def _choice(config: dict[str, Any], name: str, choices: Sequence[str]) -> str:
+    value = config[name]
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {_shown(value)}")
     return value
 
 
@@ -68,37 +83,34 @@ def check_config(changes: object, base: dict[str, Any] | None = None) -> dict[st
     """``base`` (default: ``DEFAULTS``) updated with ``changes``, checked whole; a ValueError
     names the first bad setting."""
     if not isinstance(changes, dict):
-        raise ValueError(f"a configuration must be an object of settings, got {changes!r}")
+        raise ValueError(f"a configuration must be an object of settings, got "
+                         f"{_shown(changes)}")
     unknown = sorted(set(changes) - set(DEFAULTS))
     if unknown:
-        raise ValueError(f"unknown setting {unknown[0]!r}: the settings are "
+        raise ValueError(f"unknown setting {_shown(unknown[0])}: the settings are "
                          f"{', '.join(DEFAULTS)}")
     config = {**(base or DEFAULTS), **changes}
-    if config["dataset"] not in DATASETS and config["dataset"] not in GATES:
-        raise ValueError(f"dataset must be one of {', '.join([*DATASETS, *GATES])}, got "
-                         f"{config['dataset']!r}")
+    _choice(config, "dataset", [*DATASETS, *GATES])
     _number(config, "noise", 0, 50)
     _number(config, "train_ratio", 10, 90)
     _number(config, "batch_size", 1, 30, integer=True)
     chosen = config["features"]
     if (not isinstance(chosen, list) or not chosen
-            or any(name not in FEATURES for name in chosen) or len(set(chosen)) < len(chosen)):
+            or any(not isinstance(name, str) or name not in FEATURES for name in chosen)
+            or len(set(chosen)) < len(chosen)):
         raise ValueError(f"features must be a non-empty list of distinct names among "
-                         f"{', '.join(FEATURES)}, got {chosen!r}")
+                         f"{', '.join(FEATURES)}, got {_shown(chosen)}")
     hidden = config["hidden"]
     if not isinstance(hidden, list) or len(hidden) > 6 or any(
             isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 8 for n in hidden):
         raise ValueError(f"hidden must be a list of 0 to 6 layer sizes, each from 1 to 8 "
-                         f"neurons, got {hidden!r}")
-    if config["activation"] not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got "
-                         f"{config['activation']!r}")
+                         f"neurons, got {_shown(hidden)}")
+    _choice(config, "activation", ACTIVATIONS)
     rate = config["learning_rate"]
-    if isinstance(rate, bool) or not isinstance(rate, int | float) or not (
-            math.isfinite(rate) and 0 < rate <= 10):
-        raise ValueError(f"learning_rate must be a number > 0 and at most 10, got {rate!r}")
-    if config["optimizer"] not in ("sgd", "adam"):
-        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {config['optimizer']!r}")
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate <= 10:
+        raise ValueError(f"learning_rate must be a number > 0 and at most 10, got "
+                         f"{_shown(rate)}")
+    _choice(config, "optimizer", ("sgd", "adam"))
     _number(config, "l2", 0, 1)
     _number(config, "dropout", 0, 0.9)
     _number(config, "seed", 0, 2**31 - 1, integer=True)
@@ -182,20 +194,39 @@ class Session:
         else:
             self.optimizer = kind(config["learning_rate"])
 
-    def _record(self) -> None:
+    def _evaluate(self) -> tuple[float, float]:
+        """The training and the test loss now."""
         train_loss, _ = cast(tuple[float, float],
                              self.model.evaluate(self.X_train, self.train_labels))
         test_loss, _ = cast(tuple[float, float],
                             self.model.evaluate(self.X_test, self.test_labels))
-        self.losses.append((self.epoch, train_loss, test_loss))
+        return train_loss, test_loss
+
+    def _record(self) -> None:
+        self.losses.append((self.epoch, *self._evaluate()))
 
     def step(self) -> None:
-        """Train one epoch."""
-        self.model.fit(self.X_train, self.train_labels, epochs=1,
-                       batch_size=self.config["batch_size"], optimizer=self.optimizer,
-                       shuffle=True, random_state=self.rng, verbose=0)
+        """Train one epoch.  An epoch that diverges (a loss or a weight becomes NaN or
+        infinite) is undone, the optimizer starts afresh, and a ValueError says so."""
+        before = self.model.get_weights()
+        with np.errstate(over="ignore", invalid="ignore"):  # caught below, not warned about
+            try:
+                self.model.fit(self.X_train, self.train_labels, epochs=1,
+                               batch_size=self.config["batch_size"], optimizer=self.optimizer,
+                               shuffle=True, random_state=self.rng, verbose=0)
+                losses = self._evaluate()
+            except TrainingDivergedError:
+                losses = (np.nan, np.nan)
+        if not (np.isfinite(losses).all()
+                and all(np.isfinite(w).all() for w in self.model.get_weights())):
+            self.model.set_weights(before)
+            rate = self.config["learning_rate"]
+            self.optimizer = type(self.optimizer)(rate)
+            raise ValueError(f"training diverged in epoch {self.epoch + 1}: a loss or a weight "
+                             f"became NaN or infinite. The epoch is undone; try a smaller "
+                             f"learning rate than {rate:g}")
         self.epoch += 1
-        self._record()
+        self.losses.append((self.epoch, *losses))
 
     def advance(self, seconds: float) -> float:
         """Train epoch after epoch for about ``seconds``; return the epochs per second."""
@@ -264,10 +295,8 @@ class Session:
     @staticmethod
     def open(path: str | Path) -> Session:
         """A session continuing the model saved at ``path``."""
-        model = load(path)
-        if not isinstance(model, Perceptron):
-            raise ValueError(f"{path}: not a NumPy-engine network")
-        return Session(model)
+        model = load(path, engine="numpy")  # a TensorFlow-engine file too, on this engine
+        return Session(cast(Perceptron, model))
 
     def code(self) -> str:
         """The scratchnn Python that builds and trains this configuration for as many epochs

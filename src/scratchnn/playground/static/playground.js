@@ -15,7 +15,8 @@ const $ = (id) => document.getElementById(id);
 // -- talking to the server ------------------------------------------------------------------
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  state.socket = new WebSocket(`${scheme}://${location.host}/ws`);
+  // The token of the page's address, if it has one (else the cookie the server set).
+  state.socket = new WebSocket(`${scheme}://${location.host}/ws${location.search}`);
   state.socket.onmessage = (event) => receive(JSON.parse(event.data));
   state.socket.onopen = () => {  // what the page asked for while it connected
     for (const message of state.waiting.splice(0)) state.socket.send(message);
@@ -39,7 +40,7 @@ function receive(message) {
   if (message.type === "hello") {
     if (message.session) {
       state.session = message.session;
-      $("download").href = `/model/${message.session}`;
+      $("download").href = `/model/${message.session}${location.search}`;
       document.body.dataset.session = message.session;
     }
     state.config = message.config;
