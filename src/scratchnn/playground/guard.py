@@ -50,7 +50,8 @@ def refusal(connection: HTTPConnection, token: str) -> str | None:
 
 
 class Guard:
-    """ASGI middleware: what ``refusal`` refuses gets HTTP 403 and the reason."""
+    """ASGI middleware: what ``refusal`` refuses gets HTTP 403 (with the reason, but for a
+    WebSocket)."""
 
     def __init__(self, app: ASGIApp, token: str) -> None:
         self.app = app
