@@ -12,8 +12,7 @@ import os
 from typing import Any
 
 from ..spec import NetworkSpec
-from ..tf_engine import tensorflow as tf  # imported quietly, as the engine imports it
-from ..tf_engine.ops import activation_function
+from ..tf_runtime import activation_function, tf
 
 __all__ = ["export_savedmodel"]
 

@@ -6,12 +6,9 @@ are rows (the NumPy layers' matrices transposed), so no batch needs a transpose.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import tensorflow as tf
 
-from ..activations import Activation, Exponential, Linear, ReLU, Sigmoid, Softmax, Tanh
 from ..losses import (
     BinaryCrossEntropy,
     CategoricalCrossEntropy,
@@ -20,29 +17,9 @@ from ..losses import (
     MeanSquaredError,
     Poisson,
 )
+from ..tf_runtime import activation_function
 
 __all__ = ["activation_function", "dropout_mask", "per_sample_loss"]
-
-_ACTIVATIONS: dict[type[Activation], Callable[[tf.Tensor], tf.Tensor]] = {
-    ReLU: tf.nn.relu,
-    Sigmoid: tf.math.sigmoid,
-    Tanh: tf.math.tanh,
-    Linear: tf.identity,
-    Softmax: tf.nn.softmax,
-    Exponential: tf.math.exp,
-}
-
-
-def activation_function(activation: Activation) -> Callable[[tf.Tensor], tf.Tensor]:
-    """Return the TensorFlow function computing ``activation``."""
-    try:
-        return _ACTIVATIONS[type(activation)]
-    except KeyError:
-        known = sorted(a.name for a in _ACTIVATIONS)
-        raise ValueError(
-            f"the tensorflow engine supports the activations {known}, got {activation!r}"
-        ) from None
-
 
 def _clip(y_pred: tf.Tensor) -> tf.Tensor:
     eps = float(np.finfo(y_pred.dtype.as_numpy_dtype).eps)
