@@ -95,7 +95,7 @@ def test_an_inflating_member_is_refused_before_it_is_read(tmp_path: Path) -> Non
                 member.write(zeros)
     assert path.stat().st_size < 5 << 20
     message, peak_mb, seconds = load_in_subprocess(path)
-    assert "the member W1.npy declares" in message
+    assert "its members declare 1,073.7 MB in a file of 1.05 MB" in message
     baseline = load_in_subprocess(write(tmp_path / "fine.npz", members))[1]
     assert peak_mb < baseline + 20 and seconds < 5
 
@@ -106,7 +106,7 @@ def test_a_padded_header_is_refused_before_it_is_read(tmp_path: Path) -> None:
     padded = npy(np.frombuffer(header + b" " * (64 << 20), np.uint8))
     path = write(tmp_path / "padded.npz", {**members, "header.npy": padded})
     message, peak_mb, _ = load_in_subprocess(path)
-    assert "the member header.npy declares" in message
+    assert "its members declare" in message
     assert peak_mb < 150
 
 

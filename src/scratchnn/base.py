@@ -45,6 +45,7 @@ from .validation import (
     check_X,
     check_X_y,
     encode_labels,
+    feature_names,
 )
 
 if TYPE_CHECKING:
@@ -164,6 +165,11 @@ class BaseModel:
         self.standardization: Standardization | None = None
         #: The label of each class, for the command line's output (None: 0, 1, ...).
         self.class_labels: list[Any] | None = None
+        # [files] The names of the input columns and of the target (None: unnamed), and the
+        # standardisation of a regression's targets (None: trained on them as they are).
+        self.feature_names_in_: list[str] | None = None
+        self.target_name_: str | None = None
+        self.target_standardization: Standardization | None = None
 
     # -- engine operations -------------------------------------------------------------
     def get_weights(self) -> list[Array]:
@@ -365,6 +371,7 @@ class BaseModel:
         """
         X, Y = check_X_y(training_data, labels, self.n_features, self.n_outputs, self.loss,
                          names=("training_data", "labels"))
+        Y = self._standardised(Y)  # [files]
         W = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         epochs = check_positive_int("epochs", epochs)
         rng = check_fit_random_state(random_state)
@@ -407,7 +414,8 @@ class BaseModel:
             X_val, Y_val = check_X_y(*validation_data[:2], self.n_features, self.n_outputs,
                                      self.loss, names=("validation_data[0]",
                                                        "validation_data[1]"))
-            X_val, Y_val = X_val.astype(X.dtype, copy=False), Y_val.astype(X.dtype, copy=False)
+            X_val, Y_val = X_val.astype(X.dtype, copy=False), self._standardised(  # [files]
+                Y_val.astype(X.dtype, copy=False))
             W_val = check_sample_weight(validation_data[2] if len(validation_data) == 3
                                         else None, X_val.shape[0], X.dtype,
                                         name="validation_data[2]")
@@ -438,6 +446,7 @@ class BaseModel:
                    stoppers)
 
         self._prepare(X.dtype)
+        self.feature_names_in_ = feature_names(training_data)  # [files]
         history_before = self.history.copy()
         converged = self._train_once(run, solver, progress)
         if restarts:
@@ -787,8 +796,17 @@ class BaseModel:
 
     # -- prediction ----------------------------------------------------------------------
     def predict_proba(self, X: object) -> Array:
-        """Return the output activations, shape (n_samples, n_outputs)."""
-        return self._predict_in_chunks(check_X(X, self.n_features))
+        """Return the output activations, shape (n_samples, n_outputs) (a regression's on the
+        targets' own scale)."""
+        output = self._predict_in_chunks(check_X(X, self.n_features,
+                                                 names=self.feature_names_in_))  # [files]
+        scale = self.target_standardization  # [files]
+        return output if scale is None else scale.original(output)
+
+    def _standardised(self, Y: Array) -> Array:  # [files]
+        """Encoded targets as the network learns them: standardised, if the model says so."""
+        scale = self.target_standardization
+        return Y if scale is None else scale.rows(Y.astype(np.result_type(Y.dtype, np.float32)))
 
     def predict(self, X: object) -> NDArray[Any]:
         """Return predictions: class labels for classifiers, values for a linear output.
@@ -810,8 +828,9 @@ class BaseModel:
         """Keras's ``evaluate``: the mean loss on ``(X, y)`` (weighted, penalty included) and
         the accuracy, or R² for a regression, as ``(loss, score)`` or
         ``{"loss": ..., "accuracy" or "r2": ...}``."""
-        rows = check_X(X, self.n_features)
-        Y = encode_labels(y, rows.shape[0], self.n_outputs, self.loss).astype(self.dtype)
+        rows = check_X(X, self.n_features, names=self.feature_names_in_)  # [files]
+        Y = self._standardised(encode_labels(y, rows.shape[0], self.n_outputs, self.loss
+                                             ).astype(self.dtype))  # [files]
         weights = check_sample_weight(sample_weight, rows.shape[0], self.dtype)
         loss, score = self._evaluation_loss(rows, Y, weights), self._accuracy(rows, Y, weights)
         if not return_dict:
@@ -822,7 +841,7 @@ class BaseModel:
     def score(self, X: object, y: object, sample_weight: object = None) -> float:
         """Return the accuracy of ``predict`` on ``(X, y)`` (R² for a regression output),
         weighted by ``sample_weight``."""
-        rows = check_X(X, self.n_features)
+        rows = check_X(X, self.n_features, names=self.feature_names_in_)  # [files]
         weights = check_sample_weight(sample_weight, rows.shape[0], self.dtype)
-        return self._accuracy(rows, encode_labels(y, rows.shape[0], self.n_outputs, self.loss),
-                              weights)
+        return self._accuracy(rows, self._standardised(  # [files]: R² is the same on either scale
+            encode_labels(y, rows.shape[0], self.n_outputs, self.loss)), weights)
