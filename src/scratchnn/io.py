@@ -340,10 +340,12 @@ def _read(path: Path) -> tuple[dict[str, Any], list[NDArray[np.floating]]]:
     """Open ``path`` without blocking (a FIFO would wait for a writer forever) and read it
     only if it is a regular file, its size bounding what its members may inflate to."""
     descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    status = os.fstat(descriptor)
+    for test, kind in NOT_REGULAR:
+        if test(status.st_mode):
+            os.close(descriptor)
+            raise _Invalid(f"it is {kind}, not a file")
     with os.fdopen(descriptor, "rb") as file:
-        status = os.fstat(descriptor)
-        for test, kind in NOT_REGULAR:
-            _require(not test(status.st_mode), f"it is {kind}, not a file")
         _require(file.read(4) == ZIP_MAGIC, "it is not an .npz archive")
         file.seek(0)
         return _read_archive(file, status.st_size)
@@ -386,14 +388,31 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo,
             _require(found_shape == expected and found_dtype == dtype,
                      f"the member {name} holds {found_dtype} of shape {found_shape}, expected "
                      f"{dtype} of shape {expected}")
-            size = int(np.prod(found_shape, dtype=np.int64)) * dtype.itemsize
-            _require(size <= max_bytes, f"the member {name} holds more than {max_bytes} bytes")
-            data = stream.read(size)
-            _require(len(data) == size and stream.read(1) == b"",
+            count = int(np.prod(found_shape, dtype=np.int64))
+            _require(count * dtype.itemsize <= max_bytes,
+                     f"the member {name} holds more than {max_bytes} bytes")
+            flat = np.empty(count, dtype)
+            _require(_read_into(stream, flat.data.cast("B")) and stream.read(1) == b"",
                      f"the member {name} is truncated or holds more than its array")
     except zipfile.BadZipFile:  # read to its end, the member's checksum is checked
         raise _Invalid(f"the member {name} is damaged (its checksum is wrong)") from None
-    return np.frombuffer(data, dtype).reshape(found_shape, order="F" if fortran else "C")
+    return flat.reshape(found_shape, order="F" if fortran else "C")
+
+
+#: Bytes read at a time into an array: the array is the only copy of its data in memory.
+READ_CHUNK = 1 << 20
+
+
+def _read_into(stream: IO[bytes], target: memoryview) -> bool:
+    """Fill ``target`` from ``stream`` a chunk at a time; whether the stream held enough."""
+    filled = 0
+    while filled < len(target):
+        data = stream.read(min(READ_CHUNK, len(target) - filled))
+        if not data:
+            return False
+        target[filled:filled + len(data)] = data
+        filled += len(data)
+    return True
 
 
 def _read_archive(file: IO[bytes], size: int) -> tuple[dict[str, Any],
@@ -485,14 +504,14 @@ def load(path: str | os.PathLike[str], engine: str | None = None) -> BaseModel:
 
     from .models import Perceptron
 
+    # [files] the layers adopt the arrays read (no draw, no copy: the file's size in memory)
     layers = [
         Layer(spec["n_inputs"], spec["n_neurons"], spec["activation"], init=spec["init"],
-              random_state=0, dtype=header["dtype"], kernel_regularizer=_regularizer(spec),
-              dropout=spec.get("dropout", 0.0))
-        for spec in header["layers"]
+              dtype=header["dtype"], kernel_regularizer=_regularizer(spec),
+              dropout=spec.get("dropout", 0.0), parameters=(W, b))
+        for spec, W, b in zip(header["layers"], weights[0::2], weights[1::2], strict=True)
     ]
     model: BaseModel = Perceptron(layers, loss=header["loss"])
-    model.set_weights(weights)
     model.history = History(**header["history"])
     if "input_arrays" in header:
         model.standardization = Standardization(*header["input_arrays"])

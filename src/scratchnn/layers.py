@@ -28,6 +28,8 @@ Two settings of a layer change training only:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
@@ -72,6 +74,10 @@ class Layer:
     dropout : float in [0, 1), default 0
         The fraction of this layer's outputs dropped at random during training (a hidden
         layer's; not the output layer).
+    parameters : (weights, biases), optional
+        Arrays of shapes (n_neurons, n_inputs) and (n_neurons, 1) and of ``dtype`` to start
+        from, adopted without a copy (a loaded model's), instead of drawn weights and zero
+        biases.
 
     Attributes
     ----------
@@ -90,6 +96,7 @@ class Layer:
         dtype: DTypeLike = np.float64,
         kernel_regularizer: L2 | float | None = None,
         dropout: float = 0.0,
+        parameters: tuple[Array, Array] | None = None,
     ) -> None:
         self.n_inputs = check_positive_int("n_inputs", n_inputs)
         self.n_neurons = check_positive_int("n_neurons", n_neurons)
@@ -99,10 +106,17 @@ class Layer:
         )
         if np.dtype(dtype) not in (np.float32, np.float64):
             raise TypeError(f"dtype must be float32 or float64, got {np.dtype(dtype)}")
-        rng = check_random_state(random_state)
-        self.weights: Array = draw_weights(self.init, self.n_inputs, self.n_neurons, rng, dtype)
-        self.biases: Array = np.zeros((self.n_neurons, 1), dtype=self.weights.dtype)
-        self.d_weights: Array = np.zeros_like(self.weights)
+        self.weights: Array
+        self.biases: Array
+        if parameters is None:
+            rng = check_random_state(random_state)
+            self.weights = draw_weights(self.init, self.n_inputs, self.n_neurons, rng, dtype)
+            self.biases = np.zeros((self.n_neurons, 1), dtype=self.weights.dtype)
+        else:  # [files] adopted as they are, no copy: a loaded model's
+            self.weights, self.biases = _checked_parameters(parameters, self.n_inputs,
+                                                            self.n_neurons, np.dtype(dtype))
+        # Zeros the system gives lazily: no memory until the first backward pass.
+        self.d_weights: Array = np.zeros(self.weights.shape, self.weights.dtype)
         self.d_biases: Array = np.zeros_like(self.biases)
         self.inputs: Array | None = None
         self.z: Array | None = None
@@ -222,3 +236,19 @@ class Layer:
             f"Layer(n_inputs={self.n_inputs}, n_neurons={self.n_neurons}, "
             f"activation={self.activation.name!r}, init={self.init!r}{extra})"
         )
+
+
+def _checked_parameters(parameters: object, n_inputs: int, n_neurons: int,
+                        dtype: np.dtype[Any]) -> tuple[Array, Array]:
+    """``(weights, biases)`` if they are arrays of the layer's shapes and ``dtype``."""
+    expected = ((n_neurons, n_inputs), (n_neurons, 1))
+    if not (isinstance(parameters, tuple) and len(parameters) == 2
+            and all(isinstance(array, np.ndarray) and array.dtype == dtype
+                    for array in parameters)):
+        raise TypeError(f"parameters must be a pair (weights, biases) of {dtype} arrays, got "
+                        f"{parameters!r:.80}")
+    weights, biases = parameters
+    if (weights.shape, biases.shape) != expected:
+        raise ValueError(f"parameters must have the shapes {expected}, got "
+                         f"{(weights.shape, biases.shape)}")
+    return weights, biases
