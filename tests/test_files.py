@@ -348,3 +348,14 @@ def test_ctrl_c_saves_the_last_complete_update(tmp_path: Path) -> None:
         f"{tmp_path / 'model.npz'}"]
     model = load(tmp_path / "model.npz")
     assert len(model.history) >= 1 and all(np.isfinite(w).all() for w in model.get_weights())
+
+
+def test_the_output_paths_are_checked_before_training(
+        table: tuple[Path, np.ndarray, np.ndarray], tmp_path: Path) -> None:
+    # Before: the set trained fully, then --save failed.
+    for option, path in (("--save", tmp_path / "missing" / "model.npz"), ("--save", tmp_path),
+                         ("--plot", tmp_path / "missing" / "figure.png")):
+        result = run("train", "--data", str(table[0]), "--target", "answer", "--verbose", "1",
+                     option, str(path))
+        assert result.returncode == 2 and "Loss at epoch" not in result.stdout, result.stdout
+        assert len(result.stderr.strip().splitlines()) == 1 and option in result.stderr
