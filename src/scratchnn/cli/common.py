@@ -73,8 +73,8 @@ def _same_file(source: str, path: str) -> bool:
     of the name included)."""
     try:
         return os.path.samefile(source, path)
-    except OSError:  # one of them does not exist: then they are not one file
-        return os.path.realpath(source) == os.path.realpath(path)
+    except OSError:  # one of them does not exist: writing it destroys no input
+        return False
 
 
 def tensorflow_model(model: Perceptron, devices: str | None) -> BaseModel:

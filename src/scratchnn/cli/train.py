@@ -304,7 +304,8 @@ def run(args: argparse.Namespace) -> None:
     """Train as the options say; print the results."""
     apply_recipe(args)
     require_extras(args)
-    check_outputs({"--data": args.data, "--target": args.target, "--test-data": args.test_data},
+    labels_file = args.target if args.data and suffix(args.data) == ".npy" else None
+    check_outputs({"--data": args.data, "--target": labels_file, "--test-data": args.test_data},
                   {"--save": args.save, "--plot": args.plot, "--animate": args.animate})
     files: Files | None = None
     test: tuple[Any, Any] | None
