@@ -141,27 +141,31 @@ def add_parser(commands: Any) -> None:
                             "an animated GIF (2-D data)")
 
 
-def require_memory(sizes: list[int]) -> None:
+def require_memory(sizes: list[int], n_rows: int) -> None:
     """Fail before allocating a network whose parameters, gradients and optimizer state (four
-    float64 arrays of them) do not fit in the memory the machine has free: the system would
-    kill the process rather than raise a MemoryError."""
+    float64 arrays of them), with the targets of ``n_rows`` rows (one-hot: a value per class),
+    do not fit in the memory the machine has free: the system would kill the process rather
+    than raise a MemoryError."""
     n_parameters = sum(n_in * n_out + n_out for n_in, n_out in itertools.pairwise(sizes))
-    needed = 4 * 8 * n_parameters
+    needed = 4 * 8 * n_parameters + 8 * n_rows * sizes[-1]
     try:
         free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # not a POSIX system: let NumPy say
         return
     if needed > free:
-        fail(f"a network of {n_parameters:,} parameters needs about {needed / 1e9:.1f} GB, "
-             f"more than the {free / 1e9:.1f} GB free: try smaller --hidden layers")
+        fail(f"a network of {n_parameters:,} parameters and {n_rows:,} rows of {sizes[-1]:,} "
+             f"targets need about {needed / 1e9:.1f} GB, more than the {free / 1e9:.1f} GB "
+             f"free: try smaller --hidden layers, or fewer classes")
 
 
-def build_model(args: argparse.Namespace, n_features: int, n_classes: int) -> BaseModel:
-    """The network the options describe; ``n_classes`` 0: a regression (one linear output)."""
+def build_model(args: argparse.Namespace, n_features: int, n_classes: int,
+                n_rows: int = 0) -> BaseModel:
+    """The network the options describe, for ``n_rows`` training rows; ``n_classes`` 0: a
+    regression (one linear output)."""
     output, loss, n_outputs = (("softmax", "categorical_crossentropy", n_classes) if n_classes > 2
                                else ("linear", "mean_squared_error", 1) if n_classes == 0
                                else ("sigmoid", "binary_crossentropy", 1))
-    require_memory([n_features, *args.hidden, n_outputs])
+    require_memory([n_features, *args.hidden, n_outputs], n_rows)
     model = Perceptron.from_sizes([n_features, *args.hidden, n_outputs], args.activation, output,
                                   loss, init=args.init, random_state=args.seed,
                                   kernel_regularizer=args.l2, dropout=args.dropout or 0.0)
@@ -325,7 +329,7 @@ def run(args: argparse.Namespace) -> None:
         from ..animation import Snapshots
 
         snapshots = [Snapshots(every=max(1, args.epochs // 40))]
-    model = build_model(args, X.shape[1], n_classes)
+    model = build_model(args, X.shape[1], n_classes, len(X))
     if files is not None:
         model.standardization, model.class_labels = Standardization.of(X), files.labels
         if regression:
