@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> None:
                            else "savedmodel")
     check_output(kind, args)
     model = load_model(args.model, "tensorflow" if kind == "savedmodel" else None)
-    if getattr(model, "target_standardization", None) is not None:
+    if model.target_standardization is not None:
         fail(f"{args.model} is a regression on a standardised target, which the {kind} export "
              f"does not carry yet: its output would be the standardised value")
     try:

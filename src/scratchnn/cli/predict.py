@@ -68,7 +68,7 @@ def read_inputs(model: BaseModel, args: argparse.Namespace) -> NDArray[Any]:
     """The rows of ``--data`` the model takes: a CSV's columns by the model's feature names
     (any order, other columns left out) if it has them, else every column but ``--target``;
     an unnamed source (``.npy``, ``.npz``) by count."""
-    names = getattr(model, "feature_names_in_", None)
+    names = model.feature_names_in_
     csv_file = suffix(args.data) == ".csv"
     table = read_table(args.data, None if names or not csv_file else args.target,
                        names if csv_file else None)
@@ -84,7 +84,7 @@ def predict_file(model: BaseModel, args: argparse.Namespace) -> None:
     X = read_inputs(model, args)
     classifier = one_label_per_sample(model)
     labels = model.class_labels or list(range(max(2, model.n_outputs)))
-    target = getattr(model, "target_name_", None)
+    target = model.target_name_
     header = (["prediction", *(f"probability {label}" for label in labels)] if classifier
               else [target or "prediction"] if model.n_outputs == 1
               else [f"prediction {i + 1}" for i in range(model.n_outputs)])
