@@ -209,3 +209,46 @@ def test_predict_shows_the_values_of_a_regression(name: str, saved_models: Path)
     assert result.returncode == 0, result.stderr
     values = result.stdout.splitlines()[1].split()[2:]
     assert len(values) == (1 if name == "regression" else 2)
+
+
+@pytest.mark.parametrize("target", ["model", "file", "folder", "folder.onnx"])
+def test_export_never_writes_over_what_it_should_not(target: str, saved_models: Path,
+                                                     tmp_path: Path) -> None:
+    # Before: a traceback onto an existing file or folder, and the model itself overwritten.
+    model = tmp_path / "moons.npz"
+    model.write_bytes((saved_models / "moons.npz").read_bytes())
+    output = {"model": model, "file": tmp_path / "notes.txt", "folder": tmp_path / "work",
+              "folder.onnx": tmp_path / "out.onnx"}[target]
+    if target == "file":
+        output.write_text("keep me")
+    if target.startswith("folder"):
+        output.mkdir()
+        (output / "keep.txt").write_text("keep me")
+    before = model.read_bytes()
+    result = run("export", str(model), "-o", str(output))
+    assert result.returncode == 2, result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert model.read_bytes() == before
+    assert target != "file" or output.read_text() == "keep me"
+
+
+def test_a_model_with_too_few_class_labels_is_one_line(saved_models: Path,
+                                                       tmp_path: Path) -> None:
+    import io
+    import zipfile
+
+    import numpy as np
+
+    with zipfile.ZipFile(saved_models / "moons.npz") as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    header = json.loads(np.load(io.BytesIO(members["header.npy"])).tobytes())
+    buffer = io.BytesIO()
+    np.save(buffer, np.frombuffer(json.dumps({**header, "class_labels": ["a"]}).encode(),
+                                  np.uint8))
+    with zipfile.ZipFile(tmp_path / "bad.npz", "w") as archive:
+        for name, data in {**members, "header.npy": buffer.getvalue()}.items():
+            archive.writestr(name, data)
+    np.save(tmp_path / "X.npy", np.zeros((3, 2)))
+    result = run("predict", str(tmp_path / "bad.npz"), "--data", str(tmp_path / "X.npy"))
+    assert result.returncode == 2 and "it names 1 classes for 2" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

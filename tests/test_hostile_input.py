@@ -144,3 +144,35 @@ def test_a_failed_refit_leaves_the_estimator_as_it_was() -> None:
     for a, b in zip(estimator.coefs_, weights, strict=True):
         np.testing.assert_array_equal(a, b)
     assert estimator.predict(X).shape == (12,)
+
+
+# -- Feature names as scikit-learn's, hidden layer sizes as scikit-learn takes them ------------
+
+
+def test_a_dataframe_names_the_features_and_predict_checks_them() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X, columns=["a", "b"])
+    model = make_model([2, 3, 1]).fit(frame, Y, epochs=2, verbose=0)
+    assert model.feature_names_in_ == ["a", "b"]
+    expected = model.predict_proba(X)
+    np.testing.assert_array_equal(model.predict_proba(frame), expected)
+    with pytest.raises(ValueError, match=r"unseen at fit time: \['z'\]; seen at fit time, yet "
+                                         r"now missing: \['b'\]"):
+        model.predict(pd.DataFrame(X, columns=["a", "z"]))
+    with pytest.raises(ValueError, match="must be in the same order as they were in fit"):
+        model.predict_proba(frame[["b", "a"]])
+    with pytest.raises(ValueError, match="unseen at fit time"):
+        model.score(pd.DataFrame(X, columns=["x", "y"]), Y)
+    with pytest.raises(ValueError, match="unseen at fit time"):
+        model.evaluate(pd.DataFrame(X, columns=["x", "y"]), Y)
+    assert make_model([2, 3, 1]).fit(X, Y, epochs=1, verbose=0).feature_names_in_ is None
+
+
+@pytest.mark.parametrize("sizes", [(2.5,), (True,), (0,), (4, 1.0)])
+def test_hidden_layer_sizes_must_be_positive_integers(sizes: tuple[Any, ...]) -> None:
+    # Before: (2.5,) trained a 2-unit layer and (True,) a 1-unit one; scikit-learn refuses.
+    pytest.importorskip("sklearn")
+    from scratchnn.sklearn import MLPClassifier
+
+    with pytest.raises(ValueError, match="hidden_layer_sizes must"):
+        MLPClassifier(hidden_layer_sizes=sizes, max_iter=1).fit(X, Y.ravel())

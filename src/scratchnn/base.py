@@ -84,6 +84,9 @@ class BaseModel(Engine):
         self.feature_names_in_: list[str] | None = None
         #: The name of the target column (None: unnamed).
         self.target_name_: str | None = None
+        #: The standardisation of a regression's targets (None: trained on them as they are):
+        #: the network learns standardised targets, and predicts on the targets' own scale.
+        self.target_standardization: Standardization | None = None
         #: The optimizer of the last fit, with its state: a later fit continues it.
         self.optimizer_: Optimizer | LBFGS | None = None
         #: The epoch whose weights early stopping restored in the last fit (None: none).
@@ -102,7 +105,7 @@ class BaseModel(Engine):
         optimizer.  ``spec.build(engine)`` makes a model of it again."""
         described = NetworkSpec([], self.loss, self.standardization, self.class_labels,
                                 self.feature_names_in_, self.target_name_, self.history,
-                                self.optimizer_).copy()
+                                self.optimizer_, self.target_standardization).copy()
         described.layers = [LayerSpec.of(layer) for layer in self.layers]
         return described
 
@@ -112,6 +115,7 @@ class BaseModel(Engine):
         self.standardization, self.class_labels = spec.standardization, spec.class_labels
         self.feature_names_in_, self.target_name_ = spec.feature_names, spec.target_name
         self.history, self.optimizer_ = spec.history, spec.optimizer
+        self.target_standardization = spec.target_standardization
 
     def _restore_spec(self, spec: NetworkSpec) -> None:
         """Put this model back as ``spec`` (taken from it by ``get_spec``, and given up)
@@ -349,8 +353,27 @@ class BaseModel(Engine):
         return self.output_kind.score(output, Y, W)
 
     def predict_proba(self, X: object) -> Array:
-        """Return the output activations, shape (n_samples, n_outputs)."""
-        return self._predict_in_chunks(check_X(X, self.n_features))
+        """Return the output activations, shape (n_samples, n_outputs) (a regression's on the
+        targets' own scale).  Named columns (a DataFrame's) must be the model's
+        ``feature_names_in_``, as scikit-learn checks them."""
+        output = self._predict_in_chunks(self._inputs(X))
+        scale = self.target_standardization
+        return output if scale is None else scale.original(output)
+
+    def _inputs(self, X: object) -> Array:
+        """``X`` checked as the rows of this model's inputs: its features, by name if named."""
+        return check_X(X, self.n_features, names=self.feature_names_in_)
+
+    def _targets(self, y: object, n_samples: int) -> Array:
+        """``y`` encoded as the network learns it (a regression's standardised, if the
+        model says so), in the model's dtype."""
+        return self._learnt(encode_labels(y, n_samples, self.n_outputs, self.loss
+                                          ).astype(self.dtype))
+
+    def _learnt(self, Y: Array) -> Array:
+        """Encoded targets as the network learns them: standardised, if the model says so."""
+        scale = self.target_standardization
+        return Y if scale is None else scale.rows(Y)
 
     def predict(self, X: object) -> NDArray[Any]:
         """Return predictions: class labels for classifiers, values for a regression.
@@ -365,8 +388,8 @@ class BaseModel(Engine):
         """Keras's ``evaluate``: the mean loss on ``(X, y)`` (weighted, penalty included) and
         the accuracy, or R² for a regression, as ``(loss, score)`` or
         ``{"loss": ..., "accuracy" or "r2": ...}``."""
-        rows = check_X(X, self.n_features)
-        Y = encode_labels(y, rows.shape[0], self.n_outputs, self.loss).astype(self.dtype)
+        rows = self._inputs(X)
+        Y = self._targets(y, rows.shape[0])
         weights = check_sample_weight(sample_weight, rows.shape[0], self.dtype)
         loss, score = self._evaluation_loss(rows, Y, weights), self._accuracy(rows, Y, weights)
         if not return_dict:
@@ -376,10 +399,10 @@ class BaseModel(Engine):
     def score(self, X: object, y: object, sample_weight: object = None) -> float:
         """Return the accuracy of ``predict`` on ``(X, y)`` (R² for a regression output),
         weighted by ``sample_weight``."""
-        rows = check_X(X, self.n_features)
+        rows = self._inputs(X)
         weights = check_sample_weight(sample_weight, rows.shape[0], self.dtype)
-        return self._accuracy(rows, encode_labels(y, rows.shape[0], self.n_outputs, self.loss),
-                              weights)
+        # R² is the same on the standardised scale as on the targets' own
+        return self._accuracy(rows, self._targets(y, rows.shape[0]), weights)
 
     # -- roads out -----------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> None:

@@ -1,106 +1,234 @@
 """The user's data files: a CSV table with a header, or NumPy arrays.
 
-``read_table(path, target)`` returns the features ``X`` (n_samples, n_features), the targets
-``y`` (n_samples,) and the feature names:
+``read_table(path, target, features)`` returns a ``Table``: the features ``X``
+(n_samples, n_features), the targets ``y`` (n_samples,) and the names of the columns:
 
-- ``.csv``: a header line, then one row per sample; the ``target`` column (by name) holds the
-  labels, of any type; every other column is a feature and must be numeric;
+- ``.csv``: a header line (UTF-8, an Excel byte-order mark is skipped), then one row per
+  sample; the ``target`` column (by name) holds the labels, of any type; every other column is
+  a feature and must be numeric.  With ``features`` (a model's feature names) exactly those
+  columns are read, by name and in that order, whatever the file's order, and the others (the
+  target among them) are left out;
 - ``.npy``: the features, opened memory-mapped (never loaded whole); ``target`` is a second
-  ``.npy`` file holding the labels;
+  ``.npy`` file holding the labels; its columns have no names: they are matched by count;
 - ``.npz``: arrays ``X`` and ``y`` (``target`` names the labels array, default ``y``).
 
-Every problem (a missing target, a non-numeric feature, a ragged row, an empty file) is a
-ValueError that names the file, the line or the column.
+What cannot be read faithfully is refused, never guessed: a missing or non-finite target, two
+columns of one name, a field over the CSV limit, a non-numeric feature, a ragged row, an empty
+file.  Each is a ValueError that names the file and the line or the column.
+
+``classes(table)`` and ``values(table)`` then read the targets as a classifier's classes or a
+regression's values; a target of non-integer numbers is not taken as thousands of classes.
 """
 
 from __future__ import annotations
 
 import csv
+import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["read_table"]
+__all__ = ["SUFFIXES", "Table", "classes", "read_table", "suffix", "values"]
 
-Table = tuple[NDArray[Any], NDArray[Any] | None, list[str]]
+SUFFIXES = (".csv", ".npy", ".npz")
+#: Integers beyond this are not held exactly by a float: such a target is not class numbers.
+EXACT_INTEGERS = 2**53
 
 
-def read_table(path: str | os.PathLike[str], target: str | None) -> Table:
-    """``(X, y, feature names)`` from a CSV, ``.npy`` or ``.npz`` file; ``y`` is None when
-    the file has no ``target`` (the inputs of a prediction)."""
-    source = Path(path)
-    if not source.is_file():
-        raise ValueError(f"{source}: no such file")
-    suffix = source.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(source, target)
-    if suffix == ".npy":
-        X = np.load(source, mmap_mode="r", allow_pickle=False)
-        y = None if target is None else np.load(target, allow_pickle=False)
-        return _checked(source, X, y, [f"x{i + 1}" for i in range(np.shape(X)[-1])])
-    if suffix == ".npz":
+@dataclass(frozen=True)
+class Table:
+    """Features, targets (None when the file has none) and names (None: unnamed columns)."""
+
+    source: Path
+    X: NDArray[Any]
+    y: NDArray[Any] | None
+    feature_names: list[str] | None
+    target_name: str | None
+
+
+def suffix(path: str | os.PathLike[str]) -> str:
+    """The file's kind: its suffix in lower case (``DATA.CSV`` is a CSV)."""
+    return Path(path).suffix.lower()
+
+
+def read_table(path: str | os.PathLike[str], target: str | None,
+               features: list[str] | None = None) -> Table:
+    """The table in a CSV, ``.npy`` or ``.npz`` file; ``y`` is None when the file has no
+    ``target`` (the inputs of a prediction).  ``features``: the feature columns to read, by
+    name (a CSV's; an unnamed source is read whole)."""
+    source = _regular_file(path)
+    kind = suffix(source)
+    if kind == ".csv":
+        return _read_csv(source, target, features)
+    if kind == ".npy":
+        X = _load_npy(source, memory_mapped=True)
+        y = None if target is None else _load_npy(_regular_file(target))
+        return _checked(source, X, y)
+    if kind == ".npz":
         with np.load(source, allow_pickle=False) as arrays:
             if "X" not in arrays:
                 raise ValueError(f"{source}: an .npz needs an array X (and y), it has "
                                  f"{sorted(arrays.files)}")
-            name = target or "y"
-            y = arrays.get(name)
-            if target is not None and y is None:
+            if target is not None and target not in arrays:
                 raise ValueError(f"{source}: no array {target!r}, it has {sorted(arrays.files)}")
-            X = arrays["X"]
-        return _checked(source, X, y, [f"x{i + 1}" for i in range(np.shape(X)[-1])])
+            y = arrays.get(target or "y")
+            return _checked(source, arrays["X"], y)
     raise ValueError(f"{source}: expected a .csv, .npy or .npz file")
 
 
-def _checked(source: Path, X: NDArray[Any], y: NDArray[Any] | None, names: list[str]) -> Table:
+def _regular_file(path: str | os.PathLike[str]) -> Path:
+    """``path`` if it is a regular file (a FIFO, a device or a folder would block or mislead)."""
+    source = Path(path)
+    if not source.is_file():
+        raise ValueError(f"{source}: no such file" if not source.exists() else
+                         f"{source}: not a regular file")
+    return source
+
+
+def _load_npy(source: Path, memory_mapped: bool = False) -> NDArray[Any]:
+    """The array of a ``.npy`` file (memory-mapped: read as it is used, never whole)."""
+    if suffix(source) != ".npy":
+        raise ValueError(f"{source}: expected a .npy file of one array")
+    try:
+        array = np.load(source, mmap_mode="r" if memory_mapped else None, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as error:
+        raise ValueError(f"{source}: not a readable .npy array ({error})") from None
+    return np.asarray(array)
+
+
+def _checked(source: Path, X: NDArray[Any], y: NDArray[Any] | None) -> Table:
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(f"{source}: the features must be a non-empty table (rows x columns), "
                          f"got shape {X.shape}")
     if X.dtype.kind not in "fiu":
         raise ValueError(f"{source}: the features must be numbers, got dtype {X.dtype}")
-    if y is not None and (y.ndim != 1 or len(y) != len(X)):
-        raise ValueError(f"{source}: {len(X)} rows of features but labels of shape {y.shape}")
-    return X, y, names
+    if y is not None:
+        if y.ndim != 1 or len(y) != len(X):
+            raise ValueError(f"{source}: {len(X)} rows of features but labels of shape "
+                             f"{y.shape}")
+        if y.dtype.kind == "b":
+            y = y.astype(np.int64)
+        if y.dtype.kind not in "fiuU":
+            raise ValueError(f"{source}: the labels must be numbers or text, got dtype "
+                             f"{y.dtype}")
+        if y.dtype.kind == "f" and not np.isfinite(y).all():
+            raise ValueError(f"{source}: the label of row {int(np.argmin(np.isfinite(y)))} is "
+                             f"{y[np.argmin(np.isfinite(y))]}, not a finite number")
+    return Table(source, X, y, None, None)
 
 
-def _read_csv(source: Path, target: str | None) -> Table:
-    with source.open(newline="") as file:
-        rows = list(csv.reader(file))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
+def _read_csv(source: Path, target: str | None, features: list[str] | None) -> Table:
+    reader = None
+    try:
+        with source.open(newline="", encoding="utf-8-sig") as file:  # -sig: skip a BOM
+            reader = csv.reader(file)
+            rows = [(reader.line_num, row) for row in reader
+                    if any(cell.strip() for cell in row)]
+    except csv.Error as error:  # a field over the limit, a NUL byte
+        where = f", line {reader.line_num}" if reader is not None else ""
+        raise ValueError(f"{source}{where}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{source}: not UTF-8 text (byte {error.start}: {error.reason})"
+                         ) from None
     if len(rows) < 2:
         raise ValueError(f"{source}: empty: it needs a header line and at least one row")
-    header = [name.strip() for name in rows[0]]
-    if target is not None and target not in header:
-        raise ValueError(f"{source}: no column {target!r} for the target; the columns are "
-                         f"{header}")
-    for number, row in enumerate(rows[1:], start=2):
+    header = [name.strip() for name in rows[0][1]]
+    for index, name in enumerate(header):
+        if name in header[:index]:
+            raise ValueError(f"{source}: the header names two columns {name!r} (columns "
+                             f"{header.index(name) + 1} and {index + 1}); each needs its own "
+                             f"name")
+    body = rows[1:]
+    for number, row in body:
         if len(row) != len(header):
             raise ValueError(f"{source}, line {number}: {len(row)} values, but the header has "
                              f"{len(header)} columns")
-    features = [i for i, name in enumerate(header) if name != target]
-    if not features:
+    if target is not None and target not in header:
+        raise ValueError(f"{source}: no column {target!r} for the target; the columns are "
+                         f"{header}")
+    if features is not None:
+        missing = [name for name in features if name not in header]
+        if missing:
+            raise ValueError(f"{source}: no column {missing[0]!r}, which the model takes as "
+                             f"input; the model's inputs are {features}")
+        names = list(features)
+    else:
+        names = [name for name in header if name != target]
+    if not names:
         raise ValueError(f"{source}: no feature column besides the target {target!r}")
-    X = np.empty((len(rows) - 1, len(features)))
-    for column, index in enumerate(features):
-        for line, row in enumerate(rows[1:], start=2):
+    X = np.empty((len(body), len(names)))
+    for column, name in enumerate(names):
+        position = header.index(name)
+        for row_index, (line, row) in enumerate(body):
             try:
-                X[line - 2, column] = float(row[index])
+                X[row_index, column] = value = float(row[position])
             except ValueError:
-                raise ValueError(f"{source}, line {line}: the feature column "
-                                 f"{header[index]!r} must hold numbers, got "
-                                 f"{row[index]!r}") from None
-    if not np.isfinite(X).all():
-        raise ValueError(f"{source}: the features hold NaN or infinite values")
-    y = None
-    if target is not None:
-        labels = [row[header.index(target)].strip() for row in rows[1:]]
+                raise ValueError(f"{source}, line {line}: the feature column {name!r} must "
+                                 f"hold numbers, got {row[position]!r}") from None
+            if not math.isfinite(value):
+                raise ValueError(f"{source}, line {line}: the feature column {name!r} holds "
+                                 f"{row[position].strip()!r}, not a finite number")
+    y = None if target is None else _csv_targets(source, body, header.index(target), target)
+    return Table(source, X, y, names, target)
+
+
+def _csv_targets(source: Path, body: list[tuple[int, list[str]]], index: int,
+                 target: str) -> NDArray[Any]:
+    """The target column: numbers if every cell is one (integers when all are), else text;
+    an empty cell or a non-finite number (nan, inf, 1e400) is refused, never a class."""
+    cells = [row[index].strip() for _, row in body]
+    numbers: list[float] = []
+    for (line, _), cell in zip(body, cells, strict=True):
         try:
-            y = np.array([float(label) for label in labels])
-            if np.all(y == np.round(y)):
-                y = y.astype(np.int64)
+            number = float(cell)
         except ValueError:
-            y = np.array(labels)
-    return X, y, [header[i] for i in features]
+            if not cell:
+                raise ValueError(f"{source}, line {line}: the target column {target!r} is "
+                                 f"empty; every row needs its target") from None
+            continue
+        if not math.isfinite(number):
+            raise ValueError(f"{source}, line {line}: the target column {target!r} holds "
+                             f"{cell!r}, not a finite number; every row needs its target")
+        numbers.append(number)
+    if len(numbers) < len(cells):
+        return np.array(cells)
+    y = np.array(numbers)
+    if np.all(y == np.round(y)) and np.all(np.abs(y) < EXACT_INTEGERS):
+        return y.astype(np.int64)
+    return y
+
+
+def classes(table: Table) -> tuple[NDArray[np.intp], list[Any]]:
+    """The targets as class indices, and the label of each class (sorted).  Non-integer
+    numbers are a quantity, not classes: refused, with the option that predicts them."""
+    y = _targets(table)
+    if y.dtype.kind == "f" and not np.all(y == np.round(y)):
+        example = y[np.flatnonzero(y != np.round(y))[0]]
+        raise ValueError(f"{table.source}: the target {_name(table)} holds numbers that are "
+                         f"not whole, such as {example:g}: a quantity, not classes; to "
+                         f"predict it, train a regressor with --task regression")
+    labels, indices = np.unique(y, return_inverse=True)
+    return indices.astype(np.intp), labels.tolist()
+
+
+def values(table: Table) -> NDArray[np.float64]:
+    """The targets as the numbers a regression predicts; text is refused."""
+    y = _targets(table)
+    if y.dtype.kind not in "fiu":
+        raise ValueError(f"{table.source}: the target {_name(table)} holds text, such as "
+                         f"{y[0]!r}: classes, not a quantity; leave out --task regression")
+    return y.astype(np.float64)
+
+
+def _targets(table: Table) -> NDArray[Any]:
+    if table.y is None:
+        raise ValueError(f"{table.source}: no target (labels)")
+    return table.y
+
+
+def _name(table: Table) -> str:
+    return repr(table.target_name) if table.target_name else "(the labels)"

@@ -17,6 +17,7 @@ import json
 import math
 import os
 import re
+import stat
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -48,7 +49,8 @@ FORMAT_VERSION = 2
 #: Version 1 files (before penalties, dropout, schedules and L-BFGS) are read as well.
 READABLE_VERSIONS = (1, 2)
 HEADER_KEYS = {"format", "format_version", "library_version", "engine", "layers", "loss",
-               "dtype", "optimizer", "history", "standardization", "class_labels"}
+               "dtype", "optimizer", "history", "standardization", "class_labels",
+               "feature_names", "target_name", "target_standardization"}
 LAYER_KEYS = {"n_inputs", "n_neurons", "activation", "init", "kernel_regularizer", "dropout"}
 SOLVERS: dict[str, type[Optimizer] | type[LBFGS]] = {**OPTIMIZERS, "lbfgs": LBFGS}
 ENGINES = ("numpy", "tensorflow")
@@ -86,6 +88,9 @@ def _header(spec: NetworkSpec, engine: str) -> dict[str, Any]:
         "history": dataclasses.asdict(spec.history),
         "standardization": spec.standardization is not None,
         "class_labels": _class_labels(spec.class_labels),
+        "feature_names": spec.feature_names,
+        "target_name": spec.target_name,
+        "target_standardization": spec.target_standardization is not None,
     }
 
 
@@ -159,6 +164,9 @@ def save(model: BaseModel, path: str | os.PathLike[str]) -> None:
     if spec.standardization is not None:
         arrays |= {"input.mean": spec.standardization.mean,
                    "input.scale": spec.standardization.scale}
+    if spec.target_standardization is not None:
+        arrays |= {"target.mean": spec.target_standardization.mean,
+                   "target.scale": spec.target_standardization.scale}
     write_atomically(path, lambda file: np.savez(
         file, header=np.frombuffer(header, dtype=np.uint8), **arrays))
 
@@ -297,6 +305,19 @@ def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
     _require(labels is None or (isinstance(labels, list) and all(_is_label(label)
                                                                   for label in labels)),
              "its class labels are malformed")
+    n_classes = max(2, layers[-1]["n_neurons"])
+    _require(labels is None or len(labels) == n_classes,
+             f"it names {len(labels or [])} classes for {n_classes} (its outputs)")
+    names = header.get("feature_names")
+    n_inputs = layers[0]["n_inputs"]
+    _require(names is None or (isinstance(names, list) and len(names) == n_inputs
+                               and all(isinstance(name, str) for name in names)
+                               and len(set(names)) == n_inputs),
+             f"its feature names must be null or {n_inputs} distinct strings (its inputs)")
+    _require(header.get("target_name") is None or isinstance(header["target_name"], str),
+             "its target name must be null or a string")
+    _require(isinstance(header.get("target_standardization", False), bool),
+             "its target_standardization flag is not true or false")
     return header
 
 
@@ -309,11 +330,25 @@ def _regularizer(layer: dict[str, Any]) -> L2 | None:
     return L2(**description)
 
 
+#: What ``stat`` calls the files that are not regular ones: each would block or mislead.
+NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (a named pipe)"),
+               (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+               (stat.S_ISSOCK, "a socket"))
+
+
 def _read(path: Path) -> tuple[dict[str, Any], list[NDArray[np.floating]]]:
-    with path.open("rb") as file:
+    """Open ``path`` without blocking (a FIFO would wait for a writer forever) and read it
+    only if it is a regular file, its size bounding what its members may inflate to."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    status = os.fstat(descriptor)
+    for test, kind in NOT_REGULAR:
+        if test(status.st_mode):
+            os.close(descriptor)
+            raise _Invalid(f"it is {kind}, not a file")
+    with os.fdopen(descriptor, "rb") as file:
         _require(file.read(4) == ZIP_MAGIC, "it is not an .npz archive")
         file.seek(0)
-        return _read_archive(file)
+        return _read_archive(file, status.st_size)
 
 
 #: The largest JSON header read (a model's is a few kilobytes, its history included).
@@ -322,6 +357,12 @@ MAX_HEADER_BYTES = 16 << 20
 NPY_HEADER_BYTES = 1 << 16
 #: The largest number of optimizer iterations read from a file.
 MAX_ITERATIONS = 10**12
+#: How many times its size a file's members may declare: a model's arrays are stored as they
+#: are, and even deflated a trained network's weights shrink by a few percent, so more than
+#: this is a crafted archive (deflated zeros) that would cost memory and time for nothing.
+MAX_COMPRESSION = 32
+#: What a file of any size may declare (a small model's arrays, however compressed).
+MIN_DECLARED_BYTES = 16 << 20
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo,
@@ -374,12 +415,19 @@ def _read_into(stream: IO[bytes], target: memoryview) -> bool:
     return True
 
 
-def _read_archive(file: IO[bytes]) -> tuple[dict[str, Any], list[NDArray[np.floating]]]:
-    """Every member checked against the header before it is read: memory and time are
-    bounded by the model the header describes."""
+def _read_archive(file: IO[bytes], size: int) -> tuple[dict[str, Any],
+                                                     list[NDArray[np.floating]]]:
+    """Every member checked against the header before it is read, and the members' declared
+    sizes against the file's ``size``: memory and time are bounded by the model the header
+    describes and by the file itself."""
     try:
         with zipfile.ZipFile(file) as archive:
             infos = archive.infolist()
+            declared = sum(info.file_size for info in infos)
+            _require(declared <= max(MAX_COMPRESSION * size, MIN_DECLARED_BYTES),
+                     f"its members declare {declared / 1e6:,.1f} MB in a file of "
+                     f"{size / 1e6:,.2f} MB, more than {MAX_COMPRESSION} times its size: "
+                     f"no model's arrays compress so much")
             names = [info.filename for info in infos]
             _require(len(names) == len(set(names)), "it holds the same member twice")
             for name in names:
@@ -400,6 +448,10 @@ def _read_archive(file: IO[bytes]) -> tuple[dict[str, Any], list[NDArray[np.floa
             shapes |= {name: (n_parameters,) for name in slot_names}
             inputs = ["input.mean", "input.scale"] if header.get("standardization") else []
             shapes |= {name: (layers[0]["n_inputs"],) for name in inputs}
+            targets = (["target.mean", "target.scale"] if header.get("target_standardization")
+                       else [])
+            shapes |= {name: (layers[-1]["n_neurons"],) for name in targets}
+            inputs += targets  # float64, as the inputs' standardisation
             for name in shapes:
                 _require(name in members, f"the array {name} is missing")
             extra = set(members) - set(shapes) - {"header"}
@@ -420,10 +472,11 @@ def _read_archive(file: IO[bytes]) -> tuple[dict[str, Any], list[NDArray[np.floa
         _require(bool((slots["v"] >= 0).all()), "the optimizer array v (a second moment) holds "
                                                 "negative values")
     header["optimizer_slots"] = slots
-    if inputs:
-        _require(bool((arrays["input.scale"] > 0).all()), "the array input.scale holds values "
-                                                          "that are not positive")
-        header["input_arrays"] = (arrays["input.mean"], arrays["input.scale"])
+    for kind in ("input", "target"):
+        if f"{kind}.scale" in arrays:
+            _require(bool((arrays[f"{kind}.scale"] > 0).all()),
+                     f"the array {kind}.scale holds values that are not positive")
+            header[f"{kind}_arrays"] = (arrays[f"{kind}.mean"], arrays[f"{kind}.scale"])
     return header, [arrays[name] for name in _parameter_names(len(layers))]
 
 
@@ -464,5 +517,7 @@ def load(path: str | os.PathLike[str], engine: str | None = None) -> BaseModel:
     spec = NetworkSpec(
         layers, LOSSES[header["loss"]],
         Standardization(*header["input_arrays"]) if "input_arrays" in header else None,
-        header.get("class_labels"), history=History(**header["history"]), optimizer=optimizer)
+        header.get("class_labels"), header.get("feature_names"), header.get("target_name"),
+        History(**header["history"]), optimizer,
+        Standardization(*header["target_arrays"]) if "target_arrays" in header else None)
     return spec.build(engine or header["engine"], adopt=True)

@@ -51,6 +51,11 @@ class Standardization:
         """Standardised rows, in ``X``'s dtype."""
         return ((X - self.mean.astype(X.dtype)) / self.scale.astype(X.dtype)).astype(X.dtype)
 
+    def original(self, X: NDArray[np.floating]) -> NDArray[np.floating]:
+        """Standardised rows back on their own scale, ``x * scale + mean``: a regression's
+        predictions of a standardised target (``model.target_standardization``)."""
+        return (X * self.scale.astype(X.dtype) + self.mean.astype(X.dtype)).astype(X.dtype)
+
     def columns(self, A: NDArray[np.floating]) -> NDArray[np.floating]:
         """Standardised samples as columns (the layers' layout), in ``A``'s dtype."""
         return self.rows(A.T).T

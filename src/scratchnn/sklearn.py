@@ -270,6 +270,11 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
     def _hidden_sizes(self) -> list[int]:
         sizes = self.hidden_layer_sizes
         sizes = list(sizes) if hasattr(sizes, "__iter__") else [sizes]
+        # [files] an integer count of units each: 2.5 or True is not one (scikit-learn refuses)
+        if not all(isinstance(size, Integral) and not isinstance(size, bool | np.bool_)
+                   for size in sizes):
+            raise ValueError(f"hidden_layer_sizes must hold integers (units per layer), got "
+                             f"{sizes}.")
         if np.any(np.array(sizes) <= 0):
             raise ValueError(f"hidden_layer_sizes must be > 0, got {sizes}.")
         return [int(size) for size in sizes]

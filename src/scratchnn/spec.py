@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .activations import Activation
+from .activations import Activation, Linear
 from .history import History
 from .layers import Layer
 from .losses import Loss
@@ -107,6 +107,8 @@ class NetworkSpec:
     target_name: str | None = None
     history: History = field(default_factory=History)
     optimizer: Optimizer | LBFGS | None = None
+    #: The standardisation of a regression's targets (None: learnt as they are).
+    target_standardization: Standardization | None = None
 
     @property
     def dtype(self) -> np.dtype[np.floating]:
@@ -135,19 +137,29 @@ class NetworkSpec:
             loss=copy.deepcopy(self.loss), standardization=copy.deepcopy(self.standardization),
             class_labels=copy.copy(self.class_labels),
             feature_names=copy.copy(self.feature_names), history=self.history.copy(),
-            optimizer=copy_optimizer(self.optimizer))
+            optimizer=copy_optimizer(self.optimizer),
+            target_standardization=copy.deepcopy(self.target_standardization))
 
     def folded_layers(self) -> list[tuple[Array, Array, Activation]]:
         """``(W, b, activation)`` per layer, ``W`` (n_neurons, n_inputs) and ``b``
         (n_neurons,), with the standardisation folded into the first layer: ``W·(x - m)/s + b``
-        is ``(W/s)·x + (b - (W/s)·m)``, the same outputs with no step of its own.  What every
-        export writes."""
+        is ``(W/s)·x + (b - (W/s)·m)``, the same outputs with no step of its own; and a
+        regression's target scale into the last (a linear output): ``(W·a + b)·s + m`` is
+        ``(s·W)·a + (s·b + m)``.  What every export writes."""
         weights = self.weights()
         if self.standardization is not None:
             scale = self.standardization.scale.astype(self.dtype)
             mean = self.standardization.mean.astype(self.dtype)
             weights[0] = weights[0] / scale
             weights[1] = weights[1] - weights[0] @ mean.reshape(-1, 1)
+        if self.target_standardization is not None:
+            if not isinstance(self.layers[-1].activation, Linear):
+                raise ValueError(f"a standardised target is folded into a linear output layer; "
+                                 f"this one is {self.layers[-1].activation.name}")
+            scale = self.target_standardization.scale.astype(self.dtype).reshape(-1, 1)
+            mean = self.target_standardization.mean.astype(self.dtype).reshape(-1, 1)
+            weights[-2] = weights[-2] * scale
+            weights[-1] = weights[-1] * scale + mean
         return [(weights[2 * index], weights[2 * index + 1].reshape(-1), layer.activation)
                 for index, layer in enumerate(self.layers)]
 

@@ -39,6 +39,7 @@ from .validation import (
     check_positive_int,
     check_sample_weight,
     check_X_y,
+    feature_names,
 )
 
 if TYPE_CHECKING:
@@ -86,6 +87,8 @@ class FitPlan:
     restarts: int
     verbose: bool | int
     log_every: int
+    #: The training data's column names (a DataFrame's), as ``feature_names_in_``.
+    feature_names: list[str] | None
 
     @property
     def n_samples(self) -> int:
@@ -167,7 +170,8 @@ def _validation_data(model: BaseModel, validation_data: object, dtype: np.dtype[
     X_val, Y_val = check_X_y(validation_data[0], validation_data[1], model.n_features,
                              model.n_outputs, model.loss,
                              names=("validation_data[0]", "validation_data[1]"))
-    X_val, Y_val = X_val.astype(dtype, copy=False), Y_val.astype(dtype, copy=False)
+    X_val, Y_val = X_val.astype(dtype, copy=False), model._learnt(Y_val.astype(dtype,
+                                                                           copy=False))
     W_val = check_sample_weight(validation_data[2] if len(validation_data) == 3 else None,
                                 X_val.shape[0], dtype, name="validation_data[2]")
     return X_val, Y_val, W_val, None
@@ -185,6 +189,7 @@ def plan_fit(
     raise, before anything changes, on the first that is wrong."""
     X, Y = check_X_y(training_data, labels, model.n_features, model.n_outputs, model.loss,
                      names=("training_data", "labels"))
+    Y = model._learnt(Y)
     W = check_sample_weight(sample_weight, X.shape[0], X.dtype)
     epochs = check_positive_int("epochs", epochs)
     rng = check_fit_random_state(random_state)
@@ -228,7 +233,8 @@ def plan_fit(
         raise ValueError(f"monitoring {sorted(watched)} needs validation data")
     Progress.check(verbose, log_every)
     return FitPlan(X, Y, W, train, validation, epochs, batch_size, shuffle, rng,
-                   checked_callbacks, stoppers, solver, int(restarts), verbose, log_every)
+                   checked_callbacks, stoppers, solver, int(restarts), verbose, log_every,
+                   feature_names(training_data))
 
 
 def _optimizer_state(optimizer: Optimizer | LBFGS) -> dict[str, Any]:
@@ -270,8 +276,10 @@ class Trainer:
         # Until the first update, only the dtype (of the data) changes the parameters, and
         # nothing changes the optimizer's state or the history: what to put back is small.
         weights_before = model.get_weights() if plan.X.dtype != model.dtype else None
-        before = model.optimizer_, model.best_epoch_, model.stop_training
+        before = (model.optimizer_, model.best_epoch_, model.stop_training,
+                  model.feature_names_in_)
         model.training = True
+        model.feature_names_in_ = plan.feature_names
         try:
             model._prepare(plan.X.dtype)
             history_before = model.history.copy()
@@ -283,7 +291,8 @@ class Trainer:
             if not self.updated:  # nothing was learnt: the model as it was, exactly
                 if weights_before is not None:
                     model.set_weights(weights_before)
-                model.optimizer_, model.best_epoch_, model.stop_training = before
+                (model.optimizer_, model.best_epoch_, model.stop_training,
+                 model.feature_names_in_) = before
             raise
         finally:
             model.training = False

@@ -20,6 +20,7 @@ __all__ = [
     "check_rate",
     "check_sample_weight",
     "encode_labels",
+    "feature_names",
     "float_dtype",
 ]
 
@@ -108,12 +109,42 @@ def _as_numeric_array(name: str, values: object) -> NDArray[Any]:
     return array
 
 
-def check_X(X: object, n_features: int | None = None, name: str = "X") -> NDArray[Any]:
+def feature_names(X: object) -> list[str] | None:
+    """The names of a table's columns, as scikit-learn's ``feature_names_in_``: a pandas
+    DataFrame's when all are strings, else None (an array, default integer columns)."""
+    columns = getattr(X, "columns", None)
+    if columns is None or not hasattr(X, "iloc"):
+        return None
+    names = list(columns)
+    return names if names and all(isinstance(name, str) for name in names) else None
+
+
+def _check_feature_names(X: object, expected: list[str], name: str) -> None:
+    """Raise as scikit-learn does when ``X`` names its columns otherwise than ``expected``
+    (the names seen in fit); an array, without names, is taken by position."""
+    names = feature_names(X)
+    if names is None or names == expected:
+        return
+    unseen = [column for column in names if column not in expected]
+    missing = [column for column in expected if column not in names]
+    if not unseen and not missing:
+        raise ValueError(f"{name}: the feature names must be in the same order as they were "
+                         f"in fit: {expected}")
+    raise ValueError(f"{name}: the feature names should match those that were passed during "
+                     f"fit; unseen at fit time: {unseen}; seen at fit time, yet now missing: "
+                     f"{missing}")
+
+
+def check_X(X: object, n_features: int | None = None, name: str = "X",
+            names: list[str] | None = None) -> NDArray[Any]:
     """Return ``X`` as a 2-D numeric array (n_samples, n_features) of finite values.
 
     A 1-D array is taken as a single sample.  ``n_features``, if given, is the number of
-    inputs of the first layer that ``X`` must match.
+    inputs of the first layer that ``X`` must match; ``names``, if given, the feature names
+    seen in fit that a DataFrame's columns must match.
     """
+    if names is not None:
+        _check_feature_names(X, names, name)
     array = _as_numeric_array(name, X)
     if array.ndim == 1 and array.size:
         array = array[np.newaxis, :]

@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Sequence
 
 from . import check, export, playground, plot, predict, trace, train
-from .common import CommandParser, fail
+from .common import CommandParser, fail, first_line, interrupted
 
 __all__ = ["build_parser", "main"]
 
@@ -29,12 +29,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the ``scratchnn`` command line with ``argv`` (default: ``sys.argv[1:]``).
 
-    Every error is one line on standard error and exit code 2, never a traceback.
+    Every error is one line on standard error and exit code 2, never a traceback; Ctrl-C is
+    one line and exit code 130.
     """
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         COMMANDS[args.command].run(args)
+    except KeyboardInterrupt:
+        interrupted()
     except MemoryError:
         fail("not enough memory for this: try a smaller network (--hidden) or data set")
     except (ValueError, TypeError, OSError, ImportError) as error:
-        fail(str(error).splitlines()[0] if str(error) else type(error).__name__)
+        fail(first_line(error))
+    except Exception as error:  # a library's own error class (TensorFlow's, a CSV's ...)
+        fail(f"{type(error).__name__}: {first_line(error)}")

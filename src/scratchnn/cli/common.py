@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import itertools
+import os
 import sys
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, NoReturn
 
 import numpy as np
@@ -12,8 +16,9 @@ from .. import datasets
 from ..base import BaseModel
 from ..numpy_engine import Perceptron
 
-__all__ = ["GATES", "NO_TENSORFLOW", "CommandParser", "fail", "load_data", "load_model",
-           "one_label_per_sample", "print_table", "tensorflow_model"]
+__all__ = ["GATES", "NO_TENSORFLOW", "CommandParser", "check_outputs", "fail", "first_line",
+           "interrupted", "load_data", "load_model", "one_label_per_sample", "print_table",
+           "tensorflow_model"]
 
 GATES = ("xor", "and", "or", "nand")
 NO_TENSORFLOW = "the tensorflow engine needs TensorFlow: pip install 'scratchnn[tf]'"
@@ -29,6 +34,46 @@ class CommandParser(argparse.ArgumentParser):
 def fail(message: str) -> NoReturn:
     print(f"scratchnn: error: {message}", file=sys.stderr)
     raise SystemExit(2)
+
+
+def interrupted(saved: str = "") -> NoReturn:
+    """Ctrl-C: one line (what was kept, if anything) and exit code 130, as a shell reports a
+    SIGINT."""
+    print(f"scratchnn: interrupted{saved}", file=sys.stderr)
+    raise SystemExit(130)
+
+
+def first_line(error: BaseException) -> str:
+    """The error's message as one line (its type's name if it has none)."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def check_outputs(inputs: Mapping[str, str | None], outputs: Mapping[str, str | None]) -> None:
+    """Fail before any work if an output (by option) would replace an input or another output
+    (the same file, through a link too), or cannot be written: a folder, a missing folder."""
+    given = {option: path for option, path in outputs.items() if path}
+    for option, path in given.items():
+        if os.path.isdir(path):
+            fail(f"{option} {path} is a folder; give a file name")
+        if not Path(os.path.realpath(path)).parent.is_dir():
+            fail(f"{option} {path}: the folder {Path(path).parent} does not exist")
+        for other, source in inputs.items():
+            if source and _same_file(source, path):
+                fail(f"{option} {path} is the input {other} {source}: writing it would destroy "
+                     f"it; give another name")
+    for (option, path), (other, another) in itertools.combinations(given.items(), 2):
+        if os.path.realpath(path) == os.path.realpath(another):
+            fail(f"{option} and {other} are the same file {path}; give each its own")
+
+
+def _same_file(source: str, path: str) -> bool:
+    """Whether ``path`` names the file ``source`` (the same inode: links and other spellings
+    of the name included)."""
+    try:
+        return os.path.samefile(source, path)
+    except OSError:  # one of them does not exist: writing it destroys no input
+        return False
 
 
 def tensorflow_model(model: Perceptron, devices: str | None) -> BaseModel:

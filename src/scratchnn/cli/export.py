@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .common import NO_TENSORFLOW, fail, load_model
+from .common import NO_TENSORFLOW, check_outputs, fail, load_model
 
 __all__ = ["add_parser", "run"]
 
@@ -26,9 +26,26 @@ def add_parser(commands: Any) -> None:
                         help="default: onnx for a .onnx output, else savedmodel")
 
 
+def check_output(kind: str, args: argparse.Namespace) -> None:
+    """Fail before loading if ``-o`` cannot take the export: the model itself, a folder for
+    an ONNX file, a file or a folder of other things for a SavedModel (itself a folder)."""
+    if kind == "onnx":
+        check_outputs({"the model": args.model}, {"-o": args.output})
+        return
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        fail(f"-o {output} is a file; a SavedModel is a folder: give a new name")
+    if output.is_dir() and any(output.iterdir()) and not (output / "saved_model.pb").is_file():
+        fail(f"-o {output} is a folder of other files, not a SavedModel; give a new name")
+    if not output.absolute().parent.is_dir():
+        fail(f"-o {output}: the folder {output.parent} does not exist")
+
+
 def run(args: argparse.Namespace) -> None:
     """Export the saved model as the options say."""
-    kind = args.format or ("onnx" if Path(args.output).suffix == ".onnx" else "savedmodel")
+    kind = args.format or ("onnx" if Path(args.output).suffix.lower() == ".onnx"
+                           else "savedmodel")
+    check_output(kind, args)
     model = load_model(args.model)
     try:
         if kind == "onnx":

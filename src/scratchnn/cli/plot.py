@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import datasets
 from ..base import BaseModel
-from .common import fail, load_data, load_model
+from .common import check_outputs, fail, load_data, load_model
 
 __all__ = ["add_parser", "draw", "run"]
 
@@ -44,6 +44,7 @@ def run(args: argparse.Namespace) -> None:
     """Draw the saved model as the options say."""
     if not Path(args.output).suffix:
         fail(f"-o needs a file name with an extension such as .png, got {args.output!r}")
+    check_outputs({"the model": args.model}, {"-o": args.output})
     model = load_model(args.model)
     (X, y), _ = load_data(args.dataset, args.seed)
     if X.shape[1] != model.n_features:

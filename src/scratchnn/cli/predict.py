@@ -10,11 +10,12 @@ import sys
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..base import BaseModel
-from ..files import read_table
+from ..files import read_table, suffix
 from ..io import write_atomically
-from .common import fail, load_model, one_label_per_sample, print_table
+from .common import check_outputs, fail, load_model, one_label_per_sample, print_table
 
 __all__ = ["add_parser", "run"]
 
@@ -48,6 +49,7 @@ def run(args: argparse.Namespace) -> None:
     """Predict for the ``--input`` samples, or the rows of ``--data``."""
     if (args.target or args.output) and not args.data:
         fail("--target and --output go with --data")
+    check_outputs({"the model": args.model, "--data": args.data}, {"--output": args.output})
     model = load_model(args.model, args.engine)
     if args.data:
         predict_file(model, args)
@@ -62,16 +64,29 @@ def run(args: argparse.Namespace) -> None:
     print_table(model, inputs)
 
 
+def read_inputs(model: BaseModel, args: argparse.Namespace) -> NDArray[Any]:
+    """The rows of ``--data`` the model takes: a CSV's columns by the model's feature names
+    (any order, other columns left out) if it has them, else every column but ``--target``;
+    an unnamed source (``.npy``, ``.npz``) by count."""
+    names = model.feature_names_in_
+    csv_file = suffix(args.data) == ".csv"
+    table = read_table(args.data, None if names or not csv_file else args.target,
+                       names if csv_file else None)
+    if table.X.shape[1] != model.n_features:
+        fail(f"{args.data}: {table.X.shape[1]} feature columns, but the model takes "
+             f"{model.n_features}" + (f": {names}" if names else ""))
+    return table.X
+
+
 def predict_file(model: BaseModel, args: argparse.Namespace) -> None:
     """One CSV row per input row: the prediction (its label), then for a classifier the
-    probability of each class."""
-    X, _, _ = read_table(args.data, args.target if str(args.data).endswith(".csv") else None)
-    if X.shape[1] != model.n_features:
-        fail(f"{args.data}: {X.shape[1]} feature columns, but the model takes "
-             f"{model.n_features}")
+    probability of each class; for a regression the predicted values."""
+    X = read_inputs(model, args)
     classifier = one_label_per_sample(model)
     labels = model.class_labels or list(range(max(2, model.n_outputs)))
+    target = model.target_name_
     header = (["prediction", *(f"probability {label}" for label in labels)] if classifier
+              else [target or "prediction"] if model.n_outputs == 1
               else [f"prediction {i + 1}" for i in range(model.n_outputs)])
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")

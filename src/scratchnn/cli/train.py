@@ -17,14 +17,22 @@ import numpy as np
 from .. import datasets
 from ..base import BaseModel
 from ..errors import ConvergenceWarning
-from ..files import read_table
+from ..files import Table, classes, read_table, suffix, values
 from ..initializers import INITIALIZERS
 from ..numpy_engine import Perceptron
 from ..optimizers import OPTIMIZERS, Optimizer, get_optimizer
 from ..preprocessing import Standardization
 from ..schedules import SCHEDULES, CosineDecay, ExponentialDecay, Schedule, get_schedule
 from ..solvers import LBFGS
-from .common import GATES, fail, load_data, print_table, tensorflow_model
+from .common import (
+    GATES,
+    check_outputs,
+    fail,
+    interrupted,
+    load_data,
+    print_table,
+    tensorflow_model,
+)
 from .plot import draw
 
 __all__ = ["RECIPES", "Recipe", "add_parser", "build_model", "run"]
@@ -77,6 +85,11 @@ def add_parser(commands: Any) -> None:
                             "of X and y; the features are standardised, in the saved model too")
     train.add_argument("--target", metavar="NAME", help="with --data: the labels' column, or "
                                                         "their .npy file, or .npz array")
+    train.add_argument("--task", choices=("classification", "regression"),
+                       default="classification",
+                       help="with --data: regression predicts the target's numbers (mean "
+                            "squared error on the standardised target, kept in the model); "
+                            "default: classification, the target's values are classes")
     train.add_argument("--test-data", metavar="PATH",
                        help="with --data: a file of the same form to test on (default: a "
                             "quarter of --data, split by class with --seed)")
@@ -128,25 +141,31 @@ def add_parser(commands: Any) -> None:
                             "an animated GIF (2-D data)")
 
 
-def require_memory(sizes: list[int]) -> None:
+def require_memory(sizes: list[int], n_rows: int) -> None:
     """Fail before allocating a network whose parameters, gradients and optimizer state (four
-    float64 arrays of them) do not fit in the memory the machine has free: the system would
-    kill the process rather than raise a MemoryError."""
+    float64 arrays of them), with the targets of ``n_rows`` rows (one-hot: a value per class),
+    do not fit in the memory the machine has free: the system would kill the process rather
+    than raise a MemoryError."""
     n_parameters = sum(n_in * n_out + n_out for n_in, n_out in itertools.pairwise(sizes))
-    needed = 4 * 8 * n_parameters
+    needed = 4 * 8 * n_parameters + 8 * n_rows * sizes[-1]
     try:
         free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):  # not a POSIX system: let NumPy say
         return
     if needed > free:
-        fail(f"a network of {n_parameters:,} parameters needs about {needed / 1e9:.1f} GB, "
-             f"more than the {free / 1e9:.1f} GB free: try smaller --hidden layers")
+        fail(f"a network of {n_parameters:,} parameters and {n_rows:,} rows of {sizes[-1]:,} "
+             f"targets need about {needed / 1e9:.1f} GB, more than the {free / 1e9:.1f} GB "
+             f"free: try smaller --hidden layers, or fewer classes")
 
 
-def build_model(args: argparse.Namespace, n_features: int, n_classes: int) -> BaseModel:
+def build_model(args: argparse.Namespace, n_features: int, n_classes: int,
+                n_rows: int = 0) -> BaseModel:
+    """The network the options describe, for ``n_rows`` training rows; ``n_classes`` 0: a
+    regression (one linear output)."""
     output, loss, n_outputs = (("softmax", "categorical_crossentropy", n_classes) if n_classes > 2
+                               else ("linear", "mean_squared_error", 1) if n_classes == 0
                                else ("sigmoid", "binary_crossentropy", 1))
-    require_memory([n_features, *args.hidden, n_outputs])
+    require_memory([n_features, *args.hidden, n_outputs], n_rows)
     model = Perceptron.from_sizes([n_features, *args.hidden, n_outputs], args.activation, output,
                                   loss, init=args.init, random_state=args.seed,
                                   kernel_regularizer=args.l2, dropout=args.dropout or 0.0)
@@ -158,8 +177,8 @@ def build_model(args: argparse.Namespace, n_features: int, n_classes: int) -> Ba
 def apply_recipe(args: argparse.Namespace) -> None:
     """Fill the options left out from the data set's recipe, then check them."""
     recipe = FILE_RECIPE if args.data else RECIPES[args.dataset]
-    if (args.target or args.test_data) and not args.data:
-        fail("--target and --test-data go with --data")
+    if (args.target or args.test_data or args.task != "classification") and not args.data:
+        fail("--target, --test-data and --task go with --data")
     for name in ("hidden", "activation", "init", "optimizer", "learning_rate", "epochs",
                  "restarts"):
         if getattr(args, name) is None:
@@ -214,47 +233,94 @@ def require_extras(args: argparse.Namespace) -> None:
         fail(str(missing))
 
 
-def load_files(args: argparse.Namespace) -> tuple[tuple[Any, Any], tuple[Any, Any], list[Any]]:
-    """``(train, test, class labels)`` from ``--data`` (and ``--test-data``), the labels as
-    class indices."""
-    if args.target is None and not str(args.data).endswith(".npz"):
+@dataclass
+class Files:
+    """What ``--data`` (and ``--test-data``) hold: the training and test sets (the targets as
+    class indices, or values for a regression), the class labels (None: a regression), and
+    the names of the columns (None: unnamed)."""
+
+    train: tuple[Any, Any]
+    test: tuple[Any, Any]
+    labels: list[Any] | None
+    feature_names: list[str] | None
+    target_name: str | None
+
+
+def targets(table: Table, regression: bool) -> tuple[Any, list[Any] | None]:
+    """The table's targets, as values (a regression) or class indices with their labels."""
+    return (values(table), None) if regression else classes(table)
+
+
+def load_files(args: argparse.Namespace) -> Files:
+    """The sets of ``--data`` (and ``--test-data``), every check on them done before any
+    training: the targets, the class count, a test split that holds every class."""
+    if args.target is None and suffix(args.data) != ".npz":
         fail("--data needs --target: the labels' column (CSV) or file (.npy)")
-    X, y, _ = read_table(args.data, args.target)
-    if y is None:
-        fail(f"{args.data}: no labels (--target)")
-    classes, indices = np.unique(y, return_inverse=True)
-    if len(classes) < 2:
-        fail(f"{args.data}: the labels hold one class only ({classes[0]!r}); there is nothing "
-             f"to learn")
-    if args.test_data:
-        suffix = Path(args.test_data).suffix.lower()
-        if suffix == ".npy":
-            fail("--test-data takes a CSV or an .npz of X and y (an .npy has no labels)")
-        # A CSV's labels are in the same column; an .npz's in its array y.
-        X_test, y_test, _ = read_table(args.test_data,
-                                       args.target if suffix == ".csv" else None)
-        if y_test is None or X_test.shape[1] != X.shape[1]:
-            fail(f"{args.test_data}: it must have the labels and the {X.shape[1]} features of "
-                 f"--data")
-        unknown = np.setdiff1d(y_test, classes)
-        if len(unknown):
-            fail(f"{args.test_data}: labels not in --data: {unknown[:5].tolist()}")
-        return (X, indices), (X_test, np.searchsorted(classes, y_test)), classes.tolist()
-    train, test = datasets.train_test_split(X, indices, 0.25, args.seed)
-    return train, test, classes.tolist()
+    regression = args.task == "regression"
+    table = read_table(args.data, args.target)
+    y, labels = targets(table, regression)
+    if labels is not None:
+        check_classes(args.data, y, labels, split=not args.test_data)
+    if not args.test_data:
+        train, test = datasets.train_test_split(table.X, y, 0.25, args.seed)
+        return Files(train, test, labels, table.feature_names, table.target_name)
+    kind = suffix(args.test_data)
+    if kind == ".npy":
+        fail("--test-data takes a CSV or an .npz of X and y (an .npy has no labels)")
+    # A CSV's labels are in the same column, its features picked by name; an .npz's in y.
+    tested = read_table(args.test_data, args.target if kind == ".csv" else None,
+                        table.feature_names if kind == ".csv" else None)
+    if tested.y is None or tested.X.shape[1] != table.X.shape[1]:
+        fail(f"{args.test_data}: it must have the labels and the {table.X.shape[1]} features "
+             f"of --data")
+    if labels is None:
+        return Files((table.X, y), (tested.X, values(tested)), None, table.feature_names,
+                     table.target_name)
+    unknown = np.setdiff1d(tested.y, labels)
+    if len(unknown):
+        fail(f"{args.test_data}: labels not in --data: {unknown[:5].tolist()}")
+    return Files((table.X, y), (tested.X, np.searchsorted(labels, tested.y)), labels,
+                 table.feature_names, table.target_name)
+
+
+#: The fewest rows of each class for the test split to hold it on both sides.
+SPLIT_ROWS = 3
+
+
+def check_classes(path: str, y: np.ndarray, labels: list[Any], split: bool) -> None:
+    """Fail unless the targets are classes to learn: two at least, each with rows to train on
+    (and, for the test split, to test on); many classes of a few rows are a quantity."""
+    if len(labels) < 2:
+        fail(f"{path}: the labels hold one class only ({labels[0]!r}); there is nothing to "
+             f"learn")
+    counts = np.bincount(y, minlength=len(labels))
+    smallest = int(np.argmin(counts))
+    needed = SPLIT_ROWS if split else 1
+    if len(labels) > len(y) // 2 or counts[smallest] < needed:
+        hint = (f"the test split needs at least {SPLIT_ROWS} rows of each class (or give "
+                f"--test-data)" if split else "each class needs rows to learn from")
+        fail(f"{path}: {len(labels)} classes in {len(y)} rows, the class "
+             f"{labels[smallest]!r} has {counts[smallest]} row(s): {hint}; if the target is "
+             f"a quantity, train a regressor with --task regression")
 
 
 def run(args: argparse.Namespace) -> None:
     """Train as the options say; print the results."""
     apply_recipe(args)
     require_extras(args)
-    labels: list[Any] | None = None
+    labels_file = args.target if args.data and suffix(args.data) == ".npy" else None
+    check_outputs({"--data": args.data, "--target": labels_file, "--test-data": args.test_data},
+                  {"--save": args.save, "--plot": args.plot, "--animate": args.animate})
+    files: Files | None = None
     test: tuple[Any, Any] | None
     if args.data:
-        (X, y), test, labels = load_files(args)
+        files = load_files(args)
+        (X, y), test = files.train, files.test
     else:
         (X, y), test = load_data(args.dataset, args.seed)
-    n_classes = int(np.max(y)) + 1
+    regression = args.task == "regression"
+    n_classes = 0 if regression else (len(files.labels) if files and files.labels
+                                      else int(np.max(y)) + 1)
     if args.animate and X.shape[1] != 2:
         fail(f"--animate draws the decision boundary of 2-D data; this data has "
              f"{X.shape[1]} features")
@@ -263,9 +329,12 @@ def run(args: argparse.Namespace) -> None:
         from ..animation import Snapshots
 
         snapshots = [Snapshots(every=max(1, args.epochs // 40))]
-    model = build_model(args, X.shape[1], n_classes)
-    if args.data:
-        model.standardization, model.class_labels = Standardization.of(X), labels
+    model = build_model(args, X.shape[1], n_classes, len(X))
+    if files is not None:
+        model.standardization, model.class_labels = Standardization.of(X), files.labels
+        if regression:
+            model.target_standardization = Standardization.of(y.reshape(-1, 1))
+    stopped = False
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", ConvergenceWarning)
@@ -277,20 +346,47 @@ def run(args: argparse.Namespace) -> None:
                       restarts=args.restarts, callbacks=snapshots)
     except (ValueError, ImportError) as error:
         fail(str(error))
+    except KeyboardInterrupt:  # the engine kept the last complete update: keep it
+        stopped = True
+    if files is not None:  # after fit, which takes the names of a DataFrame's columns only
+        model.feature_names_in_, model.target_name_ = files.feature_names, files.target_name
+    if stopped:
+        if args.save:
+            save(model, args.save)
+        interrupted(f": the model of the last complete update saved to {args.save}"
+                    if args.save else "")
     for warning in caught:
         print(f"Note: {warning.message}")
-    train_accuracy = model.score(X, y)
+    report = report_results(args, model, (X, y), test, snapshots)
+    if args.save:
+        save(model, args.save)
+        print(f"model saved to {args.save}")
+    if args.json:
+        print(json.dumps(report))
+
+
+def report_results(args: argparse.Namespace, model: BaseModel, train: tuple[Any, Any],
+                   test: tuple[Any, Any] | None, snapshots: list[Any]) -> dict[str, Any]:
+    """Print the scores (the accuracy, R² for a regression) and draw what was asked; return
+    the JSON report."""
+    X, y = train
+    score = "r2" if args.task == "regression" else "accuracy"
+
+    def shown(value: float) -> str:
+        return f"{value:.3f}" if score == "r2" else f"{value:.1%}"
+
+    train_score = model.score(X, y)
     if len(X) <= 16:
         print_table(model, X, y)
-    print(f"accuracy: {train_accuracy:.1%}" if test is None else
-          f"train accuracy: {train_accuracy:.1%}")
+    print(f"{score}: {shown(train_score)}" if test is None else
+          f"train {score}: {shown(train_score)}")
     report: dict[str, Any] = {
         "engine": args.engine, "dataset": args.data or args.dataset, "epochs": len(model.history),
-        "final_loss": model.history.loss[-1], "train_accuracy": train_accuracy,
+        "final_loss": model.history.loss[-1], f"train_{score}": train_score,
     }
     if test is not None:
-        report["test_accuracy"] = model.score(*test)
-        print(f"test accuracy: {report['test_accuracy']:.1%}")
+        report[f"test_{score}"] = model.score(*test)
+        print(f"test {score}: {shown(report[f'test_{score}'])}")
     if args.plot:
         draw(model, X, y, args.plot)
     if args.animate:
@@ -301,14 +397,14 @@ def run(args: argparse.Namespace) -> None:
         except OSError as error:
             fail(f"could not write {args.animate}: {error.strerror or error}")
         print(f"animation of {count} frames saved to {args.animate}")
-    if args.save:
-        try:
-            model.save(args.save)
-        except OSError as error:
-            fail(f"could not save the model to {args.save}: {error.strerror or error}")
-        print(f"model saved to {args.save}")
-    if args.json:
-        print(json.dumps(report))
+    return report
+
+
+def save(model: BaseModel, path: str) -> None:
+    try:
+        model.save(path)
+    except OSError as error:
+        fail(f"could not save the model to {path}: {error.strerror or error}")
 
 
 def optimizer(args: argparse.Namespace, n_samples: int) -> Optimizer | LBFGS:
