@@ -140,3 +140,28 @@ def test_a_savedmodel_in_a_fresh_process_predicts_what_the_model_predicts(
     expected, served = saved_models[f"{engine}-{standardised}-{np.dtype(dtype).name}"]
     assert served.dtype == np.dtype(dtype)
     np.testing.assert_allclose(served, expected, rtol=0, atol=TOLERANCE[dtype])
+
+
+@pytest.mark.parametrize("road", sorted(ROADS) + ["savedmodel"])
+def test_a_regression_on_a_standardised_target_keeps_its_scale_on_every_road(
+        road: str, tmp_path: Path) -> None:
+    X = inputs(np.float64)
+    y = 1000.0 + 50.0 * X[:, 0] - 2.0 * X[:, 1]
+    model = Perceptron.from_sizes([3, 6, 1], "tanh", "linear", "squared_error",
+                                  random_state=0)
+    model.standardization = Standardization.of(X)
+    model.target_standardization = Standardization.of(y.reshape(-1, 1))
+    model.fit(X, y, epochs=5, optimizer=Adam(0.01), batch_size=16, verbose=0)
+    expected = model.predict_proba(X)
+    assert expected.mean() > 500  # on the target's own scale
+    if road == "savedmodel":
+        tf = pytest.importorskip("tensorflow")
+        model.export(tmp_path / "served")
+        served = tf.saved_model.load(str(tmp_path / "served"))
+        copy = served.signatures["serving_default"](input=tf.constant(X))["output"].numpy()
+    elif road == "sklearn":
+        pytest.importorskip("sklearn")
+        copy = model.to_sklearn().predict(X).reshape(-1, 1)
+    else:
+        copy = ROADS[road](model, tmp_path)(X)
+    np.testing.assert_allclose(copy, expected, rtol=1e-12, atol=1e-9)
