@@ -142,7 +142,7 @@ def test_a_savedmodel_in_a_fresh_process_predicts_what_the_model_predicts(
     np.testing.assert_allclose(served, expected, rtol=0, atol=TOLERANCE[dtype])
 
 
-@pytest.mark.parametrize("road", sorted(ROADS) + ["savedmodel"])
+@pytest.mark.parametrize("road", [*sorted(ROADS), "savedmodel"])
 def test_a_regression_on_a_standardised_target_keeps_its_scale_on_every_road(
         road: str, tmp_path: Path) -> None:
     X = inputs(np.float64)
