@@ -61,7 +61,7 @@ def test_the_file_is_plain_arrays_and_a_json_header(tmp_path: Path) -> None:
     with np.load(tmp_path / "model.npz", allow_pickle=False) as archive:
         assert sorted(archive.files) == ["W1", "W2", "W3", "b1", "b2", "b3", "header"]
         header = json.loads(archive["header"].tobytes())
-    assert header["format_version"] == 2
+    assert header["format_version"] == 3
     assert header["library_version"] == scratchnn.__version__
     assert header["engine"] == "numpy"
     assert header["loss"] == "categorical_crossentropy"
@@ -177,7 +177,7 @@ def bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         header=as_bytes(header), **{**weights, "b1": weights["b1"].astype(np.float32)})
     add("NaN weights", "the array W2 holds NaN", header=as_bytes(header),
         **{**weights, "W2": np.full((1, 3), np.nan)})
-    add("unknown version", r"unknown format version 99 \(this scratchnn reads versions \[1, 2\]\)",
+    add("unknown version", r"unknown format version 99 \(this scratchnn reads versions \[1, 2, 3\]\)",
         header=as_bytes({**header, "format_version": 99}), **weights)
     add("unknown activation", "layer 0 has an unknown activation 'swish'",
         header=as_bytes({**header, "layers": [{**header["layers"][0], "activation": "swish"},

@@ -234,6 +234,7 @@ def diagnose(model: BaseModel, X: object, y: object, random_state: int = 0) -> l
     to the NumPy engine).  The model is not changed.
     """
     inputs, Y = check_X_y(X, y, model.n_features, model.n_outputs, model.loss)
+    Y = model._learnt(Y)  # as the network learns them (a regression's target standardised)
     rows = sample_rows(len(inputs), random_state)
     if rows is not None:
         inputs, Y = inputs[rows], Y[rows]

@@ -45,9 +45,10 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT_VERSION", "load", "save", "write_atomically"]
 
 FORMAT = "scratchnn-model"
-FORMAT_VERSION = 2
-#: Version 1 files (before penalties, dropout, schedules and L-BFGS) are read as well.
-READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3
+#: Version 1 files (before penalties, dropout, schedules and L-BFGS) and version 2 files
+#: (before feature names and a target scale) are read as well.
+READABLE_VERSIONS = (1, 2, 3)
 HEADER_KEYS = {"format", "format_version", "library_version", "engine", "layers", "loss",
                "dtype", "optimizer", "history", "standardization", "class_labels",
                "feature_names", "target_name", "target_standardization"}
