@@ -177,7 +177,8 @@ def bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         header=as_bytes(header), **{**weights, "b1": weights["b1"].astype(np.float32)})
     add("NaN weights", "the array W2 holds NaN", header=as_bytes(header),
         **{**weights, "W2": np.full((1, 3), np.nan)})
-    add("unknown version", r"unknown format version 99 \(this scratchnn reads versions \[1, 2, 3\]\)",
+    add("unknown version",
+        r"unknown format version 99 \(this scratchnn reads versions \[1, 2, 3\]\)",
         header=as_bytes({**header, "format_version": 99}), **weights)
     add("unknown activation", "layer 0 has an unknown activation 'swish'",
         header=as_bytes({**header, "layers": [{**header["layers"][0], "activation": "swish"},
