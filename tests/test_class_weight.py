@@ -87,6 +87,8 @@ def test_fit_class_weight_leaves_a_validation_split_unweighted_as_keras() -> Non
     ({0: 1.0, 3: 2.0}, ValueError, r"class_weight names the class 3, which is not in the labels "
                                    r"\(their classes: \[0, 1\]\)"),
     ({"1": 2.0}, ValueError, "class_weight names the class '1'"),
+    ({1.5: 2.0}, ValueError, "class_weight names the class 1.5"),
+    ({True: 2.0}, ValueError, "class_weight names the class True"),
     ({1: -2.0}, ValueError, r"class_weight\[1\] must be a finite number >= 0, got -2.0"),
     ({1: "heavy"}, TypeError, r"class_weight\[1\] must be a number >= 0"),
     ({0: 0.0, 1: 0.0}, ValueError, "leaves every sample a weight of 0"),
@@ -101,6 +103,13 @@ def test_fit_refuses_a_bad_class_weight_before_any_change(
         model.fit(X, BINARY, epochs=2, verbose=0, class_weight=class_weight)
     assert_same_weights(model.get_weights(), before)
     assert len(model.history) == 0 and model.optimizer_ is None
+
+
+def test_fit_class_weight_takes_numpy_and_whole_float_keys_as_keras() -> None:
+    expected = train("numpy", BINARY, class_weight={1: 3.0})
+    for keys in ({np.int64(1): 3.0}, {1.0: 3.0}):
+        assert_same_weights(train("numpy", BINARY, class_weight=keys).get_weights(),
+                            expected.get_weights())
 
 
 def test_fit_refuses_class_weight_for_outputs_without_one_class_per_sample() -> None:
@@ -156,7 +165,9 @@ def test_estimator_partial_fit_refuses_balanced_as_sgdclassifier() -> None:
 
 
 @pytest.mark.parametrize(("class_weight", "message"), [
-    ({"low": -1.0}, "class_weight must hold weights >= 0"),
+    ({"low": -1.0}, "class_weight must hold finite weights >= 0"),
+    ({"low": np.nan}, "class_weight must hold finite weights >= 0"),
+    ({"low": 0, "mid": 0, "high": 0}, "not all 0 for the classes of y"),
     ("heaviest", "The 'class_weight' parameter of MLPClassifier must be"),
 ])
 def test_estimator_refuses_a_bad_class_weight(class_weight: object, message: str) -> None:

@@ -623,8 +623,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
             by_sample = weights[np.searchsorted(self.classes_, labels)]
         else:  # multi-label: a weight for each column's 0 and 1
             by_sample = compute_sample_weight(self.class_weight, labels)
-        if by_sample.min() < 0:
-            raise ValueError(f"class_weight must hold weights >= 0, got {self.class_weight!r}")
+        if not (np.isfinite(by_sample).all() and by_sample.min() >= 0 and by_sample.sum() > 0):
+            raise ValueError(f"class_weight must hold finite weights >= 0, not all 0 for the "
+                             f"classes of y, got {self.class_weight!r}")
         if sample_weight is not None:
             by_sample = check_sample_weight(sample_weight, len(labels),
                                             np.dtype(np.float64)) * by_sample

@@ -195,8 +195,8 @@ def _class_weighted(model: BaseModel, Y: Array, W: Array | None, class_weight: o
     present = np.unique(classes).astype(np.intp).tolist()
     weights = np.ones(len(Y), dtype=Y.dtype)
     for label, weight in class_weight.items():
-        if isinstance(label, bool) or not isinstance(label, int | np.integer) or (
-                label not in present):
+        if isinstance(label, bool) or not isinstance(label, int | float | np.number) or (
+                label not in present):  # 1.0 names class 1, as in Keras's dict
             raise ValueError(f"class_weight names the class {label!r}, which is not in the "
                              f"labels (their classes: {present})")
         weights[classes == label] = check_non_negative(f"class_weight[{label!r}]", weight)
