@@ -69,16 +69,19 @@ def test_keras_callbacks(engine: str, tmp_path: Path) -> None:
     every = ModelCheckpoint(str(tmp_path / "epoch{epoch}-{loss:.2f}.npz"))
     model.fit(X, y, epochs=6, optimizer=SGD(0.5), batch_size=8, verbose=0, random_state=0,
               validation_split=0.25, callbacks=[
-                  LearningRateScheduler(lambda epoch, rate: 0.5 / epoch), best, every,
+                  LearningRateScheduler(lambda epoch, rate: 0.5 / (epoch + 1)), best, every,
                   CSVLogger(tmp_path / "log.csv")])
     np.testing.assert_allclose(model.history.learning_rate, [0.5 / e for e in range(1, 7)])
     with (tmp_path / "log.csv").open() as file:
         rows = list(csv.DictReader(file))
-    assert [int(row["epoch"]) for row in rows] == list(range(1, 7))
+    assert [int(row["epoch"]) for row in rows] == list(range(6))  # from 0, as Keras writes it
     np.testing.assert_allclose([float(row["val_loss"]) for row in rows],
                                model.history.val_loss, rtol=1e-12)
     assert len(list(tmp_path.glob("epoch*.npz"))) == 6
+    # Keras fills {epoch} with the epoch counted from 1, as the history counts it.
     assert (tmp_path / f"epoch6-{model.history.loss[-1]:.2f}.npz").exists()
+    assert {path.name.split("-")[0] for path in tmp_path.glob("epoch*.npz")} == {
+        f"epoch{epoch}" for epoch in model.history.epoch}
     saved = load(tmp_path / "best.npz")
     assert len(saved.history) == int(np.argmin(model.history.val_loss)) + 1
 

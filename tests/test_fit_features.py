@@ -105,10 +105,11 @@ def test_a_callback_can_stop_training() -> None:
     class StopAtThree:
         def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> bool:
             calls.append((epoch, logs))
-            return epoch == 3
+            return epoch == 2  # the third epoch: callbacks count from 0, as Keras's
 
     model = classifier().fit(X, y, epochs=10, callbacks=[StopAtThree()], verbose=False)
-    assert len(model.history) == 3 and [c[0] for c in calls] == [1, 2, 3]
+    assert len(model.history) == 3 and [c[0] for c in calls] == [0, 1, 2]
+    assert model.history.epoch == [1, 2, 3]  # the history counts from 1, as the course
     assert calls[0][1] == {"loss": model.history.loss[0], "learning_rate": 0.01}
 
     class KerasStyle:
@@ -116,7 +117,7 @@ def test_a_callback_can_stop_training() -> None:
             self.model = model
 
         def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-            if epoch == 2:
+            if epoch == 1:
                 self.model.stop_training = True
 
     model = classifier()

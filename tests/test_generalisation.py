@@ -367,7 +367,7 @@ def test_ctrl_c_during_lbfgs_keeps_the_last_complete_iteration(xor_data: tuple) 
 
     class CtrlCAtThree:
         def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-            if epoch == 3:
+            if epoch == 2:  # the third iteration (callbacks count from 0)
                 os.kill(os.getpid(), signal.SIGINT)
 
     model = regularised([2, 4, 1], "tanh", "sigmoid", "binary_crossentropy")

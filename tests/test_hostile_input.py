@@ -92,9 +92,9 @@ def test_set_weights_from_a_callback_keeps_training_from_them() -> None:
             self.after: list[np.ndarray] = []
 
         def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
-            if epoch == 2:
+            if epoch == 1:  # after the second epoch (callbacks count from 0)
                 model.set_weights(chosen)
-            if epoch == 3:
+            if epoch == 2:
                 self.after = model.get_weights()
 
     reset = Reset()

@@ -33,6 +33,7 @@ class Snapshots:
         self.model = model
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
+        epoch += 1  # callbacks count from 0 (as Keras's); the frames as ``history.epoch``
         if self.frames and epoch <= self.frames[-1][0]:  # a restart: a new run
             self.frames = []
         if epoch == 1 or epoch % self.every == 0:

@@ -234,6 +234,7 @@ class BaseModel(Engine):
         callbacks: Sequence[Callback] = (),
         restarts: int = 0,
         sample_weight: object = None,
+        class_weight: dict[int, float] | None = None,
     ) -> Self:
         """Train the network by gradient descent on the mean loss.
 
@@ -292,6 +293,13 @@ class BaseModel(Engine):
         sample_weight : array-like of shape (n_samples,), optional
             Weights >= 0 of the samples: the loss is the weighted mean ``Σ w_i l_i / Σ w_i``
             of each batch (a weight of 2 counts a sample twice, 0 leaves it out).
+        class_weight : dict {class: weight}, optional
+            Keras's: each training sample's weight is multiplied by its class's (1 for a class
+            left out), the class being the 0/1 label for one sigmoid output and the class index
+            for softmax.  Training with it is training with those products as
+            ``sample_weight``; a validation split is weighted by ``sample_weight`` alone, as
+            Keras's.  For scikit-learn's ``"balanced"``, give ``sample_weight=
+            sklearn.utils.class_weight.compute_sample_weight("balanced", y)``.
 
         With ``verbose`` >= 1, a short diagnosis is printed at the end if anything looks
         wrong (see ``diagnose``).
@@ -306,7 +314,7 @@ class BaseModel(Engine):
                         random_state=random_state, log_every=log_every, optimizer=optimizer,
                         validation_data=validation_data, validation_split=validation_split,
                         early_stopping=early_stopping, callbacks=callbacks, restarts=restarts,
-                        sample_weight=sample_weight)
+                        sample_weight=sample_weight, class_weight=class_weight)
         Trainer(self, plan).fit()
         return self
 

@@ -3,13 +3,15 @@
 
 A callback is any object with ``on_epoch_end(epoch, logs)`` (returning True stops training);
 ``fit`` also calls, when a callback has them, ``set_model(model)`` once before training and
-``on_epoch_begin(epoch)`` before each epoch.  Epochs are counted from 1, as the per-epoch line
-counts them (Keras counts from 0).
+``on_epoch_begin(epoch)`` before each epoch.  As in Keras, callbacks receive epochs counted
+from 0: the epoch ``history.epoch[i]`` (counted from 1, as the per-epoch line counts them) is
+``i`` here, and a later fit continues the count.
 """
 
 from __future__ import annotations
 
 import csv
+import inspect
 import math
 import os
 from collections.abc import Callable
@@ -38,7 +40,8 @@ class ModelCheckpoint(_ModelCallback):
     """Save the model after each epoch (``model.save``, atomic: a crash never leaves a
     half-written file).
 
-    ``filepath`` may hold ``{epoch}`` and the logs' names (``{val_loss:.3f}``), as in Keras;
+    ``filepath`` may hold ``{epoch}`` and the logs' names (``{val_loss:.3f}``), as in Keras
+(which fills ``{epoch}`` with the epoch counted from 1, as ``history.epoch``);
     with ``save_best_only`` the model is saved only when ``monitor`` reaches its best value
     so far, so the file always holds the best model.
     """
@@ -61,12 +64,12 @@ class ModelCheckpoint(_ModelCallback):
             if not (value > self.best if MONITORS[self.monitor] else value < self.best):
                 return
             self.best = value
-        self.model.save(self.filepath.format(epoch=epoch, **logs))
+        self.model.save(self.filepath.format(epoch=epoch + 1, **logs))
 
 
 class CSVLogger:
-    """Write each epoch's logs as a row of a CSV file: ``epoch`` then the values, with a
-    header line; ``append`` continues an existing file."""
+    """Write each epoch's logs as a row of a CSV file: ``epoch`` (from 0, as Keras writes it)
+    then the values, with a header line; ``append`` continues an existing file."""
 
     def __init__(self, filename: str | os.PathLike[str], separator: str = ",",
                  append: bool = False) -> None:
@@ -89,24 +92,45 @@ class CSVLogger:
 
 
 class LearningRateScheduler(_ModelCallback):
-    """Set the learning rate before each epoch to ``schedule(epoch, learning_rate)`` (the
-    epoch from 1 and the current rate, as Keras's function of the epoch and the rate)."""
+    """Set the learning rate before each epoch to ``schedule(epoch, learning_rate)`` or
+    ``schedule(epoch)`` (the epoch from 0 and the current rate), as Keras's: which of the two
+    is read from the function's signature once, here."""
 
-    def __init__(self, schedule: Callable[[int, float], float]) -> None:
+    def __init__(self, schedule: Callable[..., float]) -> None:
         if not callable(schedule):
-            raise TypeError(f"schedule must be a function of (epoch, learning_rate), got "
-                            f"{schedule!r}")
+            raise TypeError(f"schedule must be a function of (epoch, learning_rate) or of "
+                            f"(epoch), got {schedule!r}")
         self.schedule = schedule
+        self.takes_rate = _takes_rate(schedule)
 
     def on_epoch_begin(self, epoch: int) -> None:
         optimizer = self.model.optimizer_
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"LearningRateScheduler sets an optimizer's learning rate; "
                             f"{optimizer!r} has none")
-        optimizer.learning_rate = float(self.schedule(epoch, optimizer.learning_rate))
+        rate = (self.schedule(epoch, optimizer.learning_rate) if self.takes_rate
+                else self.schedule(epoch))
+        optimizer.learning_rate = float(rate)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         """Nothing: the rate is set before each epoch."""
+
+
+def _takes_rate(schedule: Callable[..., float]) -> bool:
+    """Whether ``schedule`` is called as ``schedule(epoch, learning_rate)`` (True) or
+    ``schedule(epoch)`` (False); raise if it can be called as neither."""
+    try:
+        signature = inspect.signature(schedule)
+    except (TypeError, ValueError):  # a callable without a signature: Keras's call first
+        return True
+    for arguments, takes_rate in (((0, 0.1), True), ((0,), False)):
+        try:
+            signature.bind(*arguments)
+        except TypeError:
+            continue
+        return takes_rate
+    raise TypeError(f"schedule must be a function of (epoch, learning_rate) or of (epoch), "
+                    f"got {schedule!r} with the signature {signature}")
 
 
 def callback_hook(callback: Any, name: str) -> Callable[..., Any] | None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-__all__ = ["ConvergenceWarning", "NonFiniteLoss", "TrainingDivergedError"]
+import functools
+import sys
+
+__all__ = ["ConvergenceWarning", "NonFiniteLoss", "TrainingDivergedError",
+           "convergence_warning"]
 
 
 class TrainingDivergedError(ValueError):
@@ -39,4 +43,27 @@ class NonFiniteLoss(Exception):
 
 class ConvergenceWarning(UserWarning):
     """Training ended on its budget of epochs (or iterations) before its stopping rule said
-    it had converged, as scikit-learn's ``ConvergenceWarning``."""
+    it had converged, as scikit-learn's ``ConvergenceWarning``.
+
+    One warning for both libraries' filters: ``import scratchnn`` does not import
+    scikit-learn, so this class cannot derive from scikit-learn's; but a fit warns with
+    ``convergence_warning()``, which is a subclass of both this class and scikit-learn's
+    ``ConvergenceWarning`` once scikit-learn is imported (as it is when a filter names its
+    class), so ``warnings.simplefilter("ignore", sklearn.exceptions.ConvergenceWarning)``
+    silences it too.
+    """
+
+
+def convergence_warning() -> type[ConvergenceWarning]:
+    """The class a fit warns with: ``ConvergenceWarning`` or, when scikit-learn's exceptions
+    are imported, the subclass of it and of scikit-learn's ``ConvergenceWarning``."""
+    sklearn_exceptions = sys.modules.get("sklearn.exceptions")
+    if sklearn_exceptions is None:
+        return ConvergenceWarning
+    return _with_sklearns(sklearn_exceptions.ConvergenceWarning)
+
+
+@functools.cache
+def _with_sklearns(sklearns: type[Warning]) -> type[ConvergenceWarning]:
+    return type("ConvergenceWarning", (ConvergenceWarning, sklearns),
+                {"__module__": __name__, "__doc__": ConvergenceWarning.__doc__})

@@ -23,7 +23,8 @@ scikit-learn                          scratchnn
 ====================================  ===================================================
 
 and three settings of scratchnn's own come after scikit-learn's: ``engine`` (``"numpy"`` or
-``"tensorflow"``), ``dropout`` (on the hidden layers) and ``restarts``.  Needs scikit-learn:
+``"tensorflow"``), ``dropout`` (on the hidden layers) and ``restarts``; the classifier also
+takes ``class_weight``, as ``SGDClassifier``'s.  Needs scikit-learn:
 ``pip install 'scratchnn[sklearn]'`` (and SciPy for ``lbfgs``).
 
 Two differences are known, both on purpose:
@@ -54,6 +55,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
@@ -64,8 +66,10 @@ from .numpy_engine import Perceptron
 from .optimizers import SGD, Adam, Optimizer
 from .regularizers import L2
 from .schedules import Adaptive, InverseScaling, Schedule
+from .sklearn_docs import CLASSIFIER_DOC, REGRESSOR_DOC
 from .solvers import LBFGS
 from .training import EarlyStopping
+from .validation import check_sample_weight
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -307,7 +311,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
             inputs = inputs.toarray()
         if targets.ndim == 1:
             targets = targets.reshape(-1, 1)
-        weights = None if sample_weight is None else np.asarray(sample_weight, inputs.dtype)
+        weights = self._sample_weight(targets, sample_weight, inputs.dtype)
         random_state = check_random_state(self.random_state)
         layer_units = [inputs.shape[1], *hidden, targets.shape[1]]
         if first_pass:
@@ -335,6 +339,11 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
         if not all(np.isfinite(w).all() for w in self.model_.get_weights()):
             raise ValueError(NON_FINITE)
         return self
+
+    def _sample_weight(self, Y: NDArray[Any], sample_weight: Any, dtype: np.dtype[Any]
+                       ) -> NDArray[np.floating] | None:
+        """The weight of each sample (None: all 1), for network targets ``Y``."""
+        return None if sample_weight is None else np.asarray(sample_weight, dtype)
 
     def _initialize(self, Y: NDArray[Any], layer_units: list[int], dtype: np.dtype[Any],
                     random_state: np.random.RandomState,
@@ -531,20 +540,53 @@ class _VerboseLines:
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
-    """scikit-learn's multi-layer perceptron classifier, on scratchnn's engines.
+    __doc__ = CLASSIFIER_DOC
 
-    Sigmoid outputs for two classes and for multi-label targets, softmax for more classes;
-    log-loss.  Parameters, attributes and behaviour are scikit-learn's ``MLPClassifier``'s
-    (see the module's description for the mapping); then ``engine``, ``dropout`` and
-    ``restarts``.
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **_BaseMLP._parameter_constraints,
+        "class_weight": [StrOptions({"balanced"}), dict, list, None]}
 
-    Attributes
-    ----------
-    classes_, coefs_, intercepts_, n_layers_, n_outputs_, out_activation_, loss_, best_loss_,
-    loss_curve_, validation_scores_, best_validation_score_, t_, n_iter_, n_features_in_,
-    feature_names_in_ : as scikit-learn's.
-    model_ : Perceptron or TFPerceptron, the trained network.
-    """
+    def __init__(
+        self,
+        hidden_layer_sizes: Any = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: Any = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int | float = 10,
+        max_fun: int = 15000,
+        engine: str = "numpy",
+        dropout: float = 0.0,
+        restarts: int = 0,
+        class_weight: Any = None,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes, activation, solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init, power_t=power_t,
+            max_iter=max_iter, shuffle=shuffle, random_state=random_state, tol=tol,
+            verbose=verbose, warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun, engine=engine,
+            dropout=dropout, restarts=restarts)
+        self.class_weight = class_weight
 
     def _output(self, Y: NDArray[Any]) -> tuple[str, str]:
         if self._label_binarizer.y_type_ == "multiclass":
@@ -573,15 +615,77 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
                                  f"{self.classes_}. 'y' has {classes}.")
         return X, self._label_binarizer.transform(y).astype(X.dtype)
 
+    def _sample_weight(self, Y: NDArray[Any], sample_weight: Any, dtype: np.dtype[Any]
+                       ) -> NDArray[np.floating] | None:
+        """The sample weights times the weights of their classes (``class_weight``), as
+        ``compute_sample_weight``: by ``classes_``, as ``SGDClassifier``, so that a
+        ``partial_fit`` batch without some class weighs the others the same."""
+        if self.class_weight is None:
+            return super()._sample_weight(Y, sample_weight, dtype)
+        labels = self._label_binarizer.inverse_transform(Y)
+        if labels.ndim == 1:
+            weights = compute_class_weight(self.class_weight, classes=self.classes_, y=labels)
+            by_sample = weights[np.searchsorted(self.classes_, labels)]
+        else:  # multi-label: a weight for each column's 0 and 1
+            by_sample = compute_sample_weight(self.class_weight, labels)
+        if not (np.isfinite(by_sample).all() and by_sample.min() >= 0 and by_sample.sum() > 0):
+            raise ValueError(f"class_weight must hold finite weights >= 0, not all 0 for the "
+                             f"classes of y, got {self.class_weight!r}")
+        if sample_weight is not None:
+            by_sample = check_sample_weight(sample_weight, len(labels),
+                                            np.dtype(np.float64)) * by_sample
+        return by_sample.astype(dtype)
+
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Self:
-        """Fit the model to data matrix ``X`` and targets ``y`` (labels, or a label
-        indicator matrix for multi-label)."""
+        """Fit the model to data matrix ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target labels, or a label indicator matrix for multi-label targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            The weight of each sample (a weighted mean loss); multiplied by the class weights
+            with ``class_weight``.
+
+        Returns
+        -------
+        self : MLPClassifier
+            The trained estimator.
+        """
         return self._fit(X, y, sample_weight, incremental=False)
 
     @available_if(lambda estimator: _sgd_or_adam(estimator.solver))  # type: ignore[untyped-decorator]
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None,
                     classes: Any = None) -> Self:
-        """One epoch on ``(X, y)``; the first call needs ``classes`` (``sgd`` and ``adam``)."""
+        """Train one epoch on ``(X, y)`` (``solver='sgd'`` or ``'adam'`` only).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target labels, or a label indicator matrix for multi-label targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            The weight of each sample; multiplied by the class weights with ``class_weight``
+            (a dict: ``'balanced'`` is refused here, as ``SGDClassifier`` refuses it).
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the whole data: needed on the first call, which fixes
+            ``classes_``; later calls may leave it out, or must give the same.
+
+        Returns
+        -------
+        self : MLPClassifier
+            The trained estimator.
+        """
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight 'balanced' is not supported for partial_fit. In order to use "
+                "'balanced' weights, use compute_class_weight('balanced', classes=classes, "
+                "y=y). In place of y you can use a large enough sample of the full training "
+                "set target to properly estimate the class frequency distributions. Pass the "
+                "resulting weights as the class_weight parameter.")
         if not hasattr(self, "classes_"):
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
@@ -595,19 +699,54 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict_proba(self, X: Any) -> NDArray[np.floating]:
-        """Probability of each class, (n_samples, n_classes), in the order of ``classes_``."""
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y_prob : ndarray of shape (n_samples, n_classes)
+            The probability of each class, in the order of ``classes_`` (for multi-label
+            targets, of each label, independently).
+        """
         output = self._forward(X)
         if self.n_outputs_ == 1:
             return np.hstack([1 - output, output])
         return output
 
     def predict_log_proba(self, X: Any) -> NDArray[np.floating]:
-        """``log(predict_proba(X))``."""
+        """The logarithm of the probability estimates, ``log(predict_proba(X))``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_y_prob : ndarray of shape (n_samples, n_classes)
+            The log-probability of each class, in the order of ``classes_``.
+        """
         probabilities = self.predict_proba(X)
         return np.log(probabilities, out=probabilities)
 
     def predict(self, X: Any) -> NDArray[Any]:
-        """The predicted class of each sample (a label indicator row for multi-label)."""
+        """Predict with the trained network.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The predicted class of each sample (a label indicator row for multi-label
+            targets).
+        """
         output = self._forward(X)
         return self._label_binarizer.inverse_transform(
             output.ravel() if self.n_outputs_ == 1 else output)
@@ -619,12 +758,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
 
 
 class MLPRegressor(MultiOutputMixin, RegressorMixin, _BaseMLP):  # type: ignore[misc]
-    """scikit-learn's multi-layer perceptron regressor, on scratchnn's engines.
-
-    A linear output with half the squared error (``loss="squared_error"``), or an
-    exponential output with half the Poisson deviance (``loss="poisson"``); one or several
-    targets.  Parameters and attributes as ``MLPClassifier`` (without ``classes_``).
-    """
+    __doc__ = REGRESSOR_DOC
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **_BaseMLP._parameter_constraints, "loss": [StrOptions({"squared_error", "poisson"})]}
@@ -683,16 +817,57 @@ class MLPRegressor(MultiOutputMixin, RegressorMixin, _BaseMLP):  # type: ignore[
         return X, y.astype(X.dtype, copy=False)
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Self:
-        """Fit the model to data matrix ``X`` and targets ``y``."""
+        """Fit the model to data matrix ``X`` and targets ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            The targets (counts >= 0 for ``loss='poisson'``).
+        sample_weight : array-like of shape (n_samples,), default=None
+            The weight of each sample (a weighted mean loss).
+
+        Returns
+        -------
+        self : MLPRegressor
+            The trained estimator.
+        """
         return self._fit(X, y, sample_weight, incremental=False)
 
     @available_if(lambda estimator: _sgd_or_adam(estimator.solver))  # type: ignore[untyped-decorator]
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> Self:
-        """One epoch on ``(X, y)`` (``sgd`` and ``adam``)."""
+        """Train one epoch on ``(X, y)`` (``solver='sgd'`` or ``'adam'`` only).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            The targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            The weight of each sample.
+
+        Returns
+        -------
+        self : MLPRegressor
+            The trained estimator.
+        """
         return self._fit(X, y, sample_weight, incremental=True)
 
     def predict(self, X: Any) -> NDArray[np.floating]:
-        """Predicted targets, (n_samples,) for one target, else (n_samples, n_targets)."""
+        """Predict with the trained network.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            The predicted values: (n_samples,) for one target.
+        """
         output = self._forward(X)
         return output.ravel() if self.n_outputs_ == 1 else output
 

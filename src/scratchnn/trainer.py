@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from .callbacks import callback_hook
 from .diagnostics import STUCK, STUCK_WORDS, diagnose, sample_rows
-from .errors import ConvergenceWarning, NonFiniteLoss, TrainingDivergedError
+from .errors import NonFiniteLoss, TrainingDivergedError, convergence_warning
 from .history import History
 from .initializers import FitRandom, RandomState, check_fit_random_state, initialize
 from .interrupt import InterruptGuard
@@ -36,6 +36,7 @@ from .training import Callback, EarlyStopping, Progress, stratified_split
 from .validation import (
     check_bool,
     check_fraction,
+    check_non_negative,
     check_positive_int,
     check_sample_weight,
     check_X_y,
@@ -177,13 +178,45 @@ def _validation_data(model: BaseModel, validation_data: object, dtype: np.dtype[
     return X_val, Y_val, W_val, None
 
 
+def _class_weighted(model: BaseModel, Y: Array, W: Array | None, class_weight: object
+                    ) -> Array | None:
+    """The sample weights ``W`` (None: all 1) times Keras's ``class_weight``, a dict from the
+    class of a sample (its 0/1 label for one sigmoid output, its class index for softmax) to
+    a weight; a class it leaves out weighs 1."""
+    if class_weight is None:
+        return W
+    if not isinstance(class_weight, Mapping):
+        hint = (" ('balanced' is scikit-learn's: give sample_weight=sklearn.utils.class_weight"
+                ".compute_sample_weight('balanced', y), or use scratchnn.sklearn.MLPClassifier("
+                "class_weight='balanced'))" if class_weight == "balanced" else "")
+        raise TypeError(f"class_weight must be a dict {{class index: weight}}, as Keras's, got "
+                        f"{class_weight!r}{hint}")
+    kind = model.output_kind
+    if not kind.one_label_per_sample:
+        raise ValueError(f"class_weight weighs the classes of a model with one sigmoid output or "
+                         f"a softmax output; this model's output is {kind.value}")
+    classes = kind.strata(Y)
+    present = np.unique(classes).astype(np.intp).tolist()
+    weights = np.ones(len(Y), dtype=Y.dtype)
+    for label, weight in class_weight.items():
+        if isinstance(label, bool) or not isinstance(label, int | float | np.number) or (
+                label not in present):  # 1.0 names class 1, as in Keras's dict
+            raise ValueError(f"class_weight names the class {label!r}, which is not in the "
+                             f"labels (their classes: {present})")
+        weights[classes == label] = check_non_negative(f"class_weight[{label!r}]", weight)
+    weighted = weights if W is None else W * weights
+    if not weighted.sum() > 0:
+        raise ValueError("class_weight leaves every sample a weight of 0: no sample would count")
+    return weighted
+
+
 def plan_fit(
     model: BaseModel, training_data: object, labels: object, epochs: int,
     learning_rate: float | Schedule | None, *, batch_size: int | None, shuffle: bool,
     verbose: bool | int, random_state: RandomState | np.random.RandomState, log_every: int,
     optimizer: str | Optimizer | LBFGS | None, validation_data: object,
     validation_split: float | None, early_stopping: bool | EarlyStopping,
-    callbacks: Sequence[Callback], restarts: int, sample_weight: object,
+    callbacks: Sequence[Callback], restarts: int, sample_weight: object, class_weight: object,
 ) -> FitPlan:
     """Check every argument of ``fit`` (see ``BaseModel.fit``) and settle the fit's plan;
     raise, before anything changes, on the first that is wrong."""
@@ -191,6 +224,9 @@ def plan_fit(
                      names=("training_data", "labels"))
     Y = model._learnt(Y)
     W = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    # Class weights weigh the training loss only; a validation split keeps the sample
+    # weights alone, as Keras's.
+    W_train = _class_weighted(model, Y, W, class_weight)
     epochs = check_positive_int("epochs", epochs)
     rng = check_fit_random_state(random_state)
     solver = choose_optimizer(model, optimizer, learning_rate)
@@ -232,7 +268,7 @@ def plan_fit(
     if validation is None and watched & {"val_loss", "val_accuracy"}:
         raise ValueError(f"monitoring {sorted(watched)} needs validation data")
     Progress.check(verbose, log_every)
-    return FitPlan(X, Y, W, train, validation, epochs, batch_size, shuffle, rng,
+    return FitPlan(X, Y, W_train, train, validation, epochs, batch_size, shuffle, rng,
                    checked_callbacks, stoppers, solver, int(restarts), verbose, log_every,
                    feature_names(training_data))
 
@@ -304,7 +340,7 @@ class Trainer:
         if can_stop and not converged:
             warnings.warn(f"training used all its {plan.epochs} epochs before its stopping "
                           f"rule said it had converged; give it more epochs",
-                          ConvergenceWarning, stacklevel=3)
+                          convergence_warning(), stacklevel=3)
         if plan.verbose:
             for finding in diagnose(model, *plan.diagnosis_set()):
                 print(f"Diagnosis: {finding}", file=sys.stdout)
@@ -400,10 +436,11 @@ class Trainer:
                          f"{restoring.monitor} ({restoring.plateau.best:.3f})")
 
     def _begin_epoch(self, epoch: int) -> None:
-        """Before an epoch: the callbacks' ``on_epoch_begin``, for those that have one."""
+        """Before epoch ``epoch`` (from 1): the callbacks' ``on_epoch_begin``, for those that
+        have one, with the epoch from 0 as Keras's."""
         for callback in self.plan.callbacks:
             if begin := callback_hook(callback, "on_epoch_begin"):
-                begin(epoch)
+                begin(epoch - 1)
 
     def _epoch_logs(self, loss: float) -> dict[str, float]:
         """An epoch's values: its mean training loss ``loss`` and, with validation data, the
@@ -416,7 +453,8 @@ class Trainer:
 
     def _end_epoch(self, epoch: int, logs: dict[str, float],
                    optimizer: Optimizer | LBFGS) -> bool:
-        """After an epoch: the stopping rules, the schedule and the callbacks; whether to stop."""
+        """After epoch ``epoch`` (from 1): the stopping rules, the schedule and the callbacks
+        (which receive the epoch from 0, as Keras's); whether to stop."""
         plan = self.plan
         stop = False
         for stopper in plan.stoppers:
@@ -425,7 +463,7 @@ class Trainer:
         schedule = optimizer.schedule
         if schedule is not None and schedule.by_epoch:
             stop = schedule.end_epoch(logs, plan.n_samples) or stop
-        callbacks_stop = any([callback.on_epoch_end(epoch, dict(logs)) is True
+        callbacks_stop = any([callback.on_epoch_end(epoch - 1, dict(logs)) is True
                               for callback in plan.callbacks])
         return stop or callbacks_stop or self.model.stop_training
 
