@@ -3,6 +3,8 @@ course's language.  The formulas themselves are the same in both."""
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["LANGUAGES", "words"]
 
 LANGUAGES = ("en", "fr")
@@ -16,7 +18,7 @@ FORMULAS = {
     "check_update": "weights -= learning_rate · d_weights, biases -= learning_rate · "
                     "d_biases",
     "check_forward": "a = f(W · a_prev + b)",
-    "check_loss": "L = -(y log(ŷ) + (1 - y) log(1 - ŷ))",
+    "check_loss": "loss = (1/N) Σ -(y log(ŷ) + (1 - y) log(1 - ŷ)), epoch 1",
     "check_daL": "daⁿ = (ŷ - y) / (ŷ (1 - ŷ))",
 }
 
@@ -56,6 +58,31 @@ WORDS: dict[str, dict[str, str]] = {
         "hint_other": "compare the formula, term by term, with the course's",
         "check_fit": "fit: every sample, every epoch, the weights after training",
         "check_line": "the line 'Loss at epoch N: L.LLL'",
+        "or": "or",
+        "check_fit_relu": "fit, ReLU hidden layer: relu(z) = max(0, z), relu'(z) = 1 if z > 0",
+        "skipped": "The lines that train at the top level (lines {lines}) were not run: the "
+                   "check builds and trains its own networks.",
+        "utils": "There is no utils.py beside the file: from utils import ... read "
+                 "scratchnn.utils (X_train, y_train, relu, sigmoid).",
+        "follows": " (follows from the first wrong check above)",
+        "error_at": "    at line {line} of your file, in {function}: {source}",
+        "hint_missing_variable": "no variable {names} in backward: name it as the course does",
+        "hint_derivative_of_a": "f' is applied to the activation a = f(z): use f'(z), "
+                                "dz = da * activation.derivative(z)",
+        "hint_layers_order": "fit walks the layers in the wrong order: backward starts at the "
+                             "output layer, for layer in reversed(self.layers)",
+        "hint_no_backward": "fit never calls the layers' backward",
+        "hint_loss_not_averaged": "the loss is not divided by the number of examples N: "
+                                  "print the average, loss / len(training_data)",
+        "hint_loss_assigned": "the loss is assigned, not accumulated: loss += ... for each "
+                              "example (and loss = 0 at the start of each epoch)",
+        "hint_print_outside_loop": "one line is printed, after the last epoch: print inside "
+                                   "the epoch loop, once per epoch",
+        "hint_no_line": "fit prints no line 'Loss at epoch N: L.LLL'",
+        "hint_format": "the line is not in the course's form: epochs from 1, three decimals, "
+                       "print(f\"Loss at epoch {{epoch + 1}}: {{loss:.3f}}\")",
+        "hint_relu": "the sigmoid network is right but not the ReLU one: relu(z) = max(0, z), "
+                     "relu'(z) = 1 where z > 0, 0 elsewhere",
     },
     "fr": {
         "step": "Un pas d'entraînement du réseau {network} sur l'exemple {index} de {dataset} : "
@@ -93,12 +120,51 @@ WORDS: dict[str, dict[str, str]] = {
         "hint_other": "comparez la formule, terme à terme, avec celle du cours",
         "check_fit": "fit : chaque exemple, chaque époque, les poids après l'entraînement",
         "check_line": "la ligne « Loss at epoch N: L.LLL »",
+        "or": "ni",
+        "check_fit_relu": "fit, couche cachée ReLU : relu(z) = max(0, z), relu'(z) = 1 si "
+                          "z > 0",
+        "skipped": "Les lignes qui entraînent au niveau du module (lignes {lines}) n'ont pas "
+                   "été exécutées : la vérification construit et entraîne ses propres réseaux.",
+        "utils": "Il n'y a pas de utils.py à côté du fichier : from utils import ... a lu "
+                 "scratchnn.utils (X_train, y_train, relu, sigmoid).",
+        "follows": " (découle de la première vérification fausse ci-dessus)",
+        "error_at": "    à la ligne {line} de votre fichier, dans {function} : {source}",
+        "hint_missing_variable": "pas de variable {names} dans backward : nommez-la comme le "
+                                 "cours",
+        "hint_derivative_of_a": "f' est appliquée à l'activation a = f(z) : utilisez f'(z), "
+                                "dz = da * activation.derivative(z)",
+        "hint_layers_order": "fit parcourt les couches dans le mauvais ordre : la "
+                             "rétropropagation part de la couche de sortie, "
+                             "for layer in reversed(self.layers)",
+        "hint_no_backward": "fit n'appelle jamais le backward des couches",
+        "hint_loss_not_averaged": "la perte n'est pas divisée par le nombre d'exemples N : "
+                                  "affichez la moyenne, loss / len(training_data)",
+        "hint_loss_assigned": "la perte est affectée, pas accumulée : loss += ... pour chaque "
+                              "exemple (et loss = 0 au début de chaque époque)",
+        "hint_print_outside_loop": "une seule ligne est affichée, après la dernière époque : "
+                                   "affichez dans la boucle des époques, une fois par époque",
+        "hint_no_line": "fit n'affiche aucune ligne « Loss at epoch N: L.LLL »",
+        "hint_format": "la ligne n'a pas la forme du cours : époques comptées à partir de 1, "
+                       "trois décimales, print(f\"Loss at epoch {{epoch + 1}}: {{loss:.3f}}\")",
+        "hint_relu": "le réseau à sigmoïde est juste, pas celui à ReLU : relu(z) = max(0, z), "
+                     "relu'(z) = 1 là où z > 0, 0 ailleurs",
     },
 }
+
+
+#: French puts a non-breaking space before ``: ; ? !`` and inside ``« »``.
+_FRENCH_SPACES = re.compile(r" ([:;?!»])|(«) ")
+
+
+def _french_typography(phrase: str) -> str:
+    return _FRENCH_SPACES.sub(lambda m: f"\u00a0{m[1]}" if m[1] else f"{m[2]}\u00a0", phrase)
 
 
 def words(language: str) -> dict[str, str]:
     """The phrases of ``language`` ("en" or "fr"), and the formulas."""
     if language not in WORDS:
         raise ValueError(f"language must be one of {list(LANGUAGES)}, got {language!r}")
-    return {**FORMULAS, **WORDS[language]}
+    phrases = WORDS[language]
+    if language == "fr":
+        phrases = {key: _french_typography(phrase) for key, phrase in phrases.items()}
+    return {**FORMULAS, **phrases}
