@@ -111,9 +111,13 @@ def test_trace_shows_the_hand_worked_example() -> None:
                        np.array([[1.0, -0.2]]), np.zeros((1, 1))])
     text = "\n".join(trace(model, np.array([2.0, 1.0]), np.array([1.0]), 0.1))
     for line in ["z¹ = W¹·a⁰ + b¹ = (0.5, 2.5)ᵀ", "a² = sigmoid(z²) = (0.5)ᵀ",
-                 "L = binary_crossentropy(y, a²) = 0.6931", "da² = ∂L/∂a² = (-2)ᵀ",
+                 "L = binary_crossentropy(y, a²) = 0.6931",
+                 "L = -(y log(a²) + (1 - y) log(1 - a²)) = -(1 · log(0.5) + 0 · log(0.5)) = "
+                 "0.6931",
+                 "da² = ∂L/∂a² = (a² - y) / (a² (1 - a²)) = (0.5 - 1) / (0.5 · 0.5) = (-2)ᵀ",
+                 "f'(z²) = sigmoid'(z²) = (0.25)ᵀ", "f'(z¹) = relu'(z¹) = (1, 1)ᵀ",
                  "dz² = da² ⊙ f'(z²) = (-0.5)ᵀ", "d_weights² = dz² · a¹ᵀ = (-0.25, -1.25)",
-                 "da¹ = W²ᵀ · dz² = (-0.5, 0.1)ᵀ",
+                 "da_prev = da¹ = W²ᵀ · dz² = (-0.5, 0.1)ᵀ",
                  "d_weights¹ = dz¹ · a⁰ᵀ = [[-1, -0.5], [0.2, 0.1]]",
                  "W¹ ← W¹ - 0.1 · d_weights¹ = [[0.6, -0.45], [0.98, 0.49]]",
                  "b² ← b² - 0.1 · d_biases² = (0.05)ᵀ"]:
@@ -129,6 +133,8 @@ def test_trace_from_the_command_line_in_both_languages() -> None:
     assert english.startswith("One training step of the 2-2-1 sigmoid network on sample 1")
     assert french.startswith("Un pas d'entraînement du réseau 2-2-1 sigmoid")
     assert "Propagation avant" in french and "Rétropropagation" in french
+    assert "  Couche 2\u00a0:\n    f'(z²) = sigmoid'(z²) = (" in french
+    assert "\nPerte\u00a0: L = " in french and "    da_prev = da¹ = W²ᵀ · dz² = (" in english
     numbers = re.compile(r"-?\d+\.\d+")
     assert numbers.findall(english) == numbers.findall(french)  # the same step
 
