@@ -7,13 +7,19 @@ from the same weights as scratchnn's own, and judges each formula in the course'
 
 1. on random data, one layer (3 inputs, 2 neurons, sigmoid): the forward pass, then in
    ``backward`` ``dz``, ``d_weights``, ``d_biases``, ``da_prev`` (read from the local
-   variables of that name, or the value returned) and the update of the weights;
+   variables of those names or the course's ``dZ``, ``dW``, ``db``, ``dA_prev`` ... (``NAMES``),
+   or the value returned) and the update of the weights;
 2. on the XOR table, the 2-2-1 network: ``daⁿ`` (the ``da`` the output layer receives
    first), the loss of the first epoch (from the printed line), the weights after two
-   epochs, and the printed ``Loss at epoch N: L.LLL`` lines.
+   epochs, the printed ``Loss at epoch N: L.LLL`` lines; then the weights after two epochs
+   of a network with a ReLU hidden layer.
 
 Each check is right or wrong; for a wrong one the report gives the expected and received
-numbers and a hint in words (a transposed product, a missing learning rate, a sign, ...).
+numbers and a hint in words (a transposed product, a missing learning rate, a sign, a loss
+not averaged, ...); a wrong check whose numbers follow from an earlier wrong one is marked
+so.  An error names the line of the student's file it happened at.
+``check_file`` imports the file without its top-level training (``scratchnn.student_file``)
+and checks a TensorFlow solution of the XOR exercise with ``scratchnn.check_tf``.
 ``check_in_subprocess`` (``scratchnn check``) runs the student's file in a process of its own
 with a time limit, so an endless loop, a crash or an ``exit()`` in it is reported, not
 inherited; the report comes back in a file the student's code is not told of, not in its
@@ -25,24 +31,22 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
-import json
 import os
 import re
 import signal
 import sys
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 import numpy as np
 
 from .bounded_process import run_bounded
+from .check_report import NAMES, Check, Report, Spy, plain
 from .datasets import xor
-from .language import words
 from .layers import Layer
-from .student_file import load, location
+from .student_file import load
 
 __all__ = ["Check", "Report", "check", "check_file", "check_in_subprocess"]
 
@@ -52,142 +56,6 @@ EPOCHS = 2
 #: The course's line, exactly; and any line that gives an epoch and a loss.
 LINE = re.compile(r"Loss at epoch (\d+): (-?\d+\.\d{3})$")
 LOOSE = re.compile(r"Loss at epoch (-?\d+): ?(-?\d+(?:\.\d*)?)")
-
-
-@dataclass
-class Check:
-    """One formula: whether the student's numbers are right, and if not, what was expected;
-    ``follows``: wrong only because an earlier check is (the student's numbers agree with
-    the formula applied to the student's own wrong inputs); ``detail``: words for the hint
-    (the variable names looked for, separated by spaces)."""
-
-    key: str
-    right: bool
-    expected: Any = None
-    received: Any = None
-    hint: str | None = None
-    follows: bool = False
-    detail: str = ""
-
-
-@dataclass
-class Report:
-    """The checks in the course's order, or what stopped the student's code: an error, the
-    time limit, or a ``SystemExit`` (``exited_at`` "import" or "check", with its code).
-
-    ``where``: the line of the student's file the error happened at, ``[number, source,
-    function]``; ``skipped``: the line ranges of the file's top level that were not run;
-    ``utils``: ``from utils import ...`` read ``scratchnn.utils``."""
-
-    checks: list[Check] = field(default_factory=list)
-    error: str | None = None
-    timeout: float | None = None
-    exited_at: str | None = None
-    exit_code: str = ""
-    where: list[Any] | None = None
-    skipped: list[list[int]] = field(default_factory=list)
-    utils: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return (self.error is None and self.timeout is None and self.exited_at is None
-                and all(c.right for c in self.checks))
-
-    def stopped(self, failure: BaseException, when: str, filename: str = "") -> Report:
-        """Record what stopped the student's code ``when`` ("import" or "check"), and where
-        in the file ``filename`` it happened."""
-        if isinstance(failure, SystemExit):
-            code = failure.code
-            self.exited_at = when
-            self.exit_code = "" if code is None else repr(code)
-        else:
-            self.error = f"{type(failure).__name__}: {failure}"
-            found = location(failure, filename) if filename else None
-            self.where = list(found) if found else None
-        return self
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, text: str) -> Report:
-        data = json.loads(text)
-        return cls(**{**data, "checks": [Check(**item) for item in data["checks"]]})
-
-    def text(self, language: str = "en") -> str:
-        """The report for a person: every check, the first wrong one in detail."""
-        say = words(language)
-        lines = []
-        if self.skipped:
-            lines.append(say["skipped"].format(lines=", ".join(
-                str(first) if first == last else f"{first}-{last}"
-                for first, last in self.skipped)))
-        if self.utils:
-            lines.append(say["utils"])
-        first_wrong = next((c for c in self.checks if not c.right), None)
-        for item in self.checks:
-            verdict = say["right"] if item.right else say["wrong"]
-            if item.follows:
-                verdict += say["follows"]
-            lines.append(f"{say['check_' + item.key]:<72} {verdict}")
-            if item is first_wrong:
-                lines += [f"    {say['expected']}: {_show(item.expected)}",
-                          f"    {say['received']}: {_show(item.received)}",
-                          f"    {say['hint']}: "
-                          + say["hint_" + (item.hint or "other")].format(
-                              names=f" {say['or']} ".join(item.detail.split()))]
-        if self.timeout is not None:
-            lines.append(say["timeout"].format(seconds=f"{self.timeout:g}"))
-        elif self.exited_at is not None:
-            lines.append(say["exit_" + self.exited_at].format(code=self.exit_code))
-        elif self.error is not None:
-            lines.append(say["crashed"].format(error=self.error))
-            if self.where:
-                number, source, function = self.where
-                formula = _formula_of(source)
-                lines.append(say["error_at"].format(line=number, source=source,
-                                                    function=function)
-                             + (f"  ({say['check_' + formula]})" if formula else ""))
-        elif first_wrong is None:
-            lines.append(say["all_right"].format(count=len(self.checks)))
-        else:
-            wrong = sum(not c.right for c in self.checks)
-            lines.append(say["some_wrong"].format(wrong=wrong, count=len(self.checks),
-                                                  name=say["check_" + first_wrong.key]))
-        return "\n".join(lines)
-
-
-def _formula_of(source: str) -> str | None:
-    """The check a line of the student's code computes, from the name it assigns
-    (``dW = ...``: ``d_weights``; ``self.weights -= ...``: the update), if any."""
-    try:
-        statement = ast.parse(source.strip()).body[0]
-    except (SyntaxError, IndexError):
-        return None
-    targets = (statement.targets if isinstance(statement, ast.Assign) else
-               [statement.target] if isinstance(statement, ast.AugAssign | ast.AnnAssign)
-               else [])
-    for target in targets:
-        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
-        if isinstance(statement, ast.AugAssign) and name in ("weights", "biases"):
-            return "update"
-        for key, names in NAMES.items():
-            if name in names:
-                return key
-    return None
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, list):
-        return np.array2string(np.array(value, dtype=object), precision=4, separator=", ")
-    return str(value)
-
-
-def _plain(value: Any) -> Any:
-    """A value as JSON can hold it: arrays as (rounded) nested lists."""
-    if isinstance(value, np.ndarray) and value.dtype.kind in "fiu":
-        return np.round(value.astype(float), 6).tolist()
-    return None if value is None else repr(value)
 
 
 def _same(expected: Any, received: Any) -> bool:
@@ -227,49 +95,9 @@ def _judge(key: str, expected: Any, received: Any,
            also: dict[str, Any] | None = None) -> Check:
     if _same(expected, received):
         return Check(key, True)
-    return Check(key, False, _plain(np.asarray(expected)), _plain(
+    return Check(key, False, plain(np.asarray(expected)), plain(
         received if isinstance(received, np.ndarray) else np.asarray(received)
         if received is not None else None), _hint(expected, received, also))
-
-
-class _Spy:
-    """Records the arguments and the local variables of one function (the student's
-    ``Layer.backward``) at each call and at each return, through ``sys.setprofile``."""
-
-    def __init__(self, function: Any) -> None:
-        self.code = getattr(function, "__code__", None)
-        self.calls: list[dict[str, Any]] = []
-        self.returns: list[dict[str, Any]] = []
-
-    def _profile(self, frame: FrameType, event: str, arg: Any) -> None:
-        if frame.f_code is not self.code:
-            return
-        if event == "call":
-            self.calls.append({k: _copy(v) for k, v in frame.f_locals.items()})
-        elif event == "return":
-            self.returns.append({k: _copy(v) for k, v in frame.f_locals.items()})
-
-    @contextlib.contextmanager
-    def watching(self) -> Any:
-        previous = sys.getprofile()
-        sys.setprofile(self._profile)
-        try:
-            yield self
-        finally:
-            sys.setprofile(previous)
-
-
-def _copy(value: Any) -> Any:
-    return value.copy() if isinstance(value, np.ndarray) else value
-
-
-#: The names a ``backward`` may give each quantity: the course's first, then common ones.
-NAMES = {
-    "dz": ("dz", "dZ", "delta"),
-    "d_weights": ("d_weights", "dW", "dw", "d_W", "dweights", "grad_weights"),
-    "d_biases": ("d_biases", "db", "dB", "d_b", "dbiases", "grad_biases"),
-    "da_prev": ("da_prev", "dA_prev", "da_previous", "dinputs", "d_inputs"),
-}
 
 
 def _found(names: tuple[str, ...], frame: dict[str, Any], owner: Any) -> Any:
@@ -286,7 +114,7 @@ def _found(names: tuple[str, ...], frame: dict[str, Any], owner: Any) -> Any:
 
 def _missing(key: str, expected: Any) -> Check:
     """The check of a quantity ``backward`` has no variable for."""
-    return Check(key, False, _plain(np.asarray(expected)), None, "missing_variable",
+    return Check(key, False, plain(np.asarray(expected)), None, "missing_variable",
                  detail=" ".join(NAMES[key][:2]))
 
 
@@ -314,7 +142,7 @@ def _layer_checks(layer_class: type, activation: Any) -> list[Check]:
     dz = da * derivative(reference.z)
     d_weights, d_biases, da_prev = dz @ x.T, dz, W.T @ dz
     new_W, new_b = W - LEARNING_RATE * d_weights, b - LEARNING_RATE * d_biases
-    spy = _Spy(layer_class.backward)  # type: ignore[attr-defined]
+    spy = Spy(layer_class.backward)  # type: ignore[attr-defined]
     error = None
     with spy.watching():
         try:
@@ -416,7 +244,7 @@ def _reference_fit(activations: list[str], weights: list[Any], X: Any, y: Any) -
 
 
 def _student_fit(layer_class: type, perceptron_class: type, activations: list[Any],
-                 weights: list[Any], X: Any, y: Any) -> tuple[list[Any], _Spy, list[str],
+                 weights: list[Any], X: Any, y: Any) -> tuple[list[Any], Spy, list[str],
                                                               BaseException | None]:
     """The student's network from ``weights``, after its ``fit`` of ``EPOCHS`` epochs: its
     layers, the calls of ``backward``, the ``Loss at epoch`` lines and the error, if any."""
@@ -424,7 +252,7 @@ def _student_fit(layer_class: type, perceptron_class: type, activations: list[An
               for W, activation in zip(weights[0::2], activations, strict=True)]
     for layer, W, b in zip(layers, weights[0::2], weights[1::2], strict=True):
         layer.weights, layer.biases = W.copy(), b.copy()
-    spy = _Spy(layer_class.backward)  # type: ignore[attr-defined]
+    spy = Spy(layer_class.backward)  # type: ignore[attr-defined]
     printed = _LossLines()
     error = None
     with contextlib.redirect_stdout(printed), spy.watching():
@@ -435,16 +263,16 @@ def _student_fit(layer_class: type, perceptron_class: type, activations: list[An
     return layers, spy, printed.lines(), error
 
 
-def _da_check(layer_class: type, layers: list[Any], spy: _Spy, expected: Any) -> Check:
+def _da_check(layer_class: type, layers: list[Any], spy: Spy, expected: Any) -> Check:
     """``daⁿ``: the ``da`` the output layer's ``backward`` receives first."""
     if not spy.calls:
-        return Check("daL", False, _plain(np.asarray(expected)), None, "no_backward")
+        return Check("daL", False, plain(np.asarray(expected)), None, "no_backward")
     arguments = layer_class.backward.__code__.co_varnames  # type: ignore[attr-defined]
     first = spy.calls[0]
     received = first.get(arguments[1])
     if first.get(arguments[0]) is not layers[-1]:
-        return Check("daL", False, _plain(np.asarray(expected)),
-                     _plain(np.asarray(received)) if _numeric(received) else None,
+        return Check("daL", False, plain(np.asarray(expected)),
+                     plain(np.asarray(received)) if _numeric(received) else None,
                      "layers_order")
     return _judge("daL", expected, received)
 
@@ -612,7 +440,14 @@ def check_file(path: str) -> Report:
         return Report().stopped(failure, "import", str(path))
     module = loaded.module
     missing = [name for name in ("Layer", "Perceptron") if not hasattr(module, name)]
-    if missing:
+    if missing and _is_tf_solution(module):
+        from .check_tf import check_tf
+
+        try:
+            report = check_tf(module, loaded.tree, str(path))
+        except (Exception, SystemExit) as failure:  # the student's code: reported
+            report = Report().stopped(failure, "check", str(path))
+    elif missing:
         report = Report(error=f"the file defines no {' and no '.join(missing)}")
     else:
         report = check(module.Layer, module.Perceptron, getattr(module, "sigmoid", None),
@@ -622,7 +457,30 @@ def check_file(path: str) -> Report:
     return report
 
 
-def check_in_subprocess(path: str, timeout: float = 30.0) -> Report:
+def _is_tf_solution(module: Any) -> bool:
+    """A solution of document A: a ``train_step`` (checked by ``scratchnn.check_tf``)."""
+    return callable(getattr(module, "train_step", None))
+
+
+#: The default time limits: a NumPy solution's, and a TensorFlow one's (importing
+#: TensorFlow alone takes seconds).
+TIMEOUT, TF_TIMEOUT = 30.0, 90.0
+
+
+def default_timeout(path: str) -> float:
+    """``TF_TIMEOUT`` for a file that imports TensorFlow, else ``TIMEOUT``."""
+    try:
+        tree = ast.parse(Path(path).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return TIMEOUT
+    modules = {alias.name.split(".")[0] for node in ast.walk(tree)
+               if isinstance(node, ast.Import) for alias in node.names}
+    modules |= {(node.module or "").split(".")[0] for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom)}
+    return TF_TIMEOUT if "tensorflow" in modules else TIMEOUT
+
+
+def check_in_subprocess(path: str, timeout: float = TIMEOUT) -> Report:
     """``check_file(path)`` in a process of its own, for at most ``timeout`` seconds: what
     ``scratchnn check`` does.  The file's output is not read for the report (only its last
     64 kB, for the last words of a process that ended without one)."""

@@ -20,6 +20,14 @@ FORMULAS = {
     "check_forward": "a = f(W · a_prev + b)",
     "check_loss": "loss = (1/N) Σ -(y log(ŷ) + (1 - y) log(1 - ŷ)), epoch 1",
     "check_daL": "daⁿ = (ŷ - y) / (ŷ (1 - ŷ))",
+    "check_tf_shapes": "W1: [input_size, hidden_size], b1: [hidden_size], W2: [hidden_size, "
+                       "output_size], b2: [output_size]",
+    "check_tf_init": "W1, W2 ~ tf.random.normal(...), b1 = b2 = tf.zeros(...)",
+    "check_tf_function": "@tf.function def train_step()",
+    "check_tf_forward": "ŷ = sigmoid(sigmoid(X @ W1 + b1) @ W2 + b2)",
+    "check_tf_loss": "loss = mean(-(y log(ŷ) + (1 - y) log(1 - ŷ)))",
+    "check_tf_gradients": "tape.gradient(loss, [W1, b1, W2, b2]) = [dW1, db1, dW2, db2]",
+    "check_tf_update": "W1.assign_sub(learning_rate * dW1), and b1, W2, b2",
 }
 
 WORDS: dict[str, dict[str, str]] = {
@@ -60,6 +68,31 @@ WORDS: dict[str, dict[str, str]] = {
         "check_fit": "fit: every sample, every epoch, the weights after training",
         "check_line": "the line 'Loss at epoch N: L.LLL'",
         "or": "or",
+        "hint_tf_transposed": "a weight matrix is transposed: W1 = tf.Variable(tf.random.normal("
+                              "[input_size, hidden_size])), samples as rows, X @ W1 + b1",
+        "hint_tf_shapes": "shape the variables from input_size, hidden_size and output_size, "
+                          "as the course does",
+        "hint_tf_init_weights": "draw the weights from a normal distribution: "
+                                "tf.Variable(tf.random.normal([input_size, hidden_size]))",
+        "hint_tf_init_biases": "the biases start at zero: tf.Variable(tf.zeros([hidden_size]))",
+        "hint_tf_function": "decorate train_step with @tf.function: TensorFlow turns it into "
+                            "a graph",
+        "hint_tf_hidden": "the hidden layer: hidden = tf.sigmoid(tf.matmul(X, W1) + b1)",
+        "hint_tf_output": "the hidden layer is right, not the output layer: "
+                          "tf.sigmoid(tf.matmul(hidden, W2) + b2)",
+        "hint_tf_no_sigmoid": "apply the sigmoid in both layers: tf.sigmoid(tf.matmul(X, W1) + b1)",
+        "hint_tf_loss": "the binary cross-entropy, averaged over the examples: "
+                        "tf.reduce_mean(-(y * tf.math.log(y_hat) + (1 - y) * "
+                        "tf.math.log(1 - y_hat)))",
+        "hint_tf_gradient_order": "the gradients come back in the order of the variables: "
+                                  "tape.gradient(loss, [W1, b1, W2, b2]) gives dW1, db1, dW2, "
+                                  "db2, in that order",
+        "hint_tf_no_gradients": "train_step keeps no list of gradients: gradients = "
+                                "tape.gradient(loss, [W1, b1, W2, b2])",
+        "hint_tf_learning_rate": "the update does not use the learning rate: "
+                                 "W1.assign_sub(learning_rate * gradients[0])",
+        "hint_tf_sign": "the update goes up the gradient: assign_sub(learning_rate * ...), "
+                        "not assign_add",
         "check_fit_relu": "fit, ReLU hidden layer: relu(z) = max(0, z), relu'(z) = 1 if z > 0",
         "skipped": "The lines that train at the top level (lines {lines}) were not run: the "
                    "check builds and trains its own networks.",
@@ -123,6 +156,32 @@ WORDS: dict[str, dict[str, str]] = {
         "check_fit": "fit : chaque exemple, chaque époque, les poids après l'entraînement",
         "check_line": "la ligne « Loss at epoch N: L.LLL »",
         "or": "ni",
+        "hint_tf_transposed": "une matrice de poids est transposée : W1 = tf.Variable("
+                              "tf.random.normal([input_size, hidden_size])), les exemples en "
+                              "lignes, X @ W1 + b1",
+        "hint_tf_shapes": "donnez aux variables les formes tirées de input_size, hidden_size et "
+                          "output_size, comme le cours",
+        "hint_tf_init_weights": "tirez les poids d'une loi normale : "
+                                "tf.Variable(tf.random.normal([input_size, hidden_size]))",
+        "hint_tf_init_biases": "les biais partent de zéro : tf.Variable(tf.zeros([hidden_size]))",
+        "hint_tf_function": "décorez train_step avec @tf.function : TensorFlow en fait un graphe",
+        "hint_tf_hidden": "la couche cachée : hidden = tf.sigmoid(tf.matmul(X, W1) + b1)",
+        "hint_tf_output": "la couche cachée est juste, pas la couche de sortie : "
+                          "tf.sigmoid(tf.matmul(hidden, W2) + b2)",
+        "hint_tf_no_sigmoid": "appliquez la sigmoïde dans les deux couches : "
+                              "tf.sigmoid(tf.matmul(X, W1) + b1)",
+        "hint_tf_loss": "l'entropie croisée binaire, moyennée sur les exemples : "
+                        "tf.reduce_mean(-(y * tf.math.log(y_hat) + (1 - y) * "
+                        "tf.math.log(1 - y_hat)))",
+        "hint_tf_gradient_order": "les gradients reviennent dans l'ordre des variables : "
+                                  "tape.gradient(loss, [W1, b1, W2, b2]) donne dW1, db1, dW2, "
+                                  "db2, dans cet ordre",
+        "hint_tf_no_gradients": "train_step ne garde aucune liste de gradients : gradients = "
+                                "tape.gradient(loss, [W1, b1, W2, b2])",
+        "hint_tf_learning_rate": "la mise à jour n'utilise pas le taux d'apprentissage : "
+                                 "W1.assign_sub(learning_rate * gradients[0])",
+        "hint_tf_sign": "la mise à jour remonte le gradient : assign_sub(learning_rate * ...), "
+                        "pas assign_add",
         "check_fit_relu": "fit, couche cachée ReLU : relu(z) = max(0, z), relu'(z) = 1 si "
                           "z > 0",
         "skipped": "Les lignes qui entraînent au niveau du module (lignes {lines}) n'ont pas "

@@ -35,12 +35,14 @@ _DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDe
 
 @dataclass
 class Loaded:
-    """The imported module, the line ranges ``(first, last)`` left out, and whether
-    ``scratchnn.utils`` stood for a ``utils`` module the folder does not have."""
+    """The imported module, the line ranges ``(first, last)`` left out, whether
+    ``scratchnn.utils`` stood for a ``utils`` module the folder does not have, and the
+    file's syntax tree."""
 
     module: ModuleType
     skipped: list[tuple[int, int]]
     utils: bool
+    tree: ast.Module
 
 
 def _is_main_block(node: ast.stmt) -> bool:
@@ -111,9 +113,7 @@ def load(path: Path) -> Loaded:
     utils = (not (path.parent / "utils.py").exists() and "utils" not in sys.modules
              and any(_imports_utils(node) for node in kept))
     if utils:
-        from . import utils as scratchnn_utils
-
-        sys.modules["utils"] = scratchnn_utils
+        sys.modules["utils"] = importlib.import_module(f"{__package__}.utils")
     spec = importlib.util.spec_from_file_location(path.stem, path)
     if spec is None:
         raise ImportError(f"cannot import {path}")
@@ -121,7 +121,7 @@ def load(path: Path) -> Loaded:
     sys.modules[spec.name] = module  # as an import does: dataclasses and pickle look there
     code = compile(ast.Module(body=kept, type_ignores=[]), filename, "exec")
     exec(code, module.__dict__)
-    return Loaded(module, skipped, utils)
+    return Loaded(module, skipped, utils, tree)
 
 
 def location(failure: BaseException, filename: str) -> tuple[int, str, str] | None:
