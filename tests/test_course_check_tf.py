@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scratchnn.check import Report, check_file
+from scratchnn.check import TF_TIMEOUT, TIMEOUT, Report, check_file, default_timeout
 from scratchnn.course import from_course_weights
 
 COURSE = Path(__file__).parent / "course"
@@ -67,7 +67,7 @@ def checked() -> Iterator[object]:
     """``check_file`` in this process, leaving ``sys.path`` and ``sys.modules`` as found."""
     path, modules = list(sys.path), set(sys.modules)
 
-    def run(name: str) -> Report:
+    def run(name: str | Path) -> Report:
         return check_file(str(COURSE / name))
 
     yield run
@@ -121,3 +121,20 @@ def test_the_tensorflow_solution_from_the_command_line() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All 7 checks are right" in result.stdout
     assert "(lines 34-37) were not run" in result.stdout
+
+
+def test_a_step_that_stops_in_the_forward_pass_is_checked_no_further(
+        checked, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "crash.py"
+    path.write_text((COURSE / "xor_tf.py").read_text().replace("tf.matmul(X, W1)",
+                                                               "tf.matmul(W1, X)"))
+    report = checked(path)
+    assert [(c.key, c.right) for c in report.checks][-1] == ("tf_forward", False)
+    assert report.where is not None and report.where[0] == 23
+    assert report.error == ("InvalidArgumentError: Matrix size-incompatible: In[0]: [2,2], "
+                            "In[1]: [4,2]")
+
+
+def test_the_time_limit_of_a_tensorflow_file() -> None:
+    assert default_timeout(str(COURSE / "xor_tf.py")) == TF_TIMEOUT
+    assert default_timeout(str(COURSE / "solution.py")) == TIMEOUT

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
+import re
 import sys
 from dataclasses import asdict, dataclass, field
 from types import FrameType
@@ -78,7 +79,7 @@ class Report:
             self.exited_at = when
             self.exit_code = "" if code is None else repr(code)
         else:
-            self.error = f"{type(failure).__name__}: {failure}"
+            self.error = f"{type(failure).__name__}: {_plain_message(failure)}"
             found = location(failure, filename) if filename else None
             self.where = list(found) if found else None
         return self
@@ -132,6 +133,13 @@ class Report:
             lines.append(say["some_wrong"].format(wrong=wrong, count=len(self.checks),
                                                   name=say["check_" + first_wrong.key]))
         return "\n".join(lines)
+
+
+def _plain_message(failure: BaseException) -> str:
+    """The error's message without what TensorFlow adds around it (the graph node it ran
+    in, the operation's name)."""
+    message = re.sub(r"\{\{function_node [^}]*\}\}\s*", "", str(failure))
+    return re.sub(r"\s*\[Op:\w+\]( name: \S*)?\s*$", "", message)
 
 
 def _formula_of(source: str) -> str | None:

@@ -190,9 +190,11 @@ def check_tf(module: ModuleType, tree: ast.Module, filename: str) -> Report:
     y = np.asarray(data[1], dtype=np.float32)
     forward = _forward_check(frame, X, before)
     report.checks.append(forward)
+    loss = returned if _numeric(returned) and np.size(returned) == 1 else frame.get("loss")
+    if error is not None and loss is None:  # stopped before its loss: the error says where
+        return report.stopped(error, "check", filename)
 
     # The loss: binary cross-entropy, or else a mean squared error (scratchnn's holds a ½).
-    loss = returned if _numeric(returned) and np.size(returned) == 1 else frame.get("loss")
     reference_bce = from_course_weights(*before, engine="tensorflow", layout="course",
                                         **EAGER)
     reference_mse = from_course_weights(*before, engine="tensorflow", layout="course",
@@ -213,6 +215,8 @@ def check_tf(module: ModuleType, tree: ast.Module, filename: str) -> Report:
                       in enumerate(zip(reference.get_weights(), received_shapes, strict=True))]
     expected_grads = [(b - a) / rate for b, a in zip(before, expected_after, strict=True)]
     grads = _gradients(frame, received_shapes)
+    if error is not None and grads is None:
+        return report.stopped(error, "check", filename)
     report.checks.append(_gradients_check(expected_grads, grads,
                                           not (forward.right and loss_check.right)))
     if error is not None:

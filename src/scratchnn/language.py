@@ -27,7 +27,8 @@ FORMULAS = {
     "check_tf_forward": "ŷ = sigmoid(sigmoid(X @ W1 + b1) @ W2 + b2)",
     "check_tf_loss": "loss = mean(-(y log(ŷ) + (1 - y) log(1 - ŷ)))",
     "check_tf_gradients": "tape.gradient(loss, [W1, b1, W2, b2]) = [dW1, db1, dW2, db2]",
-    "check_tf_update": "W1.assign_sub(learning_rate * dW1), and b1, W2, b2",
+    "check_tf_update": "W1.assign_sub(learning_rate * dW1), ..., "
+                       "b2.assign_sub(learning_rate * db2)",
 }
 
 WORDS: dict[str, dict[str, str]] = {
