@@ -164,8 +164,7 @@ def _layer_checks(layer_class: type, activation: Any) -> list[Check]:
                         not forward.right, student_z is not None and got["dz"] is not None
                         and _same(da * derivative(np.asarray(student_z, dtype=float)),
                                   got["dz"]))
-    own_dz = got["dz"] if got["dz"] is not None else dz
-    own_dz = np.asarray(own_dz, dtype=float) if _numeric(own_dz) else dz
+    own_dz = np.asarray(got["dz"], dtype=float) if _numeric(got["dz"]) else dz
     wrong_dz = not dz_check.right
     checks += [
         dz_check,
@@ -289,11 +288,11 @@ def _loss_check(losses: list[list[float]], parsed: list[tuple[int, str]]) -> Che
     if abs(value - exact) <= 0.5 * 10.0 ** -decimals + 1e-12:
         return Check("loss", True)
     first = losses[0]
-    alternatives = {"loss_not_averaged": sum(first), "loss_assigned": first[-1] / len(first),
-                    "loss_assigned_sum": first[-1]}
-    hint = next((name for name, alternative in alternatives.items()
+    alternatives = [("loss_not_averaged", sum(first)), ("loss_assigned", first[-1] / len(first)),
+                    ("loss_assigned", first[-1])]
+    hint = next((name for name, alternative in alternatives
                  if abs(value - alternative) <= 0.5 * 10.0 ** -decimals + 1e-12), "other")
-    return Check("loss", False, round(exact, 3), value, hint.replace("_sum", ""))
+    return Check("loss", False, round(exact, 3), value, hint)
 
 
 def _line_check(losses: list[list[float]], lines: list[str], parsed: list[tuple[int, str]],
@@ -343,10 +342,10 @@ def _network_checks(layer_class: type, perceptron_class: type, sigmoid: Any,
     layers, _, _, error = _student_fit(layer_class, perceptron_class, [relu, sigmoid],
                                        relu_weights, X, y)
     relu_check = _judge("fit_relu", relu_reference.weights, _flat(layers))
-    if not relu_check.right and not any(not c.right for c in checks) and not earlier_wrong:
+    earlier_wrong = earlier_wrong or not all(c.right for c in checks)
+    if not relu_check.right and not earlier_wrong:
         relu_check.hint = "relu"
-    checks.append(_follows(relu_check, earlier_wrong or not all(c.right for c in checks),
-                           True))
+    checks.append(_follows(relu_check, earlier_wrong, True))
     if error is not None:
         raise _StudentError(checks, error)
     return checks
