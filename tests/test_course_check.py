@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scratchnn.check import Report, check
+from scratchnn.check import TF_TIMEOUT, TIMEOUT, Report, check, default_timeout
 from scratchnn.language import LANGUAGES, WORDS, words
 from scratchnn.student_file import run_lines
 
@@ -150,3 +150,8 @@ def test_french_typography() -> None:
         assert not re.search(r" [:;?!»]|« ", said[key]), (key, said[key])
     assert "\u00a0:" in said["crashed"] and "«\u00a0Loss" in said["check_line"]
     assert "sigmoïde" in said["hint_relu"]
+
+
+def test_the_time_limit_of_a_tensorflow_file() -> None:
+    assert default_timeout(str(COURSE / "xor_tf.py")) == TF_TIMEOUT
+    assert default_timeout(str(COURSE / "solution.py")) == TIMEOUT

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from scratchnn.check import TF_TIMEOUT, TIMEOUT, Report, check_file, default_timeout
+from scratchnn.check import Report, check_file
 from scratchnn.course import from_course_weights
 
 COURSE = Path(__file__).parent / "course"
@@ -133,8 +133,3 @@ def test_a_step_that_stops_in_the_forward_pass_is_checked_no_further(
     assert report.where is not None and report.where[0] == 23
     assert report.error == ("InvalidArgumentError: Matrix size-incompatible: In[0]: [2,2], "
                             "In[1]: [4,2]")
-
-
-def test_the_time_limit_of_a_tensorflow_file() -> None:
-    assert default_timeout(str(COURSE / "xor_tf.py")) == TF_TIMEOUT
-    assert default_timeout(str(COURSE / "solution.py")) == TIMEOUT
