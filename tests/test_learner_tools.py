@@ -22,6 +22,8 @@ from scratchnn.trace import trace
 
 SOLUTION = (Path(__file__).parent / "course" / "solution.py").read_text()
 SCRATCHNN = str(Path(sys.executable).parent / "scratchnn")
+#: The checks of a NumPy solution: six of one layer, five of the network (sigmoid, ReLU).
+N_CHECKS = 11
 
 #: Each slip a student makes, as the line changed, and where the check must report it.
 WRONG = {
@@ -54,8 +56,8 @@ def run_check(tmp_path: Path, source: str, *options: str) -> tuple[int, str]:
 def test_a_right_solution_passes(tmp_path: Path) -> None:
     code, output = run_check(tmp_path, SOLUTION)
     assert code == 0, output
-    assert output.count(" right\n") == 10
-    assert "All 10 checks are right" in output
+    assert output.count(" right\n") == N_CHECKS
+    assert f"All {N_CHECKS} checks are right" in output
 
 
 @pytest.mark.parametrize("slip", list(WRONG))
@@ -90,7 +92,7 @@ def test_the_report_in_french(tmp_path: Path) -> None:
     code, output = run_check(tmp_path, SOLUTION.replace(old, new), "--lang", "fr")
     assert code == 1
     assert "d_biases = dz" in output and " FAUX" in output and "le signe est inversé" in output
-    assert "vérifications sur 10 sont fausses" in output
+    assert f"vérifications sur {N_CHECKS} sont fausses" in output
 
 
 def test_the_same_from_python(tmp_path: Path) -> None:
@@ -98,7 +100,7 @@ def test_the_same_from_python(tmp_path: Path) -> None:
     exec(SOLUTION, namespace)
     report = check(namespace["Layer"], namespace["Perceptron"],  # type: ignore[arg-type]
                    namespace["sigmoid"])
-    assert report.ok and len(report.checks) == 10
+    assert report.ok and len(report.checks) == N_CHECKS
     assert check(Layer, Perceptron).ok is False  # scratchnn's own Layer: other signature
 
 
@@ -109,9 +111,13 @@ def test_trace_shows_the_hand_worked_example() -> None:
                        np.array([[1.0, -0.2]]), np.zeros((1, 1))])
     text = "\n".join(trace(model, np.array([2.0, 1.0]), np.array([1.0]), 0.1))
     for line in ["z¹ = W¹·a⁰ + b¹ = (0.5, 2.5)ᵀ", "a² = sigmoid(z²) = (0.5)ᵀ",
-                 "L = binary_crossentropy(y, a²) = 0.6931", "da² = ∂L/∂a² = (-2)ᵀ",
+                 "L = binary_crossentropy(y, a²) = 0.6931",
+                 "L = -(y log(a²) + (1 - y) log(1 - a²)) = -(1 · log(0.5) + 0 · log(0.5)) = "
+                 "0.6931",
+                 "da² = ∂L/∂a² = (a² - y) / (a² (1 - a²)) = (0.5 - 1) / (0.5 · 0.5) = (-2)ᵀ",
+                 "f'(z²) = sigmoid'(z²) = (0.25)ᵀ", "f'(z¹) = relu'(z¹) = (1, 1)ᵀ",
                  "dz² = da² ⊙ f'(z²) = (-0.5)ᵀ", "d_weights² = dz² · a¹ᵀ = (-0.25, -1.25)",
-                 "da¹ = W²ᵀ · dz² = (-0.5, 0.1)ᵀ",
+                 "da_prev = da¹ = W²ᵀ · dz² = (-0.5, 0.1)ᵀ",
                  "d_weights¹ = dz¹ · a⁰ᵀ = [[-1, -0.5], [0.2, 0.1]]",
                  "W¹ ← W¹ - 0.1 · d_weights¹ = [[0.6, -0.45], [0.98, 0.49]]",
                  "b² ← b² - 0.1 · d_biases² = (0.05)ᵀ"]:
@@ -127,6 +133,8 @@ def test_trace_from_the_command_line_in_both_languages() -> None:
     assert english.startswith("One training step of the 2-2-1 sigmoid network on sample 1")
     assert french.startswith("Un pas d'entraînement du réseau 2-2-1 sigmoid")
     assert "Propagation avant" in french and "Rétropropagation" in french
+    assert "  Couche 2\u00a0:\n    f'(z²) = sigmoid'(z²) = (" in french
+    assert "\nPerte\u00a0: L = " in french and "    da_prev = da¹ = W²ᵀ · dz² = (" in english
     numbers = re.compile(r"-?\d+\.\d+")
     assert numbers.findall(english) == numbers.findall(french)  # the same step
 
@@ -186,9 +194,11 @@ needs_proc = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="ne
 
 @needs_proc
 def test_a_flood_of_output_costs_no_memory(tmp_path: Path) -> None:
-    # 256 MiB printed past the capture at import, 256 MiB printed by fit: neither is kept.
+    # 256 MiB printed past the capture at import (in a class body: a top-level loop is not
+    # run), 256 MiB printed by fit: neither is kept.
     flood = "for _ in range(256):\n    print('x' * 2**20{})\n"
-    source = (flood.format(", file=sys.__stdout__") + SOLUTION.replace(
+    source = ("class Flood:\n    " + flood.format(", file=sys.__stdout__").replace(
+        "\n", "\n    ") + "\n" + SOLUTION.replace(
         "        for epoch in range(epochs):",
         "        " + flood.format("").replace("\n", "\n        ") + "for epoch in range(epochs):"))
     path = tmp_path / "solution.py"
@@ -196,7 +206,7 @@ def test_a_flood_of_output_costs_no_memory(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", MEASURED, "check", str(path)],
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
-    assert "All 10 checks are right" in result.stdout
+    assert f"All {N_CHECKS} checks are right" in result.stdout
     checker, student = map(int, result.stderr.split()[-2:])
     assert checker < 100_000 and student < 120_000, (checker, student)  # kB; 256 MiB each
 
@@ -205,7 +215,7 @@ def test_a_forged_report_in_the_output_is_not_the_verdict(tmp_path: Path) -> Non
     (old, new), formula, _ = WRONG["d_biases of the wrong sign"]
     forged = Report([Check(key, True) for key in (
         "forward", "dz", "d_weights", "d_biases", "da_prev", "update", "daL", "loss", "fit",
-        "line")]).to_json()
+        "line", "fit_relu")]).to_json()
     code, output = run_check(tmp_path, f"import atexit, sys\nFORGED = {forged!r}\n"
                              "print(FORGED, file=sys.__stdout__)\natexit.register(print, FORGED)\n"
                              + SOLUTION.replace(old, new))
@@ -219,7 +229,8 @@ def test_a_process_the_file_leaves_is_killed_at_the_time_limit(tmp_path: Path,
                                                                 pid_file: Path) -> None:
     source = LEAVES_A_PROCESS.format(output=", stdout=subprocess.DEVNULL",
                                      pid_file=str(pid_file))
-    code, output = run_check(tmp_path, source + "while True:\n    pass\n", "--timeout", "2")
+    code, output = run_check(tmp_path, source + "class Endless:\n    while True:\n        pass\n",
+                             "--timeout", "2")
     assert code == 1 and "did not finish within 2 s" in output
     assert gone_soon(int(pid_file.read_text()))
 
@@ -233,7 +244,7 @@ def test_what_the_file_leaves_running_does_not_delay_a_right_solution(
               "time.sleep, args=(60,)).start()\n")
     start = time.monotonic()
     code, output = run_check(tmp_path, source + SOLUTION, "--timeout", "8")
-    assert code == 0 and "All 10 checks are right" in output, output
+    assert code == 0 and f"All {N_CHECKS} checks are right" in output, output
     assert time.monotonic() - start < 5
     if pid_file.exists():
         assert gone_soon(int(pid_file.read_text()))
@@ -242,10 +253,10 @@ def test_what_the_file_leaves_running_does_not_delay_a_right_solution(
 @pytest.mark.parametrize(("where", "language", "said"), [
     ("import", "en", "The file stopped the program as it was imported: SystemExit(3), from "
                      "exit() or sys.exit()."),
-    ("import", "fr", "Le fichier a arrêté le programme pendant son import : SystemExit(3)"),
+    ("import", "fr", "Le fichier a arrêté le programme pendant son import\u00a0: SystemExit(3)"),
     ("fit", "en", "The code stopped the program while it was checked: SystemExit(), from "
                   "exit() or sys.exit()."),
-    ("fit", "fr", "Le code a arrêté le programme pendant la vérification : SystemExit()"),
+    ("fit", "fr", "Le code a arrêté le programme pendant la vérification\u00a0: SystemExit()"),
 ])
 def test_exit_in_the_file_is_reported_as_such(where: str, language: str, said: str,
                                               tmp_path: Path) -> None:
