@@ -10,7 +10,7 @@ TensorFlow's start-up notes (oneDNN, CPU instructions, XLA) are silenced unless 
 
 from __future__ import annotations
 
-from .. import tf_runtime  # noqa: F401  # TensorFlow, imported quietly, before the engine
+from ..tf_runtime import tf  # noqa: F401  # TensorFlow, imported quietly, before the engine
 from .model import TFPerceptron
 
 __all__ = ["TFPerceptron"]
