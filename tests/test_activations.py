@@ -8,7 +8,7 @@ import pytest
 from scratchnn import activations
 from scratchnn.activations import ACTIVATIONS, get_activation
 
-ELEMENTWISE = ["relu", "sigmoid", "tanh", "linear"]
+ELEMENTWISE = ["relu", "sigmoid", "tanh", "linear", "leaky_relu", "elu", "gelu", "silu", "softplus"]
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
