@@ -71,6 +71,29 @@ def test_onnxruntime_predicts_what_the_model_predicts(hidden: str, output: str, 
                                    atol=tolerance)
 
 
+KERAS_ACTIVATIONS = ["leaky_relu", "elu", "gelu", "silu", "softplus"]
+
+
+# float32: pre-activations up to ~50 here, whose rounding differs between the two.
+@pytest.mark.parametrize(("dtype", "tolerance"), [(np.float64, 1e-12), (np.float32, 1e-5)])
+@pytest.mark.parametrize("hidden", KERAS_ACTIVATIONS)
+def test_onnxruntime_predicts_keras_activations(hidden: str, dtype: Any, tolerance: float,
+                                                 tmp_path: Path) -> None:
+    import onnx
+
+    model = network(hidden, "softmax", 2, dtype)
+    model.set_weights([3 * w for w in model.get_weights()])  # both sides of 0, far from it too
+    proto = model.to_onnx(tmp_path / "model.onnx")
+    onnx.checker.check_model(str(tmp_path / "model.onnx"), full_check=True)
+    assert proto.opset_import[0].version == (20 if hidden == "gelu" else 17)
+    if hidden == "gelu" and dtype == np.float64:
+        pytest.skip("onnxruntime has no float64 Erf (Gelu's body)")
+    X = 3 * inputs(dtype, 50)
+    predicted = onnx_predict(tmp_path / "model.onnx", X)
+    assert predicted.dtype == dtype
+    np.testing.assert_allclose(predicted, model.predict_proba(X), rtol=tolerance, atol=tolerance)
+
+
 def test_the_tensorflow_engine_exports_the_same_onnx_model(tmp_path: Path) -> None:
     pytest.importorskip("tensorflow")
     from scratchnn.tf_engine import TFPerceptron
