@@ -152,3 +152,15 @@ def test_gelu_is_exact() -> None:
     z = np.array([0.5, 1.0])
     np.testing.assert_allclose(activations.gelu(z), z * [0.6914624612740131, 0.8413447460685429],
                                rtol=1e-15)
+
+
+def test_gelu_without_scipy_says_what_it_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "scipy.special", None)  # as if SciPy were not installed
+    activations._standard_normal_cdf.cache_clear()
+    try:
+        with pytest.raises(ImportError, match="the gelu activation needs SciPy"):
+            activations.gelu(np.zeros(2))
+    finally:
+        activations._standard_normal_cdf.cache_clear()
