@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
 from scratchnn import activations
 from scratchnn.activations import ACTIVATIONS, get_activation
 
-ELEMENTWISE = ["relu", "sigmoid", "tanh", "linear"]
+ELEMENTWISE = ["relu", "sigmoid", "tanh", "linear", "leaky_relu", "elu", "gelu", "silu", "softplus"]
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
@@ -84,3 +86,81 @@ def test_spec_instances_and_lookup() -> None:
     assert activations.relu(np.array([-1.0, 2.0])).tolist() == [0.0, 2.0]
     with pytest.raises(ValueError, match=r"activation must be one of .*'relu'.*got 'swish'"):
         get_activation("swish")
+
+
+KERAS_ACTIVATIONS = ["leaky_relu", "elu", "gelu", "silu", "softplus"]
+
+
+@pytest.mark.parametrize("name", KERAS_ACTIVATIONS)
+def test_keras_activations_have_keras_values(name: str) -> None:
+    keras = pytest.importorskip("keras")
+    z = np.array([-40.0, -3.0, -0.5, -1e-3, 0.0, 1e-3, 0.5, 3.0, 40.0])
+    expected = np.asarray(getattr(keras.activations, name)(z))
+    # Keras takes leaky_relu's slope and gelu's 1/√2 through float32 (see tf_engine.ops),
+    # and elu's e^z - 1 near 0 without expm1.
+    rtol, atol = {"leaky_relu": (2e-8, 0), "gelu": (0, 5e-9)}.get(name, (1e-12, 0))
+    np.testing.assert_allclose(ACTIVATIONS[name](z), expected, rtol=rtol, atol=atol)
+
+
+@pytest.mark.parametrize("name", KERAS_ACTIVATIONS)
+def test_keras_activations_are_stable_far_from_the_origin(name: str) -> None:
+    z = np.array([-1e4, -800.0, 800.0, 1e4])
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+        a, d = ACTIVATIONS[name](z), ACTIVATIONS[name].derivative(z)
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(d))
+    np.testing.assert_allclose(a[2:], z[2:])  # all of them are the identity far right
+
+
+@pytest.mark.parametrize("name", KERAS_ACTIVATIONS)
+def test_keras_activations_can_write_over_their_input(name: str) -> None:
+    f = ACTIVATIONS[name]
+    z = np.linspace(-3, 3, 12).reshape(3, 4)
+    expected, da = f(z), np.ones_like(z)
+    expected_dz = f.backward(da, z, expected)
+    np.testing.assert_array_equal(f.backward(da, z, expected, out=da), expected_dz)
+    np.testing.assert_array_equal(f(z, out=z), expected)
+
+
+@pytest.mark.parametrize("name", KERAS_ACTIVATIONS)
+def test_keras_activations_are_saved_and_loaded(name: str, tmp_path: Any) -> None:
+    from scratchnn import Perceptron, load
+
+    model = Perceptron.from_sizes([3, 4, 2], name, "softmax", "categorical_crossentropy",
+                                  random_state=0)
+    model.save(tmp_path / "model.npz")
+    loaded = load(tmp_path / "model.npz")
+    assert loaded.layers[0].activation is ACTIVATIONS[name]
+    X = np.random.default_rng(0).normal(size=(5, 3))
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+@pytest.mark.parametrize("name", KERAS_ACTIVATIONS)
+def test_estimators_take_the_keras_activations(name: str) -> None:
+    pytest.importorskip("sklearn")
+    from scratchnn.sklearn import MLPClassifier
+
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    classifier = MLPClassifier((5,), activation=name, solver="lbfgs", max_iter=50,
+                               random_state=0).fit(X, y)
+    assert classifier.score(X, y) > 0.9
+
+
+def test_gelu_is_exact() -> None:
+    # Φ(0.5) and Φ(1) to 16 digits (the standard normal table): Keras's float64 gelu is 4e-9
+    # away from these, scratchnn's on them.
+    z = np.array([0.5, 1.0])
+    np.testing.assert_allclose(activations.gelu(z), z * [0.6914624612740131, 0.8413447460685429],
+                               rtol=1e-15)
+
+
+def test_gelu_without_scipy_says_what_it_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "scipy.special", None)  # as if SciPy were not installed
+    activations._standard_normal_cdf.cache_clear()
+    try:
+        with pytest.raises(ImportError, match="the gelu activation needs SciPy"):
+            activations.gelu(np.zeros(2))
+    finally:
+        activations._standard_normal_cdf.cache_clear()

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from scratchnn import Layer, Perceptron, load
+from scratchnn import L2, Layer, Perceptron, load
 from scratchnn.activations import Activation
 from tests.test_cli import run
 
@@ -69,6 +69,29 @@ def test_onnxruntime_predicts_what_the_model_predicts(hidden: str, output: str, 
         assert predicted.dtype == dtype
         np.testing.assert_allclose(predicted, model.predict_proba(X), rtol=tolerance,
                                    atol=tolerance)
+
+
+KERAS_ACTIVATIONS = ["leaky_relu", "elu", "gelu", "silu", "softplus"]
+
+
+# float32: pre-activations up to ~50 here, whose rounding differs between the two.
+@pytest.mark.parametrize(("dtype", "tolerance"), [(np.float64, 1e-12), (np.float32, 1e-5)])
+@pytest.mark.parametrize("hidden", KERAS_ACTIVATIONS)
+def test_onnxruntime_predicts_keras_activations(hidden: str, dtype: Any, tolerance: float,
+                                                 tmp_path: Path) -> None:
+    import onnx
+
+    model = network(hidden, "softmax", 2, dtype)
+    model.set_weights([3 * w for w in model.get_weights()])  # both sides of 0, far from it too
+    proto = model.to_onnx(tmp_path / "model.onnx")
+    onnx.checker.check_model(str(tmp_path / "model.onnx"), full_check=True)
+    assert proto.opset_import[0].version == (20 if hidden == "gelu" else 17)
+    if hidden == "gelu" and dtype == np.float64:
+        pytest.skip("onnxruntime has no float64 Erf (Gelu's body)")
+    X = 3 * inputs(dtype, 50)
+    predicted = onnx_predict(tmp_path / "model.onnx", X)
+    assert predicted.dtype == dtype
+    np.testing.assert_allclose(predicted, model.predict_proba(X), rtol=tolerance, atol=tolerance)
 
 
 def test_the_tensorflow_engine_exports_the_same_onnx_model(tmp_path: Path) -> None:
@@ -222,6 +245,138 @@ def test_keras_layers_without_an_equivalent_are_refused_by_name() -> None:
         Perceptron.from_keras(keras.Sequential([
             keras.Input((4,)), keras.layers.Dense(3, activation="relu"),
             keras.layers.BatchNormalization(name="norm"), keras.layers.Dense(1)]))
-    with pytest.raises(ValueError, match="has the activation 'gelu'"):
+    with pytest.raises(ValueError, match="has the activation 'selu'"):
         Perceptron.from_keras(keras.Sequential([keras.Input((4,)),
-                                                keras.layers.Dense(3, activation="gelu")]))
+                                                keras.layers.Dense(3, activation="selu")]))
+
+
+def test_keras_activations_come_in_and_go_out() -> None:
+    keras = pytest.importorskip("keras")
+    sequential = keras.Sequential([keras.Input((4,), dtype="float64")] + [
+        keras.layers.Dense(5, activation=name, dtype="float64") for name in KERAS_ACTIVATIONS]
+        + [keras.layers.Dense(3, activation="softmax", dtype="float64")])
+    model = Perceptron.from_keras(sequential)
+    assert [layer.activation.name for layer in model.layers[:-1]] == KERAS_ACTIVATIONS
+    X = inputs("float64")
+    # Keras's float64 leaky_relu and gelu take a constant through float32 (tf_engine.ops).
+    np.testing.assert_allclose(model.predict_proba(X), np.asarray(sequential(X)), atol=1e-8)
+    back = model.to_keras()
+    assert [keras.activations.serialize(layer.activation) for layer in back.layers[:-1]] == (
+        KERAS_ACTIVATIONS)
+    np.testing.assert_allclose(np.asarray(back(X)), np.asarray(sequential(X)), atol=1e-15)
+
+
+def float64_dense(keras: Any, units: int, **settings: Any) -> Any:
+    return keras.layers.Dense(units, dtype="float64", **settings)
+
+
+@pytest.mark.parametrize(("loss", "n_outputs", "labels"), [
+    ("sparse", 10, np.arange(7) % 10), ("categorical", 4, np.eye(4)[np.arange(7) % 4]),
+    ("binary", 1, (np.arange(7) % 2).reshape(-1, 1))])
+def test_a_keras_logits_classifier_comes_in_as_its_probabilities(loss: str, n_outputs: int,
+                                                                  labels: np.ndarray) -> None:
+    # The TensorFlow tutorial's classifier: a linear output and a loss from_logits.
+    keras = pytest.importorskip("keras")
+    losses = {"sparse": keras.losses.SparseCategoricalCrossentropy,
+              "categorical": keras.losses.CategoricalCrossentropy,
+              "binary": keras.losses.BinaryCrossentropy}
+    sequential = keras.Sequential([
+        keras.Input((4,), dtype="float64"), float64_dense(keras, 8, activation="relu"),
+        float64_dense(keras, n_outputs)])
+    keras_loss = losses[loss](from_logits=True, dtype="float64")
+    sequential.compile(loss=keras_loss)
+    model = Perceptron.from_keras(sequential)
+    X = inputs("float64")
+    logits = np.asarray(sequential(X))
+    expected = (1 / (1 + np.exp(-logits)) if loss == "binary"
+                else np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(model.predict_proba(X), expected, rtol=1e-12)
+    assert model.layers[-1].activation.name == ("sigmoid" if loss == "binary" else "softmax")
+    assert model.loss.name == ("binary_crossentropy" if loss == "binary"
+                               else "categorical_crossentropy")
+    y = labels.ravel() if loss != "categorical" else labels
+    np.testing.assert_allclose(model.evaluate(X, y)[0],
+                               float(keras_loss(labels, logits)),
+                               rtol=1e-9)
+
+
+def test_a_keras_l2_penalty_is_the_same_penalty() -> None:
+    keras = pytest.importorskip("keras")
+    # Factors float32 holds exactly: Keras casts them through float32 (0.03 becomes 0.0299...).
+    sequential = keras.Sequential([
+        keras.Input((4,), dtype="float64"),
+        float64_dense(keras, 6, activation="tanh",
+                      kernel_regularizer=keras.regularizers.L2(0.0625)),
+        float64_dense(keras, 5, activation="relu",
+                      kernel_regularizer=keras.regularizers.L1L2(l1=0.0, l2=0.25)),
+        float64_dense(keras, 3)])
+    keras_loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype="float64")
+    sequential.compile(loss=keras_loss)
+    model = Perceptron.from_keras(sequential)
+    assert [layer.kernel_regularizer for layer in model.layers] == [L2(0.0625), L2(0.25), None]
+    X, y = inputs("float64"), np.arange(7) % 3
+    keras_total = float(keras_loss(y, sequential(X))) + float(sum(sequential.losses))
+    np.testing.assert_allclose(model.evaluate(X, y)[0], keras_total, rtol=1e-9)
+    back = model.to_keras()
+    assert [layer.kernel_regularizer.get_config() if layer.kernel_regularizer else None
+            for layer in back.layers] == [{"l2": 0.0625}, {"l2": 0.25}, None]
+    np.testing.assert_allclose(float(sum(back.losses)), float(sum(sequential.losses)),
+                               rtol=1e-12)
+
+
+def test_keras_activation_layers_merge_into_the_dense_layer_before() -> None:
+    keras = pytest.importorskip("keras")
+    sequential = keras.Sequential([
+        keras.Input((4,), dtype="float64"), float64_dense(keras, 6),
+        keras.layers.Activation("relu", dtype="float64"),
+        keras.layers.Dropout(0.3, dtype="float64"), float64_dense(keras, 3),
+        keras.layers.Activation("softmax", dtype="float64")])
+    model = Perceptron.from_keras(sequential)
+    assert [layer.activation.name for layer in model.layers] == ["relu", "softmax"]
+    assert model.layers[0].dropout == 0.3 and model.loss.name == "categorical_crossentropy"
+    X = inputs("float64")
+    np.testing.assert_allclose(model.predict_proba(X), np.asarray(sequential(X)), rtol=1e-12)
+    back = model.to_keras()  # its dropout written as a Dropout layer
+    assert [type(layer).__name__ for layer in back.layers] == ["Dense", "Dropout", "Dense"]
+    assert back.layers[1].rate == 0.3
+
+
+def test_keras_models_scratchnn_cannot_hold_are_refused_by_name() -> None:
+    keras = pytest.importorskip("keras")
+
+    def sequential(*layers: Any, loss: Any = None) -> Any:
+        model = keras.Sequential([keras.Input((4,)), *layers])
+        if loss is not None:
+            model.compile(loss=loss)
+        return model
+
+    refused = [
+        (sequential(keras.layers.Dense(3, use_bias=False, name="nobias")),
+         "'nobias' has use_bias=False; scratchnn's layers always have and train biases"),
+        (sequential(keras.layers.Dense(3, name="lasso",
+                                       kernel_regularizer=keras.regularizers.L1L2(0.1, 0.1))),
+         r"'lasso' has an L1 penalty \(l1=0.1\)"),
+        (sequential(keras.layers.Dense(3, name="lone",
+                                       kernel_regularizer=keras.regularizers.L1(0.1))),
+         "'lone' has the kernel_regularizer L1; scratchnn has only L2"),
+        (sequential(keras.layers.Dense(3), loss="mae"),
+         "compiled with the loss 'mae', which scratchnn does not have"),
+        (sequential(keras.layers.Dense(3), loss=keras.losses.Huber()),
+         "compiled with the loss 'huber', which scratchnn does not have"),
+        (sequential(keras.layers.Dropout(0.2, name="early"), keras.layers.Dense(3)),
+         "'early' is a Dropout before the first Dense layer; scratchnn's dropout drops a "
+         "layer's outputs, not the inputs"),
+        (sequential(keras.layers.Dense(3, activation="tanh"),
+                    keras.layers.Activation("relu", name="twice")),
+         "'twice' is an Activation that does not follow a linear Dense layer"),
+        (sequential(keras.layers.Dense(3, activation="relu"),
+                    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True)),
+         "takes logits from an output layer with the activation 'relu'"),
+    ]
+    for model, message in refused:
+        with pytest.raises(ValueError, match=message):
+            Perceptron.from_keras(model)
+    # A penalty that depends on the batch size has no Keras equivalent either.
+    with pytest.raises(ValueError, match=r"layers\[0\] has the penalty L2\(0.5, per_sample"):
+        Perceptron([Layer(4, 3, "relu", kernel_regularizer=L2(0.5, per_sample=True),
+                          random_state=0)], "squared_error").to_keras()

@@ -11,7 +11,8 @@ from tests.conftest import OUTPUT_FOR_LOSS, make_data, make_model
 
 
 @pytest.mark.parametrize("loss", list(OUTPUT_FOR_LOSS))
-@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu", "linear"])
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu", "linear", "leaky_relu", "elu",
+                                    "gelu", "silu", "softplus"])
 @pytest.mark.parametrize("seed", range(3))
 def test_every_layer_gradient_matches_finite_differences(loss: str, hidden: str, seed: int) -> None:
     rng = np.random.default_rng(seed)

@@ -47,6 +47,28 @@ def test_both_engines_give_the_same_losses_and_weights(
         assert relative_difference(a, b) < tolerance
 
 
+@pytest.mark.parametrize(("dtype", "tolerance"), [(np.float64, 1e-9), (np.float32, 1e-5)])
+def test_keras_activations_give_the_same_numbers_on_both_engines(
+    dtype: type, tolerance: float
+) -> None:
+    X, y = make_data(7, 3, 3, "categorical_crossentropy")
+    X, y = X.astype(dtype), y.astype(dtype)
+    hidden = ["leaky_relu", "elu", "gelu", "silu", "softplus"]  # one layer each
+    numpy_model = Perceptron([Layer(3 if index == 0 else 4, 4, name, "xavier", random_state=index,
+                                    dtype=dtype) for index, name in enumerate(hidden)]
+                             + [Layer(4, 3, "softmax", random_state=9, dtype=dtype)],
+                             "categorical_crossentropy")
+    tf_model = TFPerceptron.from_perceptron(numpy_model)
+    assert relative_difference(numpy_model.predict_proba(X), tf_model.predict_proba(X)) < (
+        tolerance / 10)
+    for model in (numpy_model, tf_model):
+        model.fit(X, y, epochs=30, learning_rate=0.1, verbose=False)
+    assert relative_difference(np.array(numpy_model.history.loss),
+                               np.array(tf_model.history.loss)) < tolerance
+    for a, b in zip(numpy_model.get_weights(), tf_model.get_weights(), strict=True):
+        assert relative_difference(a, b) < tolerance
+
+
 def test_document_a_network_on_xor(capsys: pytest.CaptureFixture[str]) -> None:
     X, y = xor()
     rng = np.random.default_rng(0)

@@ -124,8 +124,8 @@ def assert_refused_unchanged(model: BaseModel, call: Callable[[BaseModel], Any],
     ("build", "error", "message"),
     [
         (lambda: Layer(2, 3, "swish"), ValueError,
-         r"activation must be one of \['exp', 'linear', 'relu', 'sigmoid', 'softmax', 'tanh'\] "
-         r"or an "
+         r"activation must be one of \['elu', 'exp', 'gelu', 'leaky_relu', 'linear', 'relu', "
+         r"'sigmoid', 'silu', 'softmax', 'softplus', 'tanh'\] or an "
          r"Activation object, got 'swish'"),
         (lambda: Layer(2, 3, "relu", init="zeros"), ValueError,
          r"init must be one of \['he', 'normal', 'uniform', 'xavier'\], got 'zeros'"),

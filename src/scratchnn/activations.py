@@ -7,11 +7,16 @@ Every activation is an object: call it on pre-activations ``z`` to get ``a = f(z
 with respect to the pre-activations, ``dz = da ⊙ f'(z)``.  Element-wise activations reuse the
 cached ``a`` where ``f'`` is cheaper from it (σ' = a(1 - a), tanh' = 1 - a²); softmax, whose
 Jacobian is not diagonal, applies its Jacobian-vector product.
+
+Besides the course's activations, ``leaky_relu``, ``elu``, ``gelu``, ``silu`` and ``softplus``
+follow Keras's definitions and defaults (``keras.activations``), so that a network keeps its
+numbers between scratchnn, TensorFlow, Keras and ONNX.
 """
 
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any, ClassVar
 
 import numpy as np
@@ -21,20 +26,30 @@ Array = NDArray[np.floating]
 
 __all__ = [
     "ACTIVATIONS",
+    "ELU",
+    "GELU",
     "Activation",
     "Exponential",
+    "LeakyReLU",
     "Linear",
     "ReLU",
+    "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softplus",
     "Tanh",
+    "elu",
     "exponential",
     "floating",
+    "gelu",
     "get_activation",
+    "leaky_relu",
     "linear",
     "relu",
     "sigmoid",
+    "silu",
     "softmax",
+    "softplus",
     "tanh",
 ]
 
@@ -210,15 +225,117 @@ class Softmax(Activation):
         return dz
 
 
+class LeakyReLU(Activation):
+    """``f(z) = z if z > 0 else 0.2 z``, ``f'(z) = 1 if z > 0 else 0.2``: Keras's
+    ``leaky_relu`` with its default ``negative_slope=0.2``."""
+
+    name = "leaky_relu"
+    negative_slope: ClassVar[float] = 0.2
+
+    def __call__(self, z: Array, out: Array | None = None) -> Array:
+        z = floating(z)
+        return np.maximum(z, self.negative_slope * z, out=out)  # the slope is below 1
+
+    def derivative(self, z: Array) -> Array:
+        z = floating(z)
+        return np.where(z > 0, 1, self.negative_slope).astype(z.dtype)
+
+
+class ELU(Activation):
+    """``f(z) = z if z > 0 else α(e^z - 1)``, ``f'(z) = 1 if z > 0 else α e^z``: Keras's
+    ``elu`` with its default ``alpha=1.0`` (``e^z - 1`` computed as ``expm1``)."""
+
+    name = "elu"
+    alpha: ClassVar[float] = 1.0
+
+    def __call__(self, z: Array, out: Array | None = None) -> Array:
+        z = floating(z)
+        negative = self.alpha * np.expm1(np.minimum(z, 0))  # before ``out``, which may be z
+        a = np.maximum(z, 0, out=out)
+        a += negative
+        return a
+
+    def derivative(self, z: Array) -> Array:
+        z = floating(z)
+        return np.where(z > 0, 1, self.alpha * np.exp(np.minimum(z, 0))).astype(z.dtype)
+
+    def backward(self, da: Array, z: Array, a: Array, out: Array | None = None) -> Array:
+        # f'(z) = f(z) + α where z <= 0: from the cached output, no exponential.
+        return np.multiply(da, np.where(z > 0, 1, a + self.alpha).astype(a.dtype), out=out)
+
+
+@functools.cache
+def _standard_normal_cdf() -> Any:
+    """SciPy's ``ndtr``, ``Φ(z) = ½ erfc(-z/√2)``, imported on first use: SciPy is not a
+    dependency of the core, and NumPy has no ``erf``."""
+    try:
+        from scipy.special import ndtr
+    except ImportError as error:
+        raise ImportError("the gelu activation needs SciPy's erf: pip install scipy") from error
+    return ndtr
+
+
+class GELU(Activation):
+    """``f(z) = z Φ(z) = ½ z (1 + erf(z/√2))``, ``f'(z) = Φ(z) + z φ(z)``: Keras's ``gelu`` with
+    its default ``approximate=False`` (the exact form; ``Φ`` from ``scipy.special.ndtr``,
+    which needs SciPy)."""
+
+    name = "gelu"
+
+    def __call__(self, z: Array, out: Array | None = None) -> Array:
+        z = floating(z)
+        return np.multiply(z, _standard_normal_cdf()(z), out=out)
+
+    def derivative(self, z: Array) -> Array:
+        z = floating(z)
+        density = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+        return (_standard_normal_cdf()(z) + z * density).astype(z.dtype)
+
+
+class SiLU(Activation):
+    """``f(z) = z σ(z)``, ``f'(z) = σ(z)(1 + z(1 - σ(z)))``: Keras's ``silu`` (or ``swish``)."""
+
+    name = "silu"
+
+    def __call__(self, z: Array, out: Array | None = None) -> Array:
+        z = floating(z)
+        return np.multiply(z, sigmoid(z), out=out)
+
+    def derivative(self, z: Array) -> Array:
+        z = floating(z)
+        s = sigmoid(z)
+        return s * (1 + z * (1 - s))
+
+
+class Softplus(Activation):
+    """``f(z) = log(1 + e^z)``, ``f'(z) = σ(z)``: Keras's ``softplus``, computed with the
+    stable ``logaddexp(0, z)`` (no overflow, exact far from the origin)."""
+
+    name = "softplus"
+
+    def __call__(self, z: Array, out: Array | None = None) -> Array:
+        z = floating(z)
+        return np.logaddexp(zero(z.dtype), z, out=out)
+
+    def derivative(self, z: Array) -> Array:
+        return sigmoid(floating(z))
+
+
 relu = ReLU()
 sigmoid = Sigmoid()
 tanh = Tanh()
 linear = Linear()
 softmax = Softmax()
 exponential = Exponential()
+leaky_relu = LeakyReLU()
+elu = ELU()
+gelu = GELU()
+silu = SiLU()
+softplus = Softplus()
 
 ACTIVATIONS: dict[str, Activation] = {
-    f.name: f for f in (relu, sigmoid, tanh, linear, softmax, exponential)
+    f.name: f for f in (relu, sigmoid, tanh, linear, softmax, exponential, leaky_relu, elu, gelu,
+                        silu, softplus)
 }
 
 

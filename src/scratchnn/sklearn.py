@@ -73,8 +73,10 @@ from .validation import check_sample_weight
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
-#: scikit-learn's activation names, as scratchnn's.
-ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
+#: scikit-learn's activation names, as scratchnn's; then scratchnn's extension, Keras's
+#: activations that scikit-learn does not have.
+ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu",
+               **{name: name for name in ("leaky_relu", "elu", "gelu", "silu", "softplus")}}
 #: scratchnn's output activations, as scikit-learn's ``out_activation_``.
 OUT_ACTIVATIONS = {"sigmoid": "logistic", "softmax": "softmax", "linear": "identity",
                    "exp": "exp"}

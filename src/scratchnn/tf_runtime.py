@@ -9,11 +9,25 @@ TensorFlow's start-up notes (oneDNN, CPU instructions, XLA) are silenced unless 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator
 
-from .activations import Activation, Exponential, Linear, ReLU, Sigmoid, Softmax, Tanh
+from .activations import (
+    ELU,
+    GELU,
+    Activation,
+    Exponential,
+    LeakyReLU,
+    Linear,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
 
 __all__ = ["activation_function", "tf"]
 
@@ -49,6 +63,18 @@ with quiet:
         raise ImportError("the TensorFlow engine needs TensorFlow: pip install "
                           "'scratchnn[tf]'") from None
 
+
+def _leaky_relu(z: tf.Tensor) -> tf.Tensor:
+    # Not tf.nn.leaky_relu: its slope is a float32 attribute, 0.2000000029... in float64.
+    return tf.maximum(z, LeakyReLU.negative_slope * z)
+
+
+def _gelu(z: tf.Tensor) -> tf.Tensor:
+    """``z Φ(z) = ½ z erfc(-z/√2)``.  Not tf.nn.gelu: it casts 1/√2 through float32, which
+    puts its float64 values 4e-9 away from the exact ones (NumPy's)."""
+    return 0.5 * z * tf.math.erfc(-z * math.sqrt(0.5))
+
+
 _ACTIVATIONS: dict[type[Activation], Callable[[tf.Tensor], tf.Tensor]] = {
     ReLU: tf.nn.relu,
     Sigmoid: tf.math.sigmoid,
@@ -56,6 +82,11 @@ _ACTIVATIONS: dict[type[Activation], Callable[[tf.Tensor], tf.Tensor]] = {
     Linear: tf.identity,
     Softmax: tf.nn.softmax,
     Exponential: tf.math.exp,
+    LeakyReLU: _leaky_relu,
+    ELU: tf.nn.elu,  # α = 1
+    GELU: _gelu,
+    SiLU: tf.nn.silu,
+    Softplus: tf.math.softplus,
 }
 
 

@@ -6,17 +6,27 @@ The graph takes ``input``, of shape (batch, n_features) with the batch left open
 ``Sigmoid``, ``Tanh``, ``Softmax`` (over the last axis), ``Exp`` or ``Identity``; weights are
 stored in the model's dtype (float32 or float64).  Built with the ``onnx`` package's helpers
 and checked by ``onnx.checker``.
+
+Keras's activations are written with operators that onnxruntime runs in float64 too:
+``leaky_relu`` as ``PRelu`` with its slope a constant of the model's dtype (``LeakyRelu``'s
+``alpha`` is a float32 attribute), ``elu`` as ``Relu(z) + Exp(Min(z, 0)) - 1`` and ``softplus``
+as ``Relu(z) + Log(1 + Exp(-|z|))`` (onnxruntime has no float64 ``Elu`` or ``Softplus``),
+``silu`` as ``Mul(z, Sigmoid(z))``, and ``gelu`` as ``Gelu`` (the exact form), which needs opset
+20, used only then.  onnxruntime has no float64 ``Erf``, so it runs only float32 ``gelu``
+graphs (other runtimes may run them).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from ..activations import LeakyReLU
 from .layers import dense_layers
 
 if TYPE_CHECKING:
@@ -27,16 +37,65 @@ __all__ = ["INPUT", "OPSET", "OUTPUT", "to_onnx"]
 INPUT, OUTPUT = "input", "output"
 #: ONNX's opset 17 (2022): read by every maintained runtime.
 OPSET = 17
+#: The first opset with ``Gelu`` (2023), used only for a network with a gelu layer.
+GELU_OPSET = 20
 OPERATORS = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh", "softmax": "Softmax",
-             "exp": "Exp", "linear": "Identity"}
+             "exp": "Exp", "linear": "Identity", "gelu": "Gelu"}
 ELEMENT_TYPES = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.float64): TensorProto.DOUBLE}
+
+Node = onnx.NodeProto
+Composite = Callable[[str, str, str, np.dtype[np.floating]], list[Node]]
+
+
+def _leaky_relu(z: str, a: str, prefix: str, dtype: np.dtype[np.floating]) -> list[Node]:
+    return [_constant(f"{prefix}_slope", LeakyReLU.negative_slope, dtype),
+            helper.make_node("PRelu", [z, f"{prefix}_slope"], [a], name=prefix)]
+
+
+def _elu(z: str, a: str, prefix: str, dtype: np.dtype[np.floating]) -> list[Node]:
+    """``Relu(z) + (Exp(Min(z, 0)) - 1)``, α = 1."""
+    return [_constant(f"{prefix}_zero", 0.0, dtype), _constant(f"{prefix}_one", 1.0, dtype),
+            helper.make_node("Min", [z, f"{prefix}_zero"], [f"{prefix}_negative"]),
+            helper.make_node("Exp", [f"{prefix}_negative"], [f"{prefix}_exp"]),
+            helper.make_node("Sub", [f"{prefix}_exp", f"{prefix}_one"], [f"{prefix}_expm1"]),
+            helper.make_node("Relu", [z], [f"{prefix}_positive"]),
+            helper.make_node("Add", [f"{prefix}_positive", f"{prefix}_expm1"], [a], name=prefix)]
+
+
+def _softplus(z: str, a: str, prefix: str, dtype: np.dtype[np.floating]) -> list[Node]:
+    """``Relu(z) + Log(1 + Exp(-|z|))``: no exponential overflows."""
+    return [_constant(f"{prefix}_one", 1.0, dtype),
+            helper.make_node("Abs", [z], [f"{prefix}_abs"]),
+            helper.make_node("Neg", [f"{prefix}_abs"], [f"{prefix}_neg"]),
+            helper.make_node("Exp", [f"{prefix}_neg"], [f"{prefix}_exp"]),
+            helper.make_node("Add", [f"{prefix}_exp", f"{prefix}_one"], [f"{prefix}_sum"]),
+            helper.make_node("Log", [f"{prefix}_sum"], [f"{prefix}_log"]),
+            helper.make_node("Relu", [z], [f"{prefix}_positive"]),
+            helper.make_node("Add", [f"{prefix}_positive", f"{prefix}_log"], [a], name=prefix)]
+
+
+def _silu(z: str, a: str, prefix: str, dtype: np.dtype[np.floating]) -> list[Node]:
+    return [helper.make_node("Sigmoid", [z], [f"{prefix}_sigmoid"]),
+            helper.make_node("Mul", [z, f"{prefix}_sigmoid"], [a], name=prefix)]
+
+
+#: Activations written as several operators, by scratchnn's name.
+COMPOSITES: dict[str, Composite] = {"leaky_relu": _leaky_relu, "elu": _elu,
+                                    "softplus": _softplus, "silu": _silu}
+
+
+def _constant(name: str, value: float, dtype: np.dtype[np.floating]) -> Node:
+    """A scalar ``Constant`` node of ``dtype``."""
+    return helper.make_node("Constant", [], [name], name=name,
+                            value=numpy_helper.from_array(np.array(value, dtype), name))
 
 
 def to_onnx(spec: NetworkSpec, path: str | os.PathLike[str] | None = None) -> onnx.ModelProto:
     """The ONNX model of the network ``spec`` describes (``model.get_spec()``, either
     engine), written to ``path`` if given."""
-    layers = dense_layers(spec, OPERATORS, "ONNX")
+    layers = dense_layers(spec, {**OPERATORS, **{name: name for name in COMPOSITES}}, "ONNX")
     element_type = ELEMENT_TYPES[np.dtype(spec.dtype)]
+    dtype = np.dtype(spec.dtype)
     nodes, initializers = [], []
     previous = INPUT
     for index, (weights, biases, operator) in enumerate(layers, start=1):
@@ -46,10 +105,13 @@ def to_onnx(spec: NetworkSpec, path: str | os.PathLike[str] | None = None) -> on
         a = OUTPUT if index == len(layers) else f"a{index}"
         nodes.append(helper.make_node("Gemm", [previous, f"W{index}", f"b{index}"], [z],
                                       name=f"dense{index}", transB=1))
-        activation = helper.make_node(operator, [z], [a], name=f"activation{index}")
-        if operator == "Softmax":
-            activation.attribute.append(helper.make_attribute("axis", -1))
-        nodes.append(activation)
+        if operator in COMPOSITES:
+            nodes += COMPOSITES[operator](z, a, f"activation{index}", dtype)
+        else:
+            activation = helper.make_node(operator, [z], [a], name=f"activation{index}")
+            if operator == "Softmax":
+                activation.attribute.append(helper.make_attribute("axis", -1))
+            nodes.append(activation)
         previous = a
     graph = helper.make_graph(
         nodes, "scratchnn",
@@ -58,7 +120,8 @@ def to_onnx(spec: NetworkSpec, path: str | os.PathLike[str] | None = None) -> on
         initializers)
     from ..version import __version__
 
-    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+    opset = GELU_OPSET if any(operator == "Gelu" for _, _, operator in layers) else OPSET
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="scratchnn", producer_version=__version__)
     onnx.checker.check_model(proto, full_check=True)
     if path is not None:
