@@ -99,7 +99,7 @@ class Perceptron(BaseModel):
 
     @classmethod
     def from_keras(cls, model: Any, loss: str | Loss | None = None) -> Perceptron:
-        """The network of a Keras ``Sequential`` of ``Dense`` (and ``Dropout``) layers
+        """The network of a Keras ``Sequential`` of ``Dense``, ``Dropout`` and ``Activation`` layers
         (see ``scratchnn.export.keras``); ``loss`` by default from the compiled model or the
         output activation."""
         from .export.keras import from_keras
