@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import settings
@@ -59,3 +61,20 @@ def xor_data() -> tuple[np.ndarray, np.ndarray]:
 # The same examples on every run, so that CI is reproducible.
 settings.register_profile("deterministic", derandomize=True, deadline=None)
 settings.load_profile("deterministic")
+
+
+
+#: The course's right solutions (each slip a copy of one with one line wrong).
+COURSE = Path(__file__).parent / "course"
+
+
+def slipped(solution: str, edits: list[tuple[str, str]], folder: Path) -> Path:
+    """The course file ``solution`` (in tests/course/) with ``edits`` made, each ``(right,
+    wrong)`` found exactly once, written to ``folder``: a student's file with one slip."""
+    source = (COURSE / solution).read_text()
+    for right, wrong in edits:
+        assert source.count(right) == 1, right
+        source = source.replace(right, wrong)
+    path = folder / f"slipped_{solution}"
+    path.write_text(source)
+    return path

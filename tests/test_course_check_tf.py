@@ -13,8 +13,8 @@ import pytest
 
 from scratchnn.check import Report, check_file
 from scratchnn.course import from_course_weights
+from tests.conftest import COURSE, slipped
 
-COURSE = Path(__file__).parent / "course"
 SCRATCHNN = str(Path(sys.executable).parent / "scratchnn")
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 
@@ -51,15 +51,24 @@ def checked() -> Iterator[object]:
             del sys.modules[name]
 
 
-#: Each slip of document A: the check it makes wrong and its hint (English, French).
+#: Each slip of document A: its edits of the right solution (tests/course/xor_tf.py), the
+#: check it makes wrong and its hint (English, French).
 TF_SLIPS = {
-    "no_decorator": ("tf_function", "decorate train_step with @tf.function",
+    "no_decorator": ([("@tf.function\n", "")], "tf_function",
+                     "decorate train_step with @tf.function",
                      "décorez train_step avec @tf.function"),
-    "no_learning_rate": ("tf_update", "does not use the learning rate",
+    "no_learning_rate": ([(f"{name}.assign_sub(learning_rate * gradients[{index}])",
+                           f"{name}.assign_sub(gradients[{index}])")
+                          for index, name in enumerate(["W1", "b1", "W2", "b2"])],
+                         "tf_update", "does not use the learning rate",
                          "n'utilise pas le taux d'apprentissage"),
-    "gradient_order": ("tf_gradients", "in the order of the variables",
+    "gradient_order": ([("tape.gradient(loss, [W1, b1, W2, b2])",
+                         "tape.gradient(loss, [W1, W2, b1, b2])")],
+                       "tf_gradients", "in the order of the variables",
                        "dans l'ordre des variables"),
-    "zero_weights": ("tf_init", "draw the weights from a normal distribution",
+    "zero_weights": ([("W1 = tf.Variable(tf.random.normal([input_size, hidden_size]))",
+                       "W1 = tf.Variable(tf.zeros([input_size, hidden_size]))")],
+                     "tf_init", "draw the weights from a normal distribution",
                      "tirez les poids d'une loi normale"),
 }
 
@@ -74,16 +83,18 @@ def test_a_right_tensorflow_solution_passes(checked) -> None:  # type: ignore[no
 
 
 @pytest.mark.parametrize("slip", list(TF_SLIPS))
-def test_each_tensorflow_slip_is_named(slip: str, checked) -> None:  # type: ignore[no-untyped-def]
-    key, english, french = TF_SLIPS[slip]
-    report = checked(f"tf_slip_{slip}.py")
+def test_each_tensorflow_slip_is_named(slip: str, checked,  # type: ignore[no-untyped-def]
+                                       tmp_path: Path) -> None:
+    edits, key, english, french = TF_SLIPS[slip]
+    report = checked(slipped("xor_tf.py", edits, tmp_path))
     wrong = [c for c in report.checks if not c.right]
     assert wrong and wrong[0].key == key, report.text()
     assert english in report.text("en") and french in report.text("fr")
 
 
-def test_the_gradient_order_slip_stops_at_its_line(checked) -> None:  # type: ignore[no-untyped-def]
-    report = checked("tf_slip_gradient_order.py")
+def test_the_gradient_order_slip_stops_at_its_line(  # type: ignore[no-untyped-def]
+        checked, tmp_path: Path) -> None:
+    report = checked(slipped("xor_tf.py", TF_SLIPS["gradient_order"][0], tmp_path))
     assert report.where is not None and report.where[1:] == [
         "b1.assign_sub(learning_rate * gradients[1])", "train_step"]
 
