@@ -43,7 +43,7 @@ from typing import Any
 import numpy as np
 
 from .bounded_process import run_bounded
-from .check_report import NAMES, Check, Report, Spy, plain
+from .check_report import NAMES, Check, Report, Spy, numeric, plain
 from .datasets import xor
 from .layers import Layer
 from .student_file import load
@@ -164,7 +164,7 @@ def _layer_checks(layer_class: type, activation: Any) -> list[Check]:
                         not forward.right, student_z is not None and got["dz"] is not None
                         and _same(da * derivative(np.asarray(student_z, dtype=float)),
                                   got["dz"]))
-    own_dz = np.asarray(got["dz"], dtype=float) if _numeric(got["dz"]) else dz
+    own_dz = np.asarray(got["dz"], dtype=float) if numeric(got["dz"]) else dz
     wrong_dz = not dz_check.right
     checks += [
         dz_check,
@@ -177,7 +177,7 @@ def _layer_checks(layer_class: type, activation: Any) -> list[Check]:
     received_update = (np.vstack([np.asarray(student.weights).T, np.asarray(student.biases).T])
                        if np.shape(student.weights) == W.shape
                        and np.shape(student.biases) == b.shape else student.weights)
-    own_dw, own_db = (np.asarray(got[key], dtype=float) if _numeric(got[key])
+    own_dw, own_db = (np.asarray(got[key], dtype=float) if numeric(got[key])
                       and np.shape(got[key]) == shape else None
                       for key, shape in (("d_weights", W.shape), ("d_biases", b.shape)))
     checks.append(_follows(
@@ -192,14 +192,6 @@ def _layer_checks(layer_class: type, activation: Any) -> list[Check]:
                     len(checks) - 1)
         raise _StudentError(checks[:done], error)
     return checks
-
-
-def _numeric(value: Any) -> bool:
-    try:
-        np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return value is not None
 
 
 def _same_product(left: Any, right: Any, received: Any) -> bool:
@@ -271,7 +263,7 @@ def _da_check(layer_class: type, layers: list[Any], spy: Spy, expected: Any) -> 
     received = first.get(arguments[1])
     if first.get(arguments[0]) is not layers[-1]:
         return Check("daL", False, plain(np.asarray(expected)),
-                     plain(np.asarray(received)) if _numeric(received) else None,
+                     plain(np.asarray(received)) if numeric(received) else None,
                      "layers_order")
     return _judge("daL", expected, received)
 

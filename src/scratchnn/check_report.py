@@ -21,7 +21,7 @@ import numpy as np
 from .language import words
 from .student_file import location
 
-__all__ = ["NAMES", "Check", "Report", "Spy", "plain"]
+__all__ = ["NAMES", "Check", "Report", "Spy", "numeric", "plain"]
 
 #: The names a ``backward`` may give each quantity: the course's first, then common ones.
 NAMES = {
@@ -166,6 +166,15 @@ def _show(value: Any) -> str:
     if isinstance(value, list):
         return np.array2string(np.array(value, dtype=object), precision=4, separator=", ")
     return str(value)
+
+
+def numeric(value: Any) -> bool:
+    """Whether ``value`` is a number or an array of numbers (what a formula's value is)."""
+    try:
+        np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return value is not None
 
 
 def plain(value: Any) -> Any:

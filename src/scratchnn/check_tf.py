@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .check_report import Check, Report, Spy, plain
+from .check_report import Check, Report, Spy, numeric, plain
 from .course import from_course_weights
 from .datasets import xor
 
@@ -50,16 +50,8 @@ def _judged(key: str, expected: Any, received: Any, hint: str = "other") -> Chec
     if _close(expected, received):
         return Check(key, True)
     return Check(key, False, plain(np.asarray(expected, dtype=float)),
-                 plain(np.asarray(received, dtype=float)) if _numeric(received) else None,
+                 plain(np.asarray(received, dtype=float)) if numeric(received) else None,
                  hint)
-
-
-def _numeric(value: Any) -> bool:
-    try:
-        np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    return value is not None
 
 
 def _initialiser(tree: ast.Module, name: str) -> str:
@@ -126,7 +118,7 @@ def _forward_check(frame: dict[str, Any], X: Any, before: list[Any]) -> Check:
     z1 = X @ W1 + b1.reshape(1, -1)
     hidden = sigmoid(z1)
     output = sigmoid(hidden @ W2 + b2.reshape(1, -1))
-    values = [v for v in frame.values() if _numeric(v)]
+    values = [v for v in frame.values() if numeric(v)]
     if any(_close(output, v) for v in values):
         return Check("tf_forward", True)
     hint = ("tf_output" if any(_close(hidden, v) for v in values) else
@@ -152,7 +144,7 @@ def _run_step(module: ModuleType, data: tuple[Any, Any]) -> tuple[
 
 def _data(module: ModuleType) -> tuple[Any, Any]:
     """The file's XOR inputs and targets (the course's names), else scratchnn's table."""
-    found = [next((getattr(module, name) for name in names if _numeric(
+    found = [next((getattr(module, name) for name in names if numeric(
         getattr(module, name, None))), None) for names in DATA]
     if found[0] is None or found[1] is None:
         X, y = xor()
@@ -190,7 +182,7 @@ def check_tf(module: ModuleType, tree: ast.Module, filename: str) -> Report:
     y = np.asarray(data[1], dtype=np.float32)
     forward = _forward_check(frame, X, before)
     report.checks.append(forward)
-    loss = returned if _numeric(returned) and np.size(returned) == 1 else frame.get("loss")
+    loss = returned if numeric(returned) and np.size(returned) == 1 else frame.get("loss")
     if error is not None and loss is None:  # stopped before its loss: the error says where
         return report.stopped(error, "check", filename)
 
