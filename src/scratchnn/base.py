@@ -372,12 +372,6 @@ class BaseModel(Engine):
         """``X`` checked as the rows of this model's inputs: its features, by name if named."""
         return check_X(X, self.n_features, names=self.feature_names_in_)
 
-    def _targets(self, y: object, n_samples: int) -> Array:
-        """``y`` encoded as the network learns it (a regression's standardised, if the
-        model says so), in the model's dtype."""
-        return self._learnt(encode_labels(y, n_samples, self.n_outputs, self.loss
-                                          ).astype(self.dtype))
-
     def _learnt(self, Y: Array) -> Array:
         """Encoded targets as the network learns them: standardised, if the model says so."""
         scale = self.target_standardization
@@ -397,7 +391,8 @@ class BaseModel(Engine):
         the accuracy, or R² for a regression, as ``(loss, score)`` or
         ``{"loss": ..., "accuracy" or "r2": ...}``."""
         rows = self._inputs(X)
-        Y = self._targets(y, rows.shape[0])
+        Y = self._learnt(encode_labels(y, rows.shape[0], self.n_outputs, self.loss
+                                       ).astype(self.dtype))
         weights = check_sample_weight(sample_weight, rows.shape[0], self.dtype)
         loss, score = self._evaluation_loss(rows, Y, weights), self._accuracy(rows, Y, weights)
         if not return_dict:
@@ -410,7 +405,9 @@ class BaseModel(Engine):
         rows = self._inputs(X)
         weights = check_sample_weight(sample_weight, rows.shape[0], self.dtype)
         # R² is the same on the standardised scale as on the targets' own
-        return self._accuracy(rows, self._targets(y, rows.shape[0]), weights)
+        return self._accuracy(rows, self._learnt(encode_labels(y, rows.shape[0],
+                                                               self.n_outputs, self.loss)),
+                              weights)
 
     # -- roads out -----------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> None:
