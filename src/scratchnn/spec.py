@@ -33,7 +33,8 @@ from .solvers import LBFGS
 if TYPE_CHECKING:
     from .base import BaseModel
 
-__all__ = ["ENGINES", "LayerSpec", "NetworkSpec", "copy_optimizer"]
+__all__ = ["ENGINES", "LayerSpec", "NetworkSpec", "copy_optimizer", "optimizer_state",
+           "set_optimizer_state"]
 
 Array = NDArray[np.floating]
 
@@ -42,18 +43,28 @@ ENGINES = {"numpy": ("scratchnn.numpy_engine", "Perceptron"),
            "tensorflow": ("scratchnn.tf_engine", "TFPerceptron")}
 
 
+def optimizer_state(optimizer: Optimizer | LBFGS) -> dict[str, Any]:
+    """A copy of ``optimizer``'s state, its schedule's included."""
+    state = optimizer.state()
+    if optimizer.schedule is not None:
+        state["schedule"] = dict(optimizer.schedule.state())
+    return {k: [a.copy() for a in v] if isinstance(v, list) else v for k, v in state.items()}
+
+
+def set_optimizer_state(optimizer: Optimizer | LBFGS, state: dict[str, Any]) -> None:
+    """Put back a state that ``optimizer_state`` took."""
+    optimizer.set_state(state)
+    if optimizer.schedule is not None:
+        optimizer.schedule.set_state(state["schedule"])
+
+
 def copy_optimizer(optimizer: Optimizer | LBFGS | None) -> Optimizer | LBFGS | None:
     """An independent optimizer with the settings and the state of ``optimizer`` (its
     schedule's state included), and no scratch arrays."""
     if optimizer is None:
         return None
     twin = optimizer.fresh()
-    state = optimizer.state()
-    twin.set_state({k: [np.array(a) for a in v] if isinstance(v, list) else v
-                    for k, v in state.items()})
-    if optimizer.schedule is not None:
-        assert twin.schedule is not None
-        twin.schedule.set_state(dict(optimizer.schedule.state()))
+    set_optimizer_state(twin, optimizer_state(optimizer))
     return twin
 
 

@@ -32,6 +32,7 @@ from .losses import batch_weight
 from .optimizers import SGD, Optimizer, get_optimizer
 from .schedules import Adaptive, Schedule
 from .solvers import LBFGS
+from .spec import optimizer_state, set_optimizer_state
 from .training import Callback, EarlyStopping, Progress, stratified_split
 from .validation import (
     check_bool,
@@ -273,20 +274,6 @@ def plan_fit(
                    feature_names(training_data))
 
 
-def _optimizer_state(optimizer: Optimizer | LBFGS) -> dict[str, Any]:
-    """A copy of ``optimizer``'s state, its schedule's included."""
-    state = optimizer.state()
-    if optimizer.schedule is not None:
-        state["schedule"] = dict(optimizer.schedule.state())
-    return {k: [a.copy() for a in v] if isinstance(v, list) else v for k, v in state.items()}
-
-
-def _set_optimizer_state(optimizer: Optimizer | LBFGS, state: dict[str, Any]) -> None:
-    optimizer.set_state(state)
-    if optimizer.schedule is not None:
-        optimizer.schedule.set_state(state["schedule"])
-
-
 class Trainer:
     """One fit of one model, and all its state (see the module's description)."""
 
@@ -362,7 +349,7 @@ class Trainer:
         self.best_epoch = None
         epoch = len(model.history) + 1
         last_epoch = epoch + plan.epochs - 1
-        last_finite = model._snapshot(), _optimizer_state(optimizer)
+        last_finite = model._snapshot(), optimizer_state(optimizer)
         best = last_finite
         # Callbacks, validation and stopping rules act between epochs: the engine must yield
         # after each one (a schedule by epoch too).
@@ -383,7 +370,7 @@ class Trainer:
                     snapshot = model._snapshot()
                     if not model._is_finite(snapshot):
                         raise NonFiniteLoss(batches_per_epoch)  # the last update
-                    last_finite = snapshot, _optimizer_state(optimizer)
+                    last_finite = snapshot, optimizer_state(optimizer)
                     for index, total in enumerate(totals):
                         logs = self._epoch_logs(total / plan.total_weight)
                         logs["learning_rate"] = optimizer.learning_rate_at(
@@ -403,11 +390,11 @@ class Trainer:
         except NonFiniteLoss as failure:
             if restoring is not None and restoring.best_epoch:  # early stopping's best weights
                 model._restore(best[0])
-                _set_optimizer_state(optimizer, best[1])
+                set_optimizer_state(optimizer, best[1])
                 self.best_epoch = restoring.best_epoch
             elif not model._is_finite(model._snapshot()):
                 model._restore(last_finite[0])
-                _set_optimizer_state(optimizer, last_finite[1])
+                set_optimizer_state(optimizer, last_finite[1])
             raise TrainingDivergedError(epoch, failure.batch, optimizer.learning_rate,
                                         self.best_epoch) from None
         finally:
@@ -415,7 +402,7 @@ class Trainer:
             progress.close()
         if restoring is not None and restoring.best_epoch:
             model._restore(best[0])
-            _set_optimizer_state(optimizer, best[1])
+            set_optimizer_state(optimizer, best[1])
             self.best_epoch = restoring.best_epoch
         return stop
 
