@@ -282,8 +282,9 @@ class TFPerceptron(BaseModel):
 
     @standardization.setter
     def standardization(self, value: Standardization | None) -> None:
+        changed = value is not getattr(self, "_standardization", None)
         self._standardization = value
-        if hasattr(self, "network"):
+        if changed and hasattr(self, "network"):
             self._compile()
 
     def get_weights(self) -> list[Array]:
