@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from scratchnn.course import from_course_weights
+from scratchnn.trace import trace
 
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 
@@ -39,3 +40,18 @@ def test_what_cannot_be_told_apart_is_refused(shapes: tuple[object, ...], layout
     arrays = [np.ones(shape) for shape in shapes]
     with pytest.raises(ValueError, match=said.replace("[", r"\[").replace("(", r"\(")):
         from_course_weights(*arrays, layout=layout)
+
+
+@pytest.mark.parametrize("layout", ["course", "scratchnn"])
+def test_the_model_holds_copies_training_it_leaves_the_given_arrays_alone(layout: str) -> None:
+    rng = np.random.default_rng(0)
+    W1, W2 = rng.normal(size=(2, 3)), rng.normal(size=(3, 1))
+    if layout == "scratchnn":
+        W1, W2 = W1.T.copy(), W2.T.copy()
+    given = [W1, np.zeros(3), W2, np.zeros(1)]
+    before = [array.copy() for array in given]
+    model = from_course_weights(*given, layout=layout)
+    trace(model, X[1], np.array([1.0]), 0.5)   # one step of the course's backward, in place
+    model.fit(X, np.array([0, 1, 1, 0]), 5, 0.5, verbose=0)
+    for array, kept in zip(given, before, strict=True):
+        np.testing.assert_array_equal(array, kept)

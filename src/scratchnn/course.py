@@ -110,7 +110,7 @@ def from_course_weights(*parameters: Any, engine: str = "numpy",
         if b.size != W.shape[0]:
             raise ValueError(f"a bias must hold one number per neuron ({W.shape[0]}), got "
                              f"shape {b.shape}")
-        layers.append(Layer.from_parameters(np.ascontiguousarray(W),
+        layers.append(Layer.from_parameters(np.array(W, order="C"),
                                             b.reshape(-1, 1).astype(W.dtype), activation))
     if engine == "numpy":
         from .numpy_engine import Perceptron
