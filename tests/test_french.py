@@ -198,3 +198,15 @@ def test_french_numbers_and_an_unknown_language() -> None:
         assert say("score", score="exactitude", value="75.0%") == "exactitude\u00a0: 75.0\u00a0%"
     with pytest.raises(ValueError, match="language must be one of"), speaking("de"):
         pass
+
+
+def test_what_keeps_a_check_from_running_is_said_in_each_language() -> None:
+    from scratchnn.check_report import Report
+
+    missing = Report(problem=["missing", {"names": ["Layer", "Perceptron"]}])
+    assert "defines no Layer and no Perceptron" in missing.text("en") and not missing.ok
+    assert "pas de Layer ni de Perceptron" in missing.text("fr")
+    variables = Report(problem=["tf_no_variables", {"missing": "W2, b2",
+                                                    "names": "W1, b1, W2, b2"}])
+    assert english_words(variables.text("fr")) == set(), variables.text("fr")
+    assert "no tf.Variable W2, b2" in variables.text("en")
