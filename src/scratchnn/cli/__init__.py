@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     with speaking(language_asked(arguments)):
         try:
             args = build_parser().parse_args(arguments)
-            with speaking(args.lang or language_asked(arguments)):
+            with speaking(getattr(args, "lang", None) or language_asked(arguments)):
                 COMMANDS[args.command].run(args)
         except KeyboardInterrupt:
             interrupted()
