@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,12 @@ import pytest
 from hypothesis import settings
 
 from scratchnn import Perceptron
+
+# The command line speaks the language of the locale (LC_ALL, LC_MESSAGES, LANG): the tests
+# read its English, whatever the locale of the machine that runs them.
+for _name in ("LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_name, None)
+os.environ["LANG"] = "C.UTF-8"
 
 
 def make_model(

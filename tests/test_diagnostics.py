@@ -9,6 +9,7 @@ import pytest
 
 from scratchnn import Layer, Perceptron, datasets
 from scratchnn.diagnostics import Finding, diagnose
+from scratchnn.language import speaking
 from tests.conftest import make_data, make_model
 
 
@@ -189,3 +190,52 @@ def test_bad_restarts_are_refused_before_a_progress_bar_appears(
     with pytest.raises(TypeError, match=r"restarts must be an integer >= 0, got 1\.5"):
         make_model([2, 2, 1]).fit(X, y, restarts=1.5, verbose=2)  # type: ignore[arg-type]
     assert capsys.readouterr().out == ""
+
+
+def small_rate_on_xor(restarts: int = 0) -> tuple[Perceptron, np.ndarray, np.ndarray]:
+    """The course's learning rate, 0.01, on full-batch XOR for the command line's 3000 epochs:
+    the loss sits near ln 2 but falls at every epoch."""
+    X, y = datasets.xor()
+    model = make_model([2, 2, 1]).fit(X, y, epochs=3000, learning_rate=0.01, batch_size=None,
+                                      restarts=restarts, random_state=0, verbose=False)
+    return model, X, y
+
+
+def test_a_rate_too_small_is_told_apart_from_a_stuck_run() -> None:
+    model, X, y = small_rate_on_xor()
+    found = model.diagnose(X, y)
+    assert codes(found) == {"slow"}, found
+    assert "larger learning rate" in found[0].advice and "not stuck" in found[0].message
+    with speaking("fr"):
+        french = diagnose(model, X, y)
+    assert "taux d'apprentissage plus grand" in french[0].advice
+    assert "lent, pas bloqué" in french[0].message
+    stuck, X, y = stuck_at_base_rate()  # the same flat loss, but nothing moves: stuck
+    assert "base_rate" in codes(stuck.diagnose(X, y))
+
+
+def test_a_rate_too_small_is_not_restarted(capsys: pytest.CaptureFixture[str]) -> None:
+    model, X, y = small_rate_on_xor(restarts=10)
+    assert model.history.start is None  # no restart was made
+    capsys.readouterr()
+    make_model([2, 2, 1]).fit(X, y, epochs=3000, learning_rate=0.01, batch_size=None,
+                              restarts=10, random_state=0, log_every=3000)
+    output = capsys.readouterr().out
+    assert "restart 1" not in output and "Diagnosis: The loss falls steadily" in output
+
+
+def test_a_tiny_losss_wiggles_are_not_oscillation() -> None:
+    """Spirals trained to a loss of 1.6e-5 wobble by 1% in its last digits: that is no
+    reason to lower the learning rate. Rises count from a hundredth of the starting loss."""
+    model, X, y = healthy()
+    epochs = len(model.history)
+    settled = 1.6e-5 * (1 + 0.01 * np.sin(np.arange(epochs)))
+    model.history.loss[:] = list(np.maximum(0.7 * np.exp(-np.arange(epochs) / 5), settled))
+    assert "unstable" not in codes(model.diagnose(X, y))
+    model.history.loss[-epochs // 2:] = list(0.3 + 0.05 * np.sin(np.arange(epochs // 2)))
+    finding = next(f for f in model.diagnose(X, y) if f.code == "unstable")
+    with speaking("fr"):
+        french = next(f for f in model.diagnose(X, y) if f.code == "unstable")
+    assert "smaller learning rate" in finding.advice
+    assert "taux d'apprentissage plus petit" in french.advice
+    assert str(french).startswith("La perte monte ou oscille\u00a0:")

@@ -131,7 +131,7 @@ def test_trace_from_the_command_line_in_both_languages() -> None:
     french = subprocess.run([SCRATCHNN, "trace", "--lang", "fr"], capture_output=True,
                             text=True, timeout=60, check=True).stdout
     assert english.startswith("One training step of the 2-2-1 sigmoid network on sample 1")
-    assert french.startswith("Un pas d'entraînement du réseau 2-2-1 sigmoid")
+    assert french.startswith("Un pas d'entraînement du réseau 2-2-1 sigmoïde")
     assert "Propagation avant" in french and "Rétropropagation" in french
     assert "  Couche 2\u00a0:\n    f'(z²) = sigmoid'(z²) = (" in french
     assert "\nPerte\u00a0: L = " in french and "    da_prev = da¹ = W²ᵀ · dz² = (" in english

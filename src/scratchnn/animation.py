@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from .base import Array, BaseModel
 from .history import History
 from .io import write_atomically
+from .language import say
 from .plot import plot_training
 
 __all__ = ["Snapshots", "animate"]
@@ -64,7 +65,7 @@ def animate(model: BaseModel, X: NDArray[Any], y: NDArray[Any],
         view.set_weights(weights)
         view.history = _history_until(model.history, epoch)
         figure = plot_training(view, X, y)
-        figure.suptitle(f"epoch {epoch}")
+        figure.suptitle(say("plot_frame", epoch=epoch))
         picture = io.BytesIO()
         figure.savefig(picture, format="png", dpi=80)
         images.append(Image.open(picture).convert("RGB"))

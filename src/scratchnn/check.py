@@ -439,7 +439,7 @@ def check_file(path: str) -> Report:
         except (Exception, SystemExit) as failure:  # the student's code: reported
             report = Report().stopped(failure, "check", str(path))
     elif missing:
-        report = Report(error=f"the file defines no {' and no '.join(missing)}")
+        report = Report(problem=["missing", {"names": missing}])
     else:
         report = check(module.Layer, module.Perceptron, getattr(module, "sigmoid", None),
                        getattr(module, "relu", None))
@@ -484,19 +484,19 @@ def check_in_subprocess(path: str, timeout: float = TIMEOUT) -> Report:
         try:
             return Report.from_json(verdict.read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError, TypeError):
-            return Report(error=_last_words(finished.returncode, finished.output))
+            return _last_words(finished.returncode, finished.output)
 
 
-def _last_words(returncode: int, output: bytes) -> str:
+def _last_words(returncode: int, output: bytes) -> Report:
     """Why a process ended without a report: the signal that ended it, or the last line it
     wrote (a traceback's ends with the error), or its exit status."""
     if returncode < 0:
-        return f"ended by signal {signal.Signals(-returncode).name}"
+        return Report(problem=["ended_by_signal", {"signal": signal.Signals(-returncode).name}])
     lines = output.decode("utf-8", errors="replace").strip().splitlines()
     if lines:
         last = lines[-1].strip()
-        return last if len(last) <= 200 else last[:200] + "…"
-    return f"ended with exit status {returncode} and no report"
+        return Report(error=last if len(last) <= 200 else last[:200] + "…")
+    return Report(problem=["ended_with_status", {"status": returncode}])
 
 
 def _child() -> None:

@@ -55,7 +55,9 @@ class Report:
 
     ``where``: the line of the student's file the error happened at, ``[number, source,
     function]``; ``skipped``: the line ranges of the file's top level that were not run;
-    ``utils``: ``from utils import ...`` read ``scratchnn.utils``."""
+    ``utils``: ``from utils import ...`` read ``scratchnn.utils``; ``problem``: what kept
+    the check from running that is not an error of Python, as ``[key, values]`` of a phrase
+    of ``scratchnn.language`` (a list among the values is a list of names missing)."""
 
     checks: list[Check] = field(default_factory=list)
     error: str | None = None
@@ -65,11 +67,12 @@ class Report:
     where: list[Any] | None = None
     skipped: list[list[int]] = field(default_factory=list)
     utils: bool = False
+    problem: list[Any] | None = None
 
     @property
     def ok(self) -> bool:
         return (self.error is None and self.timeout is None and self.exited_at is None
-                and all(c.right for c in self.checks))
+                and self.problem is None and all(c.right for c in self.checks))
 
     def stopped(self, failure: BaseException, when: str, filename: str = "") -> Report:
         """Record what stopped the student's code ``when`` ("import" or "check"), and where
@@ -109,15 +112,20 @@ class Report:
                 verdict += say["follows"]
             lines.append(f"{say['check_' + item.key]:<72} {verdict}")
             if item is first_wrong:
-                lines += [f"    {say['expected']}: {_show(item.expected)}",
-                          f"    {say['received']}: {_show(item.received)}",
-                          f"    {say['hint']}: "
+                lines += [f"    {say['expected']}{say['colon']} {_show(item.expected)}",
+                          f"    {say['received']}{say['colon']} {_show(item.received)}",
+                          f"    {say['hint']}{say['colon']} "
                           + say["hint_" + (item.hint or "other")].format(
                               names=f" {say['or']} ".join(item.detail.split()))]
         if self.timeout is not None:
             lines.append(say["timeout"].format(seconds=f"{self.timeout:g}"))
         elif self.exited_at is not None:
             lines.append(say["exit_" + self.exited_at].format(code=self.exit_code))
+        elif self.problem is not None:
+            key, values = self.problem
+            lines.append(say[key].format(**{name: say["and_no"].join(value)
+                                            if isinstance(value, list) else value
+                                            for name, value in values.items()}))
         elif self.error is not None:
             lines.append(say["crashed"].format(error=self.error))
             if self.where:

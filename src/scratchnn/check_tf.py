@@ -160,11 +160,10 @@ def check_tf(module: ModuleType, tree: ast.Module, filename: str) -> Report:
     missing = [name for name in VARIABLES
                if not isinstance(getattr(module, name, None), tf.Variable)]
     if missing:
-        return Report(error=f"the file has a train_step but no tf.Variable "
-                            f"{', '.join(missing)}: name them as the course does "
-                            f"({', '.join(VARIABLES)})")
+        return Report(problem=["tf_no_variables", {"missing": ", ".join(missing),
+                                                    "names": ", ".join(VARIABLES)}])
     if not isinstance(getattr(module, "learning_rate", None), int | float):
-        return Report(error="the file has a train_step but no number learning_rate")
+        return Report(problem=["tf_no_learning_rate", {}])
     data = _data(module)
     shapes, received_shapes = _shapes_check(module, data)
     report = Report([shapes])

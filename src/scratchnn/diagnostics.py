@@ -20,8 +20,16 @@ Codes
 ``vanishing_gradients`` / ``exploding_gradients``
     The first layer's gradient is orders of magnitude smaller / larger than the last's, or a
     gradient is huge.
+``slow``
+    The loss falls steadily but slowly (it looks flat): in every epoch of the last fifth, by
+    as much as in the fifth before (half as much while the network still predicts the base
+    rate, the saddle small initial weights start from), with no saturated or dead unit.
+    The learning rate is too small, or the epochs too few; the run is not stuck, and
+    restarting it from other weights would not help.
 ``unstable``
-    The loss rises or oscillates: the learning rate is too high.
+    The loss rises or oscillates: the learning rate is too high.  Only rises above a
+    hundredth of the starting loss count: near zero, a converged loss's relative wiggles
+    are not oscillation.
 ``too_short``
     Fewer than ten epochs, and the training set not yet learnt: too few to judge (no run is
     called stuck before it has a loss curve).
@@ -41,6 +49,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .activations import ReLU, Sigmoid, Tanh
+from .language import say
 from .outputs import OutputKind
 from .validation import check_X_y
 
@@ -48,7 +57,7 @@ if TYPE_CHECKING:
     from .base import BaseModel
     from .numpy_engine import Perceptron
 
-__all__ = ["STUCK", "STUCK_WORDS", "Finding", "diagnose", "sample_rows"]
+__all__ = ["STUCK", "Finding", "diagnose", "sample_rows", "stuck_words"]
 
 #: The findings that mean a run is stuck, so that restarting from new weights may help.
 STUCK = frozenset({"base_rate", "plateau"})
@@ -56,9 +65,14 @@ STUCK = frozenset({"base_rate", "plateau"})
 MAX_SAMPLES = 2000
 #: Fewer epochs than this are too few to call a run stuck: its loss curve has no shape yet.
 MIN_EPOCHS = 10
-#: What each way of being stuck means, in words, for the messages that name it.
-STUCK_WORDS = {"base_rate": "the network predicts the base rate for every sample",
-               "plateau": "the loss stopped falling with samples still misclassified"}
+#: A rise of the loss smaller than this fraction of its starting value is noise, not
+#: oscillation (the last digits of a loss that has converged near zero).
+NOISE = 0.01
+
+
+def stuck_words(code: str) -> str:
+    """What the way of being stuck ``code`` means, in words, for the messages that name it."""
+    return say("stuck_" + code)
 
 
 @dataclass(frozen=True)
@@ -71,7 +85,7 @@ class Finding:
     details: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return f"{self.message} Try: {self.advice}"
+        return say("finding", message=self.message, advice=self.advice)
 
 
 def _label_entropy(model: BaseModel, Y: NDArray[np.floating]) -> float | None:
@@ -87,8 +101,23 @@ def _label_entropy(model: BaseModel, Y: NDArray[np.floating]) -> float | None:
     return float(-(p * np.log(p) + (1 - p) * np.log1p(-p)).sum())
 
 
+def _slow(losses: NDArray[np.floating], window: int, steadiness: float) -> bool:
+    """Whether a loss that looks flat is in fact falling steadily, only slowly: a rate too
+    small, not a stuck run.  It fell in every epoch of the last ``window``, by more than
+    rounding, and by at least ``steadiness`` times as much as over the ``window`` before (a
+    run settling into a minimum falls ever less)."""
+    if len(losses) < 2 * window + 1:
+        return False
+    recent = losses[-window - 1:]
+    last_drop = float(recent[0] - recent[-1])
+    drop_before = float(losses[-2 * window - 1] - losses[-window - 1])
+    return bool(np.all(-np.diff(recent) > 1e-12 * abs(float(recent[-1])))
+                and last_drop > 1e-6 * abs(float(recent[-1]))
+                and last_drop >= steadiness * drop_before)
+
+
 def _loss_curve_findings(model: BaseModel, Y: NDArray[np.floating], outputs: NDArray[Any],
-                         accuracy: float) -> list[Finding]:
+                         accuracy: float, units_healthy: bool) -> list[Finding]:
     findings: list[Finding] = []
     losses = np.asarray(model.history.loss)
     if len(losses) == 0:
@@ -100,76 +129,75 @@ def _loss_curve_findings(model: BaseModel, Y: NDArray[np.floating], outputs: NDA
         if not solved:
             findings.append(Finding(
                 "too_short",
-                f"Training ran {len(losses)} epoch{'s' if len(losses) > 1 else ''}, too few "
-                f"to judge: the loss is {final:.3f} and may well keep falling.",
-                f"train longer (at least {MIN_EPOCHS} epochs, often hundreds).",
+                say("too_short", epochs=len(losses), plural="s" if len(losses) > 1 else "",
+                    loss=final),
+                say("too_short_advice", minimum=MIN_EPOCHS),
                 {"epochs": len(losses), "loss": final}))
         return findings
     window = max(2, len(losses) // 5)
     recent = losses[-window:]
     relative_change = float((recent[0] - recent[-1]) / max(abs(recent[0]), 1e-12))
     flat = abs(relative_change) < 0.01
-    restart = ("the restarts did not help: add hidden neurons, or try another learning rate "
-               "or initialiser." if model.history.start is not None else
-               "restart from other initial weights (fit(..., restarts=5)), a larger learning "
-               "rate, or another initialiser.")
     spread = float(outputs.std(axis=0).max())
-    if flat and entropy is not None and entropy > 0 and abs(final - entropy) < 0.05 * entropy \
-            and spread < 0.05:
+    at_base_rate = (entropy is not None and entropy > 0
+                    and abs(final - entropy) < 0.05 * entropy and spread < 0.05)
+    # At the base rate, the saddle small initial weights start from and a small rate leaves
+    # slowly, a fall half as fast as before is steady; elsewhere it must be as fast (95%).
+    steadiness = 0.5 if at_base_rate else 0.95
+    if flat and not solved and units_healthy and _slow(losses, window, steadiness):
         findings.append(Finding(
-            "base_rate",
-            f"The loss is stuck at {final:.3f}, the entropy of the label frequencies "
-            f"({entropy:.3f}): the network predicts the base rate for every sample.",
+            "slow", say("slow", window=window, drop=float(recent[0] - final), loss=final),
+            say("slow_advice"), {"loss": final, "relative_change": relative_change}))
+        return findings
+    restart = say("restarts_failed" if model.history.start is not None else "restart_advice")
+    if flat and at_base_rate:
+        findings.append(Finding(
+            "base_rate", say("base_rate", loss=final, entropy=entropy),
             restart, {"loss": final, "label_entropy": entropy, "output_spread": spread}))
     if flat and entropy is not None and not solved and not findings:
         findings.append(Finding(
             "plateau",
-            f"The loss has stopped falling at {final:.3f} (it changed by "
-            f"{relative_change:.2%} over the last {window} epochs) while "
-            f"{1 - accuracy:.0%} of the training samples are misclassified: training is "
-            f"stuck in a bad minimum.",
-            restart.replace("a larger learning rate, or another initialiser", "or add hidden "
-                            "neurons"),
+            say("plateau", loss=final, change=relative_change, window=window,
+                wrong=1 - accuracy),
+            say("restarts_failed" if model.history.start is not None else "plateau_advice"),
             {"loss": final, "relative_change": relative_change, "train_accuracy": accuracy}))
     differences = np.diff(losses[len(losses) // 2:])
-    # A converged run's loss wobbles in its last digits: only a rise above that is a rise.
-    rises = float(np.mean(differences > 1e-9 * abs(final))) if len(differences) else 0.0
+    # A converged loss wobbles in its last digits, and near zero even its relative wobbles
+    # are large: only a rise above a hundredth of the starting loss is a rise.
+    noise = NOISE * abs(float(losses[0]))
+    rises = float(np.mean(differences > noise)) if len(differences) else 0.0
+    best = float(losses.min())
     # Dropout's random masks make the training loss wobble however small the step.
     with_dropout = any(layer.dropout for layer in model.layers)
-    if not with_dropout and (rises > 0.3 or final > 1.5 * float(losses.min()) + 1e-12):
+    if not with_dropout and (rises > 0.3 or final - best > max(0.5 * best, noise)):
         findings.append(Finding(
-            "unstable",
-            f"The loss rises or oscillates: it went up in {rises:.0%} of the epochs of the "
-            f"second half, and ends at {final:.3g} against a best of {losses.min():.3g}.",
-            "a smaller learning rate (a tenth, say).",
-            {"rising_fraction": rises, "final_loss": final,
-             "best_loss": float(losses.min())}))
+            "unstable", say("unstable", rises=rises, final=final, best=best),
+            say("unstable_advice"),
+            {"rising_fraction": rises, "final_loss": final, "best_loss": best}))
     elif (recent[0] - recent[-1] > 0.1 * (losses[0] - final) > 0
           and final > 0.05 * float(losses[0])):
         findings.append(Finding(
-            "still_falling",
-            f"The loss was still falling at the last epoch ({relative_change:.0%} lower "
-            f"over the last {window} epochs, now {final:.3g}).",
-            "train longer (more epochs) or with a larger learning rate.",
-            {"relative_change": relative_change, "loss": final}))
+            "still_falling", say("still_falling", change=relative_change, window=window,
+                                 loss=final),
+            say("still_falling_advice"), {"relative_change": relative_change, "loss": final}))
     return findings
 
 
-def _unit_finding(code: str, counts: dict[str, tuple[int, int]], message: str, advice: str,
-                  key: str) -> list[Finding]:
-    """A finding about units, with "layer i: n of total" filled into ``message``."""
+def _unit_finding(code: str, counts: dict[str, tuple[int, int]], key: str,
+                  **advice_values: str) -> list[Finding]:
+    """A finding about units, listing "layer i: n of total" in its message."""
     if not counts:
         return []
-    listed = ", ".join(f"{layer}: {n} of {total}" for layer, (n, total) in counts.items())
-    return [Finding(code, message.format(listed), advice,
+    listed = ", ".join(say("layer_count", index=layer.split()[-1], count=n, total=total)
+                       for layer, (n, total) in counts.items())
+    return [Finding(code, say(code, listed=listed), say(code + "_advice", **advice_values),
                     {key: {layer: n for layer, (n, _) in counts.items()}})]
 
 
-def _unit_findings(network: Perceptron, learnt: bool) -> list[Finding]:
-    """Dead ReLU and saturated units: they matter while there is something left to learn, so
-    not once every training sample is classified right."""
-    if learnt:
-        return []
+def _unit_counts(network: Perceptron) -> tuple[dict[str, tuple[int, int]],
+                                               dict[str, tuple[int, int]]]:
+    """The dead ReLU and the saturated sigmoid or tanh units of each hidden layer, as
+    ``{"layer i": (count, units)}``, for the layers that have some."""
     dead, saturated = {}, {}
     for index, layer in enumerate(network.layers[:-1], start=1):
         assert layer.output is not None
@@ -184,19 +212,20 @@ def _unit_findings(network: Perceptron, learnt: bool) -> list[Finding]:
             count = int(np.sum(limit.mean(axis=1) > 0.95))
             if count:
                 saturated[f"layer {index}"] = (count, layer.n_neurons)
+    return dead, saturated
+
+
+def _unit_findings(network: Perceptron, dead: dict[str, tuple[int, int]],
+                   saturated: dict[str, tuple[int, int]], learnt: bool) -> list[Finding]:
+    """Dead ReLU and saturated units: they matter while there is something left to learn, so
+    not once every training sample is classified right."""
+    if learnt:
+        return []
     with_he = all(layer.init == "he" for layer in network.layers[:-1]
                   if isinstance(layer.activation, ReLU))
-    return _unit_finding(
-        "dead_relu", dead,
-        "Some ReLU units are never active on the training set ({}); they no longer learn.",
-        "a smaller learning rate" + ("" if with_he else ", He initialisation (init='he')")
-        + ", or tanh units.", "dead_units",
-    ) + _unit_finding(
-        "saturated", saturated,
-        "Some sigmoid/tanh units are saturated (at their limit for over 95% of the samples: "
-        "{}); their gradient is nearly zero.",
-        "scale the inputs (to mean 0, variance 1), Xavier initialisation (init='xavier'), or "
-        "a smaller learning rate.", "saturated_units")
+    return (_unit_finding("dead_relu", dead, "dead_units",
+                          he="" if with_he else say("dead_relu_he"))
+            + _unit_finding("saturated", saturated, "saturated_units"))
 
 
 def _gradient_findings(network: Perceptron) -> list[Finding]:
@@ -204,17 +233,12 @@ def _gradient_findings(network: Perceptron) -> list[Finding]:
     details = {"gradient_norms": {f"layer {i}": n for i, n in enumerate(norms, start=1)}}
     first, last = norms[0], norms[-1]
     if len(norms) > 1 and last > 1e-8 and first < 1e-4 * last:
-        return [Finding(
-            "vanishing_gradients",
-            f"The gradients vanish towards the input: the first layer's is {first:.2g}, the "
-            f"last layer's {last:.2g}.",
-            "ReLU units with He initialisation, fewer layers, or scaled inputs.", details)]
+        return [Finding("vanishing_gradients", say("vanishing_gradients", first=first, last=last),
+                        say("vanishing_gradients_advice"), details)]
     if max(norms) > 1e3 or (len(norms) > 1 and first > 1e4 * max(last, 1e-12)):
-        return [Finding(
-            "exploding_gradients",
-            f"The gradients are exploding (norms per layer: "
-            f"{', '.join(f'{n:.2g}' for n in norms)}).",
-            "a smaller learning rate, scaled inputs, or smaller initial weights.", details)]
+        return [Finding("exploding_gradients",
+                        say("exploding_gradients", norms=", ".join(f"{n:.2g}" for n in norms)),
+                        say("exploding_gradients_advice"), details)]
     return []
 
 
@@ -231,7 +255,8 @@ def diagnose(model: BaseModel, X: object, y: object, random_state: int = 0) -> l
 
     Looks at the loss history and, on at most 2,000 training samples, at the units' outputs
     and the gradient norms per layer.  Works on either engine (the TensorFlow model is copied
-    to the NumPy engine).  The model is not changed.
+    to the NumPy engine).  The model is not changed.  The findings speak the current language
+    (see ``scratchnn.language.speaking``).
     """
     inputs, Y = check_X_y(X, y, model.n_features, model.n_outputs, model.loss)
     Y = model._learnt(Y)  # as the network learns them (a regression's target standardised)
@@ -244,5 +269,7 @@ def diagnose(model: BaseModel, X: object, y: object, random_state: int = 0) -> l
         network._backward(Y.T.astype(network.dtype), outputs.T)
     kind = model.output_kind
     accuracy = kind.score(outputs, Y) if kind.is_classifier else math.nan  # none: regression
-    return (_loss_curve_findings(model, Y, outputs, accuracy)
-            + _unit_findings(network, learnt=accuracy == 1.0) + _gradient_findings(network))
+    dead, saturated = _unit_counts(network)
+    return (_loss_curve_findings(model, Y, outputs, accuracy, not (dead or saturated))
+            + _unit_findings(network, dead, saturated, learnt=accuracy == 1.0)
+            + _gradient_findings(network))

@@ -1,11 +1,24 @@
-"""The words of the learner's tools (``trace`` and ``check``), in English and in French, the
-course's language.  The formulas themselves are the same in both."""
+"""Every word scratchnn says to a person, in English and in French, the course's language:
+the learner's tools (``trace`` and ``check``), the command line and its errors, the diagnoses
+of a training and the plots.  The formulas themselves are the same in both.
+
+``say(key, **values)`` gives a phrase in the current language: English unless a command set
+another (``scratchnn ... --lang fr``, or a French ``LC_ALL``, ``LC_MESSAGES`` or ``LANG``), or
+the code runs inside ``with speaking("fr"):``.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
 import re
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from typing import Any
 
-__all__ = ["LANGUAGES", "words"]
+__all__ = ["LANGUAGES", "current_language", "language_of_environment", "say", "speaking",
+           "translate_usage_error", "words"]
 
 LANGUAGES = ("en", "fr")
 
@@ -18,7 +31,6 @@ FORMULAS = {
     "check_update": "weights -= learning_rate · d_weights, biases -= learning_rate · "
                     "d_biases",
     "check_forward": "a = f(W · a_prev + b)",
-    "check_loss": "loss = (1/N) Σ -(y log(ŷ) + (1 - y) log(1 - ŷ)), epoch 1",
     "check_daL": "daⁿ = (ŷ - y) / (ŷ (1 - ŷ))",
     "check_tf_shapes": "W1: [input_size, hidden_size], b1: [hidden_size], W2: [hidden_size, "
                        "output_size], b2: [output_size]",
@@ -56,7 +68,14 @@ WORDS: dict[str, dict[str, str]] = {
         "exit_check": "The code stopped the program while it was checked: SystemExit({code}), "
                       "from exit() or sys.exit(). Layer and Perceptron must return, not end "
                       "the program.",
-        "missing": "The file has no {name}: define it as in the course.",
+        "missing": "The file defines no {names}: define them as in the course (or "
+                   "train_step and its tf.Variable, for the TensorFlow exercise).",
+        "and_no": " and no ",
+        "tf_no_variables": "The file has a train_step but no tf.Variable {missing}: name them "
+                           "as the course does ({names}).",
+        "tf_no_learning_rate": "The file has a train_step but no number learning_rate.",
+        "ended_by_signal": "The check was ended by the signal {signal}, before its report.",
+        "ended_with_status": "The check ended with exit status {status} and no report.",
         "hint_transposed": "the product looks transposed: d_weights = dz · a_prevᵀ, of shape "
                            "(n_neurons, n_inputs)",
         "hint_learning_rate": "the update does not use the learning rate: "
@@ -66,6 +85,7 @@ WORDS: dict[str, dict[str, str]] = {
                                 "it before changing them",
         "hint_scale": "the numbers are off by a constant factor",
         "hint_other": "compare the formula, term by term, with the course's",
+        "check_loss": "loss = (1/N) Σ -(y log(ŷ) + (1 - y) log(1 - ŷ)), epoch 1",
         "check_fit": "fit: every sample, every epoch, the weights after training",
         "check_line": "the line 'Loss at epoch N: L.LLL'",
         "or": "or",
@@ -135,7 +155,7 @@ WORDS: dict[str, dict[str, str]] = {
         "hint": "indice",
         "all_right": "Les {count} vérifications sont justes : le code calcule les formules.",
         "some_wrong": "{wrong} vérifications sur {count} sont fausses ; la première : {name}.",
-        "crashed": "Le code s'est arrêté sur une erreur : {error}",
+        "crashed": "Le code s'est arrêté sur cette erreur de Python : {error}",
         "timeout": "Le code n'a pas fini en {seconds} s (une boucle sans fin ?).",
         "exit_import": "Le fichier a arrêté le programme pendant son import : "
                        "SystemExit({code}), venu de exit() ou de sys.exit(). La vérification "
@@ -144,7 +164,16 @@ WORDS: dict[str, dict[str, str]] = {
         "exit_check": "Le code a arrêté le programme pendant la vérification : "
                       "SystemExit({code}), venu de exit() ou de sys.exit(). Layer et "
                       "Perceptron doivent rendre la main, pas terminer le programme.",
-        "missing": "Le fichier n'a pas de {name} : définissez-la comme dans le cours.",
+        "missing": "Le fichier ne définit pas de {names} : définissez-les comme dans le cours "
+                   "(ou train_step et ses tf.Variable, pour l'exercice TensorFlow).",
+        "and_no": " ni de ",
+        "tf_no_variables": "Le fichier a un train_step mais pas de tf.Variable {missing} : "
+                           "nommez-les comme le cours ({names}).",
+        "tf_no_learning_rate": "Le fichier a un train_step mais pas de nombre learning_rate.",
+        "ended_by_signal": "La vérification a été arrêtée par le signal {signal}, avant son "
+                           "rapport.",
+        "ended_with_status": "La vérification s'est terminée avec le code de sortie {status}, "
+                             "sans rapport.",
         "hint_transposed": "le produit semble transposé : d_weights = dz · a_prevᵀ, de forme "
                            "(n_neurons, n_inputs)",
         "hint_learning_rate": "la mise à jour n'utilise pas le taux d'apprentissage : "
@@ -154,6 +183,7 @@ WORDS: dict[str, dict[str, str]] = {
                                 "calculez-le avant de les changer",
         "hint_scale": "les nombres diffèrent d'un facteur constant",
         "hint_other": "comparez la formule, terme à terme, avec celle du cours",
+        "check_loss": "loss = (1/N) Σ -(y log(ŷ) + (1 - y) log(1 - ŷ)), époque 1",
         "check_fit": "fit : chaque exemple, chaque époque, les poids après l'entraînement",
         "check_line": "la ligne « Loss at epoch N: L.LLL »",
         "or": "ni",
@@ -214,15 +244,362 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
+#: The words of the command line, of the diagnoses and of the pictures: (English, French).
+PHRASES: dict[str, tuple[str, str]] = {
+    # -- the command line: its errors (one line on standard error) ---------------------------
+    "error": ("scratchnn: error: {message}", "scratchnn : erreur : {message}"),
+    "usage_error": ("{prog}: error: {message}", "{prog} : erreur : {message}"),
+    "interrupted": ("scratchnn: interrupted{saved}", "scratchnn : interrompu{saved}"),
+    "interrupted_saved": (": the model of the last complete update saved to {path}",
+                          " : le modèle de la dernière mise à jour complète est enregistré "
+                          "dans {path}"),
+    "no_memory": ("not enough memory for this: try a smaller network (--hidden) or data set",
+                  "pas assez de mémoire : essayez un réseau plus petit (--hidden) ou moins de "
+                  "données"),
+    "no_tensorflow": ("the tensorflow engine needs TensorFlow: pip install 'scratchnn[tf]'",
+                      "le moteur tensorflow a besoin de TensorFlow : "
+                      "pip install 'scratchnn[tf]'"),
+    "no_matplotlib": ("pictures need matplotlib: pip install 'scratchnn[plot]'",
+                      "les images ont besoin de matplotlib : pip install 'scratchnn[plot]'"),
+    "no_web_server": ("the playground needs its web server: pip install "
+                      "'scratchnn[playground]'",
+                      "le terrain de jeu a besoin de son serveur web : pip install "
+                      "'scratchnn[playground]'"),
+    "missing_package": ("a package is missing: {message}",
+                        "il manque un paquet Python : {message}"),
+    "library_error": ("{message}", "{message}"),
+    "no_file": ("{option}{path}: no such file", "{option}{path} : fichier introuvable"),
+    "is_folder": ("{option}{path} is a folder, not a file",
+                  "{option}{path} est un dossier, pas un fichier"),
+    "could_not_read": ("could not read {path}: {reason}", "impossible de lire {path} : {reason}"),
+    "could_not_write": ("could not write {path}: {reason}",
+                        "impossible d'écrire {path} : {reason}"),
+    "could_not_save": ("could not save the model to {path}: {reason}",
+                       "impossible d'enregistrer le modèle dans {path} : {reason}"),
+    "could_not_export": ("could not export to {path}: {reason}",
+                         "impossible d'exporter vers {path} : {reason}"),
+    "os_error": ("{reason}: {path}", "{reason} : {path}"),
+    # The system's words for its errors (os.strerror's in English), by errno name.
+    "ENOENT": ("No such file or directory", "fichier ou dossier introuvable"),
+    "EACCES": ("Permission denied", "permission refusée"),
+    "EISDIR": ("Is a directory", "c'est un dossier"),
+    "ENOTDIR": ("Not a directory",
+                "un élément du chemin n'est pas un dossier"),
+    "ENOSPC": ("No space left on device", "plus de place sur le disque"),
+    "EROFS": ("Read-only file system", "le système de fichiers est en lecture seule"),
+    "EEXIST": ("File exists", "le fichier existe déjà"),
+    "output_is_folder": ("{option} {path} is a folder; give a file name",
+                         "{option} {path} est un dossier ; donnez un nom de fichier"),
+    "output_no_folder": ("{option} {path}: the folder {folder} does not exist",
+                         "{option} {path} : le dossier {folder} n'existe pas"),
+    "output_is_input": ("{option} {path} is the input {other} {source}: writing it would "
+                        "destroy it; give another name",
+                        "{option} {path} est l'entrée {other} {source} : l'écrire la "
+                        "détruirait ; donnez un autre nom"),
+    "outputs_same": ("{option} and {other} are the same file {path}; give each its own",
+                     "{option} et {other} sont le même fichier {path} ; donnez à chacun le "
+                     "sien"),
+    "the_model": ("the model", "le modèle"),
+    "metavar_model": ("model", "modèle"),
+    "metavar_solution": ("solution", "solution"),
+    "positive_int": ("{option} must be a positive integer, got {value}",
+                     "{option} doit être un entier positif, reçu : {value}"),
+    "non_negative_int": ("{option} must be an integer >= 0, got {value}",
+                         "{option} doit être un entier >= 0, reçu : {value}"),
+    "between": ("{option} must be between {low} and {high}, got {value}",
+                "{option} doit être entre {low} et {high}, reçu : {value}"),
+    "batch_size": ("--batch-size must be a positive integer (or 0 for the whole set), "
+                   "got {value}",
+                   "--batch-size doit être un entier positif (ou 0 pour tout l'ensemble), "
+                   "reçu : {value}"),
+    "hidden_sizes": ("--hidden sizes must be positive integers, got {value}",
+                     "les tailles de --hidden doivent être des entiers positifs, reçu : "
+                     "{value}"),
+    "learning_rate": ("--learning-rate must be a positive finite number, got {value}",
+                      "--learning-rate doit être un nombre positif fini, reçu : {value}"),
+    "devices": ("--devices takes a positive number or 'all', with --engine tensorflow; got "
+                "--devices {devices} with --engine {engine}",
+                "--devices prend un nombre positif ou 'all', avec --engine tensorflow ; reçu : "
+                "--devices {devices} avec --engine {engine}"),
+    "extension": ("{option} needs a file name with an extension such as .png, got {value!r}",
+                  "{option} demande un nom de fichier avec une extension, comme .png, reçu : "
+                  "{value!r}"),
+    "animate_gif": ("--animate writes a GIF: give a file name ending in .gif, got {value!r}",
+                    "--animate écrit un GIF : donnez un nom de fichier qui finit par .gif, "
+                    "reçu : {value!r}"),
+    "animate_2d": ("--animate draws the decision boundary of 2-D data; this data has "
+                   "{count} features",
+                   "--animate dessine la frontière de décision de données à 2 dimensions ; "
+                   "ces données ont {count} variables"),
+    "l2": ("--l2 must be a finite number >= 0, got {value}",
+           "--l2 doit être un nombre fini >= 0, reçu : {value}"),
+    "dropout": ("--dropout must be in [0, 1), got {value}",
+                "--dropout doit être dans [0, 1), reçu : {value}"),
+    "lbfgs_schedule": ("--schedule needs a learning rate; --optimizer lbfgs has none",
+                       "--schedule demande un taux d'apprentissage ; --optimizer lbfgs n'en a "
+                       "pas"),
+    "go_with_data": ("{options} go with --data", "{options} vont avec --data"),
+    "and": (" and ", " et "),
+    "needs_target": ("--data needs --target: the labels' column (CSV) or file (.npy)",
+                     "--data demande --target : la colonne des étiquettes (CSV) ou leur "
+                     "fichier (.npy)"),
+    "test_data_npy": ("--test-data takes a CSV or an .npz of X and y (an .npy has no labels)",
+                      "--test-data prend un CSV ou un .npz de X et y (un .npy n'a pas "
+                      "d'étiquettes)"),
+    "test_data_shape": ("{path}: it must have the labels and the {count} features of --data",
+                        "{path} : il lui faut les étiquettes et les {count} variables de "
+                        "--data"),
+    "unknown_labels": ("{path}: labels not in --data: {labels}",
+                       "{path} : étiquettes absentes de --data : {labels}"),
+    "one_class": ("{path}: the labels hold one class only ({label!r}); there is nothing to "
+                  "learn",
+                  "{path} : les étiquettes n'ont qu'une classe ({label!r}) ; il n'y a rien à "
+                  "apprendre"),
+    "few_rows": ("{path}: {classes} classes in {rows} rows, the class {label!r} has {count} "
+                 "row(s): {hint}; if the target is a quantity, train a regressor with --task "
+                 "regression",
+                 "{path} : {classes} classes dans {rows} lignes, la classe {label!r} a {count} "
+                 "ligne(s) : {hint} ; si la cible est une quantité, entraînez une régression "
+                 "avec --task regression"),
+    "few_rows_split": ("the test split needs at least {count} rows of each class (or give "
+                       "--test-data)",
+                       "la part de test demande au moins {count} lignes de chaque classe (ou "
+                       "donnez --test-data)"),
+    "few_rows_learn": ("each class needs rows to learn from",
+                       "chaque classe a besoin de lignes pour apprendre"),
+    "memory": ("a network of {parameters:,} parameters and {rows:,} rows of {targets:,} "
+               "targets need about {needed:.1f} GB, more than the {free:.1f} GB free: try "
+               "smaller --hidden layers, or fewer classes",
+               "un réseau de {parameters:,} paramètres et {rows:,} lignes de {targets:,} "
+               "cibles demandent environ {needed:.1f} Go, plus que les {free:.1f} Go libres : "
+               "essayez des couches --hidden plus petites, ou moins de classes"),
+    "input_width": ("--input must have {count} values per sample (the model's inputs), got "
+                    "{widths}",
+                    "--input doit avoir {count} valeurs par exemple (les entrées du modèle), "
+                    "reçu : {widths}"),
+    "input_finite": ("--input values must be finite numbers (not nan or inf)",
+                     "les valeurs de --input doivent être des nombres finis (ni nan ni inf)"),
+    "data_columns": ("{path}: {count} feature columns, but the model takes {expected}{names}",
+                     "{path} : {count} colonnes de variables, mais le modèle en prend "
+                     "{expected}{names}"),
+    "data_not_finite": ("{path}: the inputs hold NaN or infinite values",
+                        "{path} : les entrées contiennent des valeurs NaN ou infinies"),
+    "plot_features": ("the model takes {inputs} inputs but --dataset {dataset} has "
+                      "{features} features",
+                      "le modèle prend {inputs} entrées mais --dataset {dataset} a {features} "
+                      "variables"),
+    "export_is_file": ("-o {path} is a file; a SavedModel is a folder: give a new name",
+                       "-o {path} est un fichier ; un SavedModel est un dossier : donnez un "
+                       "nouveau nom"),
+    "export_other_folder": ("-o {path} is a folder of other files, not a SavedModel; give a "
+                            "new name",
+                            "-o {path} est un dossier d'autres fichiers, pas un SavedModel ; "
+                            "donnez un nouveau nom"),
+    "trace_sizes": ("--hidden takes positive sizes and --learning-rate a positive number",
+                    "--hidden prend des tailles positives et --learning-rate un nombre "
+                    "positif"),
+    "timeout_positive": ("--timeout must be a positive number of seconds, got {value}",
+                         "--timeout doit être un nombre positif de secondes, reçu : {value}"),
+    # -- the command line: what it prints ---------------------------------------------------
+    "note": ("Note: {message}", "Remarque : {message}"),
+    "model_saved": ("model saved to {path}", "modèle enregistré dans {path}"),
+    "figure_saved": ("figure saved to {path}", "figure enregistrée dans {path}"),
+    "animation_saved": ("animation of {count} frames saved to {path}",
+                        "animation de {count} images enregistrée dans {path}"),
+    "exported": ("{kind} model written to {path}", "modèle {kind} écrit dans {path}"),
+    "predictions_written": ("{count} predictions written to {path}",
+                            "{count} prédictions écrites dans {path}"),
+    "accuracy": ("accuracy", "exactitude"),
+    "r2": ("r2", "R²"),
+    "score": ("{score}: {value}", "{score} : {value}"),
+    "train_score": ("train {score}: {value}", "{score} à l'entraînement : {value}"),
+    "test_score": ("test {score}: {value}", "{score} au test : {value}"),
+    "column_inputs": ("inputs", "entrées"),
+    "column_target": ("target", "cible"),
+    "column_probability": ("probability", "probabilité"),
+    "column_prediction": ("prediction", "prédiction"),
+    # -- a fit's messages ---------------------------------------------------------------------
+    "unit_epoch": ("epoch", "époque"),
+    "bar_loss": ("loss", "perte"),
+    "bar_val_loss": ("val_loss", "perte_val"),
+    "bar_val_accuracy": ("val_accuracy", "exactitude_val"),
+    "bar_learning_rate": ("learning_rate", "taux"),
+    "diagnosis": ("Diagnosis: {finding}", "Diagnostic : {finding}"),
+    "finding": ("{message} Try: {advice}", "{message} Essayez : {advice}"),
+    "restart": ("Diagnosis: training is stuck ({why}): restart {start} of {count} from new "
+                "initial weights",
+                "Diagnostic : l'entraînement est bloqué ({why}) : nouveau départ {start} sur "
+                "{count}, de nouveaux poids initiaux"),
+    "kept_restart": ("Kept restart {start}: final loss {loss:.3f}",
+                     "Gardé : le départ {start}, perte finale {loss:.3f}"),
+    "kept_first": ("Kept the first run: final loss {loss:.3f}",
+                   "Gardé : le premier essai, perte finale {loss:.3f}"),
+    "stuck_base_rate": ("the network predicts the base rate for every sample",
+                        "le réseau prédit la fréquence des classes pour chaque exemple"),
+    "stuck_plateau": ("the loss stopped falling with samples still misclassified",
+                      "la perte ne baisse plus alors que des exemples sont mal classés"),
+    "not_converged": ("training used all its {epochs} epochs before its stopping rule said "
+                      "it had converged; give it more epochs",
+                      "l'entraînement a employé ses {epochs} époques avant que sa règle "
+                      "d'arrêt ne le dise convergé ; donnez-lui plus d'époques"),
+    # -- the diagnoses (scratchnn.diagnostics) ------------------------------------------------
+    "too_short": ("Training ran {epochs} epoch{plural}, too few to judge: the loss is "
+                  "{loss:.3f} and may well keep falling.",
+                  "L'entraînement a duré {epochs} époque{plural}, trop peu pour juger : la "
+                  "perte vaut {loss:.3f} et peut encore baisser."),
+    "too_short_advice": ("train longer (at least {minimum} epochs, often hundreds).",
+                         "entraînez plus longtemps (au moins {minimum} époques, souvent des "
+                         "centaines)."),
+    "restart_advice": ("restart from other initial weights (fit(..., restarts=5)), a larger "
+                       "learning rate, or another initialiser.",
+                       "repartez d'autres poids initiaux (fit(..., restarts=5)), d'un taux "
+                       "d'apprentissage plus grand, ou d'une autre initialisation."),
+    "plateau_advice": ("restart from other initial weights (fit(..., restarts=5)), or add "
+                       "hidden neurons.",
+                       "repartez d'autres poids initiaux (fit(..., restarts=5)), ou ajoutez "
+                       "des neurones cachés."),
+    "restarts_failed": ("the restarts did not help: add hidden neurons, or try another "
+                        "learning rate or initialiser.",
+                        "les nouveaux départs n'ont pas aidé : ajoutez des neurones cachés, ou "
+                        "essayez un autre taux d'apprentissage ou une autre initialisation."),
+    "base_rate": ("The loss is stuck at {loss:.3f}, the entropy of the label frequencies "
+                  "({entropy:.3f}): the network predicts the base rate for every sample.",
+                  "La perte est bloquée à {loss:.3f}, l'entropie des fréquences des "
+                  "étiquettes ({entropy:.3f}) : le réseau prédit la fréquence des classes "
+                  "pour chaque exemple."),
+    "plateau": ("The loss has stopped falling at {loss:.3f} (it changed by {change:.2%} over "
+                "the last {window} epochs) while {wrong:.0%} of the training samples are "
+                "misclassified: training is stuck in a bad minimum.",
+                "La perte ne baisse plus, à {loss:.3f} (elle a changé de {change:.2%} sur les "
+                "{window} dernières époques) alors que {wrong:.0%} des exemples "
+                "d'entraînement sont mal classés : l'entraînement est bloqué dans un mauvais "
+                "minimum."),
+    "slow": ("The loss falls steadily but slowly: it fell in each of the last {window} "
+             "epochs, by {drop:.2g} in all (to {loss:.4f}), at least half as much as in the "
+             "{window} before, and no unit is saturated or dead. The learning rate is too "
+             "small, or the epochs too few: the run is slow, not stuck.",
+             "La perte baisse régulièrement mais lentement : elle a baissé à chacune des "
+             "{window} dernières époques, de {drop:.2g} en tout (jusqu'à {loss:.4f}), au "
+             "moins moitié autant que sur les {window} d'avant, et aucune unité n'est saturée "
+             "ou morte. Le taux d'apprentissage est trop petit, ou les époques trop peu "
+             "nombreuses : l'entraînement est lent, pas bloqué."),
+    "slow_advice": ("a larger learning rate (ten times, say) or more epochs; other initial "
+                    "weights (restarts) would not help.",
+                    "un taux d'apprentissage plus grand (dix fois, par exemple) ou plus "
+                    "d'époques ; d'autres poids initiaux (restarts) n'aideraient pas."),
+    "unstable": ("The loss rises or oscillates: it went up in {rises:.0%} of the epochs of the "
+                 "second half, and ends at {final:.3g} against a best of {best:.3g}.",
+                 "La perte monte ou oscille : elle a monté dans {rises:.0%} des époques de la "
+                 "seconde moitié, et finit à {final:.3g}, contre {best:.3g} au mieux."),
+    "unstable_advice": ("a smaller learning rate (a tenth, say).",
+                        "un taux d'apprentissage plus petit (dix fois plus petit, par "
+                        "exemple)."),
+    "still_falling": ("The loss was still falling at the last epoch ({change:.0%} lower over "
+                      "the last {window} epochs, now {loss:.3g}).",
+                      "La perte baissait encore à la dernière époque ({change:.0%} de moins "
+                      "sur les {window} dernières époques, {loss:.3g} maintenant)."),
+    "still_falling_advice": ("train longer (more epochs) or with a larger learning rate.",
+                             "entraînez plus longtemps (plus d'époques) ou avec un taux "
+                             "d'apprentissage plus grand."),
+    "layer_count": ("layer {index}: {count} of {total}", "couche {index} : {count} sur {total}"),
+    "dead_relu": ("Some ReLU units are never active on the training set ({listed}); they no "
+                  "longer learn.",
+                  "Des unités ReLU ne sont jamais actives sur l'ensemble d'entraînement "
+                  "({listed}) ; elles n'apprennent plus."),
+    "dead_relu_advice": ("a smaller learning rate{he}, or tanh units.",
+                         "un taux d'apprentissage plus petit{he}, ou des unités tanh."),
+    "dead_relu_he": (", He initialisation (init='he')", ", l'initialisation de He (init='he')"),
+    "saturated": ("Some sigmoid/tanh units are saturated (at their limit for over 95% of the "
+                  "samples: {listed}); their gradient is nearly zero.",
+                  "Des unités sigmoïde/tanh sont saturées (à leur limite pour plus de 95 % des "
+                  "exemples : {listed}) ; leur gradient est presque nul."),
+    "saturated_advice": ("scale the inputs (to mean 0, variance 1), Xavier initialisation "
+                         "(init='xavier'), or a smaller learning rate.",
+                         "des entrées mises à l'échelle (moyenne 0, variance 1), "
+                         "l'initialisation de Xavier (init='xavier'), ou un taux "
+                         "d'apprentissage plus petit."),
+    "vanishing_gradients": ("The gradients vanish towards the input: the first layer's is "
+                            "{first:.2g}, the last layer's {last:.2g}.",
+                            "Les gradients s'évanouissent vers l'entrée : celui de la première "
+                            "couche vaut {first:.2g}, celui de la dernière {last:.2g}."),
+    "vanishing_gradients_advice": ("ReLU units with He initialisation, fewer layers, or scaled "
+                                   "inputs.",
+                                   "des unités ReLU avec l'initialisation de He, moins de "
+                                   "couches, ou des entrées mises à l'échelle."),
+    "exploding_gradients": ("The gradients are exploding (norms per layer: {norms}).",
+                            "Les gradients explosent (normes par couche : {norms})."),
+    "exploding_gradients_advice": ("a smaller learning rate, scaled inputs, or smaller initial "
+                                   "weights.",
+                                   "un taux d'apprentissage plus petit, des entrées mises à "
+                                   "l'échelle, ou des poids initiaux plus petits."),
+    # -- the pictures (scratchnn.plot, scratchnn.animation) -----------------------------------
+    "plot_training_loss": ("training loss", "perte d'entraînement"),
+    "plot_validation_loss": ("validation loss", "perte de validation"),
+    "plot_restored": ("restored epoch {epoch}", "époque gardée : {epoch}"),
+    "plot_epoch": ("epoch", "époque"),
+    "plot_loss_axis": ("loss ({name})", "perte ({name})"),
+    "plot_not_trained": ("Loss (not trained)", "Perte (pas d'entraînement)"),
+    "plot_boundary": ("Decision boundary", "Frontière de décision"),
+    "plot_feature": ("feature {index}", "variable {index}"),
+    "plot_frame": ("epoch {epoch}", "époque {epoch}"),
+    # -- names of the activations, in sentences (formulas keep the code's names) -------------
+    "name_sigmoid": ("sigmoid", "sigmoïde"),
+    "name_tanh": ("tanh", "tanh"),
+    "name_relu": ("relu", "relu"),
+    "name_linear": ("linear", "linéaire"),
+    "name_softmax": ("softmax", "softmax"),
+}
+
+for _index, _language in enumerate(LANGUAGES):
+    WORDS[_language].update({key: pair[_index] for key, pair in PHRASES.items()})
+
+#: argparse's own errors (Python 3.11's wording), in French: a pattern and its translation.
+_ARGPARSE_FRENCH = [
+    (r"the following arguments are required: (.*)", "ces arguments sont obligatoires : {0}"),
+    (r"unrecognized arguments: (.*)", "arguments inconnus : {0}"),
+    (r"argument (.*?): invalid choice: (.*) \(choose from (.*)\)",
+     "argument {0} : choix invalide : {1} (au choix : {2})"),
+    (r"argument (.*?): invalid int value: (.*)",
+     "argument {0} : un nombre entier est attendu, reçu : {1}"),
+    (r"argument (.*?): invalid float value: (.*)",
+     "argument {0} : un nombre est attendu, reçu : {1}"),
+    (r"argument (.*?): invalid \w+ value: (.*)", "argument {0} : valeur invalide : {1}"),
+    (r"argument (.*?): expected one argument", "argument {0} : une valeur est attendue"),
+    (r"argument (.*?): expected at least one argument",
+     "argument {0} : au moins une valeur est attendue"),
+    (r"argument (.*?): expected (\d+) arguments?", "argument {0} : {1} valeurs sont attendues"),
+    (r"argument (.*?): not allowed with argument (.*)",
+     "argument {0} : interdit avec l'argument {1}"),
+    (r"argument (.*?): ignored explicit argument (.*)",
+     "argument {0} : la valeur {1} est de trop"),
+    (r"one of the arguments (.*) is required", "l'un des arguments {0} est obligatoire"),
+    (r"ambiguous option: (.*) could match (.*)", "option ambiguë : {0} peut désigner {1}"),
+]
+
+
+def translate_usage_error(message: str, language: str) -> str:
+    """An error message of argparse in ``language`` (as it is if none of the patterns, for
+    the argparse of this Python, matches)."""
+    if language == "fr":
+        for pattern, french in _ARGPARSE_FRENCH:
+            found = re.fullmatch(pattern, message)
+            if found:
+                return _french_typography(french.format(*found.groups()))
+    return message
+
+
 #: French puts a non-breaking space before ``: ; ? !`` and inside ``« »``.
 _FRENCH_SPACES = re.compile(r" ([:;?!»])|(«) ")
+#: ... and between a number and its ``%``.
+_FRENCH_PERCENT = re.compile(r"(\d)%")
 
 
 def _french_typography(phrase: str) -> str:
     return _FRENCH_SPACES.sub(lambda m: f"\u00a0{m[1]}" if m[1] else f"{m[2]}\u00a0", phrase)
 
 
-def words(language: str) -> dict[str, str]:
+@functools.cache
+def words(language: str) -> Mapping[str, str]:
     """The phrases of ``language`` ("en" or "fr"), and the formulas."""
     if language not in WORDS:
         raise ValueError(f"language must be one of {list(LANGUAGES)}, got {language!r}")
@@ -230,3 +607,41 @@ def words(language: str) -> dict[str, str]:
     if language == "fr":
         phrases = {key: _french_typography(phrase) for key, phrase in phrases.items()}
     return {**FORMULAS, **phrases}
+
+
+_CURRENT: ContextVar[str] = ContextVar("scratchnn_language", default="en")
+
+
+def current_language() -> str:
+    """The language scratchnn speaks now: "en" unless ``speaking`` set another."""
+    return _CURRENT.get()
+
+
+@contextlib.contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """Speak ``language`` ("en" or "fr") inside the ``with`` block: the messages of ``fit``,
+    the diagnoses, the plots and the command line."""
+    words(language)  # refuses an unknown language before anything changes
+    token = _CURRENT.set(language)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+def say(key: str, **values: Any) -> str:
+    """The phrase ``key`` in the current language, with ``values`` filled in."""
+    language = current_language()
+    phrase = words(language)[key].format(**values)
+    return _FRENCH_PERCENT.sub("\\1\u00a0%", phrase) if language == "fr" else phrase
+
+
+def language_of_environment(environ: Mapping[str, str] | None = None) -> str:
+    """"fr" when the locale of the environment is French, else "en": the first of
+    ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is set decides, as for any program."""
+    environ = os.environ if environ is None else environ
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(name, "")
+        if value:
+            return "fr" if value.lower().startswith("fr") else "en"
+    return "en"

@@ -1,4 +1,5 @@
-"""Pictures of training: the loss curve and, for 2-D inputs, the decision boundary.
+"""Pictures of training: the loss curve and, for 2-D inputs, the decision boundary, with
+their words in the current language (``scratchnn.language.speaking``).
 
 Needs matplotlib (``pip install 'scratchnn[plot]'``).  Figures are built with
 ``matplotlib.figure.Figure``, without pyplot, so they render headless (Agg) and never open a
@@ -20,6 +21,7 @@ except ImportError:  # pragma: no cover - exercised only without the extra
     raise ImportError("pictures need matplotlib: pip install 'scratchnn[plot]'") from None
 
 from .base import BaseModel
+from .language import say
 from .outputs import OutputKind
 from .plane import Plane
 
@@ -30,17 +32,17 @@ def plot_loss(model: BaseModel, ax: Axes) -> Axes:
     """Draw the training loss per epoch, the validation loss when there is one, and the epoch
     whose weights early stopping restored."""
     history = model.history
-    ax.plot(history.epoch, history.loss, label="training loss")
+    ax.plot(history.epoch, history.loss, label=say("plot_training_loss"))
     if history.val_loss:
         ax.plot(history.epoch[-len(history.val_loss):], history.val_loss,
-                label="validation loss")
+                label=say("plot_validation_loss"))
     best = model.best_epoch_
     if best:  # early stopping kept this epoch's weights
-        ax.axvline(best, color="gray", linestyle="--", label=f"restored epoch {best}")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel(f"loss ({model.loss.name})")
+        ax.axvline(best, color="gray", linestyle="--", label=say("plot_restored", epoch=best))
+    ax.set_xlabel(say("plot_epoch"))
+    ax.set_ylabel(say("plot_loss_axis", name=model.loss.name))
     ax.set_yscale("log")
-    ax.set_title("Loss")
+    ax.set_title(say("loss"))
     ax.legend()
     return ax
 
@@ -72,7 +74,9 @@ def plot_decision_boundary(model: BaseModel, X: NDArray[Any], y: NDArray[Any], a
                vmin=0, vmax=9 if labels.max() > 1 else 1, edgecolors="black", s=40)
     ax.set_xlim(low[0], high[0])
     ax.set_ylim(low[1], high[1])
-    ax.set_title("Decision boundary")
+    ax.set_xlabel(say("plot_feature", index=1))
+    ax.set_ylabel(say("plot_feature", index=2))
+    ax.set_title(say("plot_boundary"))
     return ax
 
 
@@ -88,7 +92,7 @@ def plot_training(model: BaseModel, X: NDArray[Any], y: NDArray[Any],
     if model.history.loss:
         plot_loss(model, axes[0])
     else:
-        axes[0].set_title("Loss (not trained)")
+        axes[0].set_title(say("plot_not_trained"))
     if two_d:
         plot_decision_boundary(model, X, y, axes[1])
     if path is not None:

@@ -49,7 +49,8 @@ def trace(model: Perceptron, x: NDArray[np.floating], y: NDArray[np.floating],
     a = np.asarray(x, dtype=model.dtype).reshape(-1, 1)
     target = np.asarray(y, dtype=model.dtype).reshape(-1, 1)
     sizes = "-".join(str(s) for s in [model.n_features, *(layer.n_neurons for layer in layers)])
-    names = "/".join(dict.fromkeys(layer.activation.name for layer in layers))
+    names = "/".join(text.get("name_" + name, name) for name in
+                     dict.fromkeys(layer.activation.name for layer in layers))
     lines = [text["step"].format(network=f"{sizes} {names}", index=index, dataset=dataset,
                                  x=format_array(a), y=format_array(target),
                                  learning_rate=f"{learning_rate:g}"), "",

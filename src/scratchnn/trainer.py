@@ -23,11 +23,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .callbacks import callback_hook
-from .diagnostics import STUCK, STUCK_WORDS, diagnose, sample_rows
+from .diagnostics import STUCK, diagnose, sample_rows, stuck_words
 from .errors import NonFiniteLoss, TrainingDivergedError, convergence_warning
 from .history import History
 from .initializers import FitRandom, RandomState, check_fit_random_state, initialize
 from .interrupt import InterruptGuard
+from .language import say
 from .losses import batch_weight
 from .optimizers import SGD, Optimizer, get_optimizer
 from .schedules import Adaptive, Schedule
@@ -325,12 +326,11 @@ class Trainer:
             model.lbfgs_result_ = self.lbfgs_result
         can_stop = bool(plan.stoppers) or isinstance(self.optimizer.schedule, Adaptive)
         if can_stop and not converged:
-            warnings.warn(f"training used all its {plan.epochs} epochs before its stopping "
-                          f"rule said it had converged; give it more epochs",
-                          convergence_warning(), stacklevel=3)
+            warnings.warn(say("not_converged", epochs=plan.epochs), convergence_warning(),
+                          stacklevel=3)
         if plan.verbose:
             for finding in diagnose(model, *plan.diagnosis_set()):
-                print(f"Diagnosis: {finding}", file=sys.stdout)
+                print(say("diagnosis", finding=finding), file=sys.stdout)
 
     # -- one run -------------------------------------------------------------------------
     def _train_once(self, optimizer: Optimizer | LBFGS, progress: Progress) -> bool:
@@ -515,10 +515,9 @@ class Trainer:
         try:
             for start in range(1, plan.restarts + 1):
                 if plan.verbose:
-                    print(f"Diagnosis: training is stuck "
-                          f"({'; '.join(STUCK_WORDS[code] for code in sorted(stuck))}): "
-                          f"restart {start} of {plan.restarts} from new initial weights",
-                          file=sys.stdout)
+                    print(say("restart", why="; ".join(stuck_words(code)
+                                                         for code in sorted(stuck)),
+                              start=start, count=plan.restarts), file=sys.stdout)
                 model.set_weights([draw for layer in model.layers for draw in (
                     initialize(layer.init, layer.n_inputs, layer.n_neurons, plan.rng,
                                model.dtype),
@@ -540,7 +539,7 @@ class Trainer:
             assert model.optimizer_ is not None
             self.optimizer = model.optimizer_
         if plan.verbose:
-            kept = f"restart {model.history.start}" if model.history.start else "the first run"
-            print(f"Kept {kept}: final loss {loss:.3f}", file=sys.stdout)
+            print(say("kept_restart", start=model.history.start, loss=loss)
+                  if model.history.start else say("kept_first", loss=loss), file=sys.stdout)
         return converged
 

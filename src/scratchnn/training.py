@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .initializers import FitRandom
+from .language import current_language, say, words
 from .validation import check_positive_int
 
 __all__ = ["MONITORS", "Callback", "EarlyStopping", "Plateau", "Progress", "stratified_split"]
@@ -163,7 +164,7 @@ class Progress:
                 raise ImportError(
                     "verbose=2 shows a progress bar with tqdm: pip install 'scratchnn[progress]'"
                 ) from None
-            self.bar = tqdm(total=epochs, unit="epoch", file=sys.stdout, leave=True)
+            self.bar = tqdm(total=epochs, unit=say("unit_epoch"), file=sys.stdout, leave=True)
 
     @staticmethod
     def check(verbose: object, log_every: object) -> tuple[int, int]:
@@ -177,11 +178,15 @@ class Progress:
     def update(self, epoch: int, logs: dict[str, float]) -> None:
         self.count += 1
         if self.bar is not None:
-            self.bar.set_postfix({k: f"{v:.4f}" for k, v in logs.items()}, refresh=False)
+            said = words(current_language())
+            self.bar.set_postfix({said.get("bar_" + k, k): f"{v:.4f}" for k, v in logs.items()},
+                                 refresh=False)
             self.bar.update(1)
         elif self.verbose and self.count % self.log_every == 0:
             validation = "".join(f" - {name}: {logs[name]:.3f}" for name in
                                  ("val_loss", "val_accuracy") if name in logs)
+            # The course's line, word for word in every language: the course (in French)
+            # prints it so, and ``scratchnn check`` asks the student's fit for it.
             print(f"Loss at epoch {epoch}: {logs['loss']:.3f}{validation}", file=sys.stdout)
 
     def say(self, message: str) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from ..check import TF_TIMEOUT, TIMEOUT, check_in_subprocess, default_timeout
-from ..language import LANGUAGES
-from .common import fail
+from ..language import current_language, say
+from .common import add_language, fail, require_file
 
 __all__ = ["add_parser", "run"]
 
@@ -26,25 +25,24 @@ def add_parser(commands: Any) -> None:
                     "(tf.Variable W1, b1, W2, b2 and train_step) is checked step by step "
                     "against scratchnn's TensorFlow engine. Exit code 0 when all are right, 1 "
                     "otherwise.")
-    command.add_argument("solution", help="the Python file that defines Layer and Perceptron, "
-                                          "or train_step")
+    command.add_argument("solution", metavar=say("metavar_solution"),
+                         help="the Python file that defines Layer and Perceptron, or "
+                              "train_step")
     command.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                          help=f"the longest the solution may run (default: {TIMEOUT:g}, "
                               f"{TF_TIMEOUT:g} for a file that imports TensorFlow)")
-    command.add_argument("--lang", choices=LANGUAGES, default="en",
-                         help="the language of the report (the formulas are the same)")
+    add_language(command)
 
 
 def run(args: argparse.Namespace) -> None:
     """Check the file in a process of its own; print the report; exit 0 if all is right."""
-    if not Path(args.solution).is_file():
-        fail(f"no file {args.solution}")
+    require_file(args.solution)
     timeout = default_timeout(args.solution) if args.timeout is None else args.timeout
     if not timeout > 0:
-        fail(f"--timeout must be a positive number of seconds, got {timeout}")
+        fail("timeout_positive", value=timeout)
     try:
         report = check_in_subprocess(args.solution, timeout)
     except KeyboardInterrupt:  # the file's processes are already killed
         raise SystemExit(130) from None
-    print(report.text(args.lang))
+    print(report.text(current_language()))
     raise SystemExit(0 if report.ok else 1)

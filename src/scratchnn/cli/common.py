@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import itertools
 import os
 import sys
@@ -14,33 +15,64 @@ import numpy as np
 
 from .. import datasets
 from ..base import BaseModel
+from ..language import LANGUAGES, current_language, say, translate_usage_error
 from ..numpy_engine import Perceptron
 
-__all__ = ["GATES", "NO_TENSORFLOW", "CommandParser", "check_outputs", "fail", "first_line",
-           "interrupted", "load_data", "load_model", "one_label_per_sample", "print_table",
-           "tensorflow_model"]
+__all__ = ["GATES", "CommandParser", "add_language", "check_outputs", "fail", "first_line",
+           "interrupted", "load_data", "load_model", "one_label_per_sample", "os_reason",
+           "print_table", "require_file", "tensorflow_model"]
 
 GATES = ("xor", "and", "or", "nand")
-NO_TENSORFLOW = "the tensorflow engine needs TensorFlow: pip install 'scratchnn[tf]'"
 
 
 class CommandParser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line, with exit code 2."""
+    """An argument parser whose errors are one line, with exit code 2, in the current
+    language."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        message = translate_usage_error(message, current_language())
+        self.exit(2, say("usage_error", prog=self.prog, message=message) + "\n")
 
 
-def fail(message: str) -> NoReturn:
-    print(f"scratchnn: error: {message}", file=sys.stderr)
+def add_language(parser: argparse.ArgumentParser) -> None:
+    """The ``--lang`` option of a command that prints words."""
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="the language of the messages (default: French if LC_ALL, "
+                             "LC_MESSAGES or LANG, the first one set, is fr_..., else English)")
+
+
+def fail(key: str, **values: Any) -> NoReturn:
+    """The error ``key`` of ``scratchnn.language``, with ``values``, as one line on standard
+    error; exit code 2."""
+    print(say("error", message=say(key, **values)), file=sys.stderr)
     raise SystemExit(2)
 
 
-def interrupted(saved: str = "") -> NoReturn:
-    """Ctrl-C: one line (what was kept, if anything) and exit code 130, as a shell reports a
-    SIGINT."""
-    print(f"scratchnn: interrupted{saved}", file=sys.stderr)
+def interrupted(path: str | None = None) -> NoReturn:
+    """Ctrl-C: one line (where the model was saved, if it was) and exit code 130, as a shell
+    reports a SIGINT."""
+    saved = say("interrupted_saved", path=path) if path else ""
+    print(say("interrupted", saved=saved), file=sys.stderr)
     raise SystemExit(130)
+
+
+def os_reason(error: OSError) -> str:
+    """Why the system refused, in the current language (the system's own words for an error
+    the language does not name)."""
+    name = errno.errorcode.get(error.errno or 0, "")
+    try:
+        return say(name)
+    except KeyError:
+        return error.strerror or str(error)
+
+
+def require_file(path: str, option: str = "") -> None:
+    """Fail unless ``path`` (given with ``option``) is a file that exists."""
+    named = f"{option} " if option else ""
+    if os.path.isdir(path):
+        fail("is_folder", option=named, path=path)
+    if not os.path.isfile(path):
+        fail("no_file", option=named, path=path)
 
 
 def first_line(error: BaseException) -> str:
@@ -55,16 +87,15 @@ def check_outputs(inputs: Mapping[str, str | None], outputs: Mapping[str, str | 
     given = {option: path for option, path in outputs.items() if path}
     for option, path in given.items():
         if os.path.isdir(path):
-            fail(f"{option} {path} is a folder; give a file name")
+            fail("output_is_folder", option=option, path=path)
         if not Path(os.path.realpath(path)).parent.is_dir():
-            fail(f"{option} {path}: the folder {Path(path).parent} does not exist")
+            fail("output_no_folder", option=option, path=path, folder=Path(path).parent)
         for other, source in inputs.items():
             if source and _same_file(source, path):
-                fail(f"{option} {path} is the input {other} {source}: writing it would destroy "
-                     f"it; give another name")
+                fail("output_is_input", option=option, path=path, other=other, source=source)
     for (option, path), (other, another) in itertools.combinations(given.items(), 2):
         if os.path.realpath(path) == os.path.realpath(another):
-            fail(f"{option} and {other} are the same file {path}; give each its own")
+            fail("outputs_same", option=option, other=other, path=path)
 
 
 def _same_file(source: str, path: str) -> bool:
@@ -81,7 +112,7 @@ def tensorflow_model(model: Perceptron, devices: str | None) -> BaseModel:
         from ..tf_engine import TFPerceptron
         from ..tf_engine.distributed import make_strategy
     except ImportError:
-        fail(NO_TENSORFLOW)
+        fail("no_tensorflow")
     strategy = make_strategy(devices) if devices is not None else None
     return TFPerceptron.from_perceptron(model, strategy=strategy)
 
@@ -95,7 +126,7 @@ def load_data(name: str, seed: int) -> tuple[tuple[Any, Any], tuple[Any, Any] | 
             return datasets.digits(random_state=seed)
         X, y = datasets.DATASETS[name](random_state=seed)
     except ImportError as missing:
-        fail(str(missing))
+        fail("library_error", message=str(missing))
     return datasets.train_test_split(X, y, 0.25, seed)
 
 
@@ -110,16 +141,17 @@ def print_table(model: BaseModel, X: np.ndarray, y: np.ndarray | None = None) ->
     probability of the predicted class and the prediction, else the predicted values."""
     predictions = model.predict(X)
     classifier = one_label_per_sample(model)
-    target_header = f"{'target':>7}" if y is not None else ""
+    target_header = f"{say('column_target'):>7}" if y is not None else ""
     targets = None if y is None else np.asarray(y).reshape(len(X), -1)[:, 0]
     if classifier:
         probabilities = model.predict_proba(X)
         probabilities = (probabilities[:, 0] if probabilities.shape[1] == 1 else
                          probabilities[np.arange(len(X)), predictions])
-        print(f"{'inputs':<14}{target_header}{'probability':>13}{'prediction':>12}")
+        print(f"{say('column_inputs'):<14}{target_header}{say('column_probability'):>13}"
+              f"{say('column_prediction'):>12}")
         cells = [f"{p:>13.4f}{c:>12d}" for p, c in zip(probabilities, predictions, strict=True)]
     else:
-        print(f"{'inputs':<14}{target_header}  prediction")
+        print(f"{say('column_inputs'):<14}{target_header}  {say('column_prediction')}")
         rows = np.asarray(predictions, dtype=float).reshape(len(X), -1)
         cells = ["  " + " ".join(f"{value:.4g}" for value in row) for row in rows]
     for index, (inputs, cell) in enumerate(zip(X, cells, strict=True)):
@@ -133,10 +165,11 @@ def load_model(path: str, engine: str | None = None) -> BaseModel:
 
     try:
         return load(path, engine=engine)
-    except (OSError, ValueError) as error:
-        fail(str(error) if isinstance(error, ValueError) else f"could not read {path}: "
-              f"{error.strerror or error}")
+    except ValueError as error:
+        fail("library_error", message=str(error))
+    except OSError as error:
+        fail("could_not_read", path=path, reason=os_reason(error))
     except ImportError:
-        fail(NO_TENSORFLOW)
+        fail("no_tensorflow")
 
 

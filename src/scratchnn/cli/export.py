@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from .common import NO_TENSORFLOW, check_outputs, fail, load_model
+from ..language import say
+from .common import add_language, check_outputs, fail, load_model
 
 __all__ = ["add_parser", "run"]
 
@@ -20,25 +21,27 @@ def add_parser(commands: Any) -> None:
         description="Write a model saved by 'scratchnn train --save' as an ONNX file (input "
                     "'input', output 'output': the probabilities) or a TensorFlow SavedModel "
                     "directory (signature 'serving_default').")
-    export.add_argument("model", help="a model saved by 'scratchnn train --save'")
+    export.add_argument("model", metavar=say("metavar_model"),
+                        help="a model saved by 'scratchnn train --save'")
     export.add_argument("-o", "--output", required=True, metavar="PATH")
     export.add_argument("--format", choices=FORMATS,
                         help="default: onnx for a .onnx output, else savedmodel")
+    add_language(export)
 
 
 def check_output(kind: str, args: argparse.Namespace) -> None:
     """Fail before loading if ``-o`` cannot take the export: the model itself, a folder for
     an ONNX file, a file or a folder of other things for a SavedModel (itself a folder)."""
     if kind == "onnx":
-        check_outputs({"the model": args.model}, {"-o": args.output})
+        check_outputs({say("the_model"): args.model}, {"-o": args.output})
         return
     output = Path(args.output)
     if output.exists() and not output.is_dir():
-        fail(f"-o {output} is a file; a SavedModel is a folder: give a new name")
+        fail("export_is_file", path=output)
     if output.is_dir() and any(output.iterdir()) and not (output / "saved_model.pb").is_file():
-        fail(f"-o {output} is a folder of other files, not a SavedModel; give a new name")
+        fail("export_other_folder", path=output)
     if not output.absolute().parent.is_dir():
-        fail(f"-o {output}: the folder {output.parent} does not exist")
+        fail("output_no_folder", option="-o", path=output, folder=output.parent)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -53,7 +56,9 @@ def run(args: argparse.Namespace) -> None:
         else:
             model.export(args.output)
     except ImportError as missing:
-        fail(str(missing) if kind == "onnx" else NO_TENSORFLOW)
+        if kind == "onnx":
+            fail("library_error", message=str(missing))
+        fail("no_tensorflow")
     except (OSError, ValueError) as error:
-        fail(f"could not export to {args.output}: {error}")
-    print(f"{kind} model written to {args.output}")
+        fail("could_not_export", path=args.output, reason=error)
+    print(say("exported", kind=kind, path=args.output))

@@ -7,7 +7,7 @@ import argparse
 import contextlib
 from typing import Any
 
-from .common import fail
+from .common import add_language, fail, require_file
 
 __all__ = ["add_parser", "run"]
 
@@ -25,6 +25,7 @@ def add_parser(commands: Any) -> None:
                          help="do not open the page in the browser")
     command.add_argument("--model", metavar="PATH",
                          help="continue training a saved 2-input network (an .npz)")
+    add_language(command)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -32,7 +33,12 @@ def run(args: argparse.Namespace) -> None:
     from ..playground import require, serve
 
     if args.port is not None and not 0 < args.port < 65536:
-        fail(f"--port must be between 1 and 65535, got {args.port}")
-    require()
+        fail("between", option="--port", low=1, high=65535, value=args.port)
+    if args.model is not None:
+        require_file(args.model, "--model")
+    try:
+        require()
+    except ImportError:
+        fail("no_web_server")
     with contextlib.suppress(KeyboardInterrupt):
         serve(args.port, open_browser=not args.no_browser, model_path=args.model)

@@ -15,7 +15,16 @@ from numpy.typing import NDArray
 from ..base import BaseModel
 from ..files import read_table, suffix
 from ..io import write_atomically
-from .common import check_outputs, fail, load_model, one_label_per_sample, print_table
+from ..language import say
+from .common import (
+    add_language,
+    check_outputs,
+    fail,
+    load_model,
+    one_label_per_sample,
+    print_table,
+    require_file,
+)
 
 __all__ = ["add_parser", "run"]
 
@@ -30,7 +39,8 @@ def add_parser(commands: Any) -> None:
         description="Print the probability and prediction of a saved model for each input, "
                     "or write one row per row of a file.",
     )
-    predict.add_argument("model", help="a model saved by 'scratchnn train --save'")
+    predict.add_argument("model", metavar=say("metavar_model"),
+                         help="a model saved by 'scratchnn train --save'")
     inputs = predict.add_mutually_exclusive_group(required=True)
     inputs.add_argument("--input", type=float, nargs="+", action="append",
                         metavar="X", help="one sample's features (repeat for more samples)")
@@ -43,24 +53,27 @@ def add_parser(commands: Any) -> None:
     predict.add_argument("--engine", choices=("numpy", "tensorflow"), default=None,
                          help="engine to load the model into (default: the one it was saved "
                               "from)")
+    add_language(predict)
 
 
 def run(args: argparse.Namespace) -> None:
     """Predict for the ``--input`` samples, or the rows of ``--data``."""
     if (args.target or args.output) and not args.data:
-        fail("--target and --output go with --data")
-    check_outputs({"the model": args.model, "--data": args.data}, {"--output": args.output})
+        fail("go_with_data", options=say("and").join(["--target", "--output"]))
+    if args.data:
+        require_file(args.data, "--data")
+    check_outputs({say("the_model"): args.model, "--data": args.data},
+                  {"--output": args.output})
     model = load_model(args.model, args.engine)
     if args.data:
         predict_file(model, args)
         return
     widths = {len(sample) for sample in args.input}
     if widths != {model.n_features}:
-        fail(f"--input must have {model.n_features} values per sample (the model's inputs), "
-              f"got {sorted(widths)}")
+        fail("input_width", count=model.n_features, widths=sorted(widths))
     inputs = np.array(args.input)
     if not np.isfinite(inputs).all():
-        fail("--input values must be finite numbers (not nan or inf)")
+        fail("input_finite")
     print_table(model, inputs)
 
 
@@ -73,8 +86,8 @@ def read_inputs(model: BaseModel, args: argparse.Namespace) -> NDArray[Any]:
     table = read_table(args.data, None if names or not csv_file else args.target,
                        names if csv_file else None)
     if table.X.shape[1] != model.n_features:
-        fail(f"{args.data}: {table.X.shape[1]} feature columns, but the model takes "
-             f"{model.n_features}" + (f": {names}" if names else ""))
+        fail("data_columns", path=args.data, count=table.X.shape[1], expected=model.n_features,
+             names=f"{say('colon')} {names}" if names else "")
     return table.X
 
 
@@ -94,7 +107,7 @@ def predict_file(model: BaseModel, args: argparse.Namespace) -> None:
     for start in range(0, X.shape[0], CHUNK):
         rows = np.asarray(X[start:start + CHUNK], dtype=np.float64)
         if not np.isfinite(rows).all():
-            fail(f"{args.data}: the inputs hold NaN or infinite values")
+            fail("data_not_finite", path=args.data)
         output = model.predict_proba(rows)
         if classifier:
             probabilities = np.hstack([1 - output, output]) if output.shape[1] == 1 else output
@@ -104,6 +117,6 @@ def predict_file(model: BaseModel, args: argparse.Namespace) -> None:
             writer.writerows([[f"{v:.6g}" for v in row] for row in output])
     if args.output:
         write_atomically(args.output, lambda file: file.write(text.getvalue().encode()))
-        print(f"{X.shape[0]} predictions written to {args.output}")
+        print(say("predictions_written", count=X.shape[0], path=args.output))
     else:
         sys.stdout.write(text.getvalue())

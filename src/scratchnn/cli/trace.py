@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from ..language import LANGUAGES
+from ..language import current_language
 from ..numpy_engine import Perceptron
 from ..trace import trace
-from .common import GATES, fail, load_data
+from .common import GATES, add_language, fail, load_data
 
 __all__ = ["add_parser", "run"]
 
@@ -33,21 +33,21 @@ def add_parser(commands: Any) -> None:
     command.add_argument("--learning-rate", type=float, default=0.1)
     command.add_argument("--seed", type=int, default=0,
                          help="seed of the initial weights (normal, biases zero)")
-    command.add_argument("--lang", choices=LANGUAGES, default="en",
-                         help="the language of the words (the formulas are the same)")
+    add_language(command)
 
 
 def run(args: argparse.Namespace) -> None:
     """Print the step the options describe."""
     (X, y), _ = load_data(args.dataset, args.seed)
     if not 0 <= args.sample < len(X):
-        fail(f"--sample must be between 0 and {len(X) - 1}, got {args.sample}")
+        fail("between", option="--sample", low=0, high=len(X) - 1, value=args.sample)
     if any(n < 1 for n in args.hidden) or not (np.isfinite(args.learning_rate)
                                                 and args.learning_rate > 0):
-        fail("--hidden takes positive sizes and --learning-rate a positive number")
+        fail("trace_sizes")
     if args.seed < 0:
-        fail(f"--seed must be an integer >= 0, got {args.seed}")
+        fail("non_negative_int", option="--seed", value=args.seed)
     model = Perceptron.from_sizes([X.shape[1], *args.hidden, 1], args.activation, "sigmoid",
                                   "binary_crossentropy", init="normal", random_state=args.seed)
-    print("\n".join(trace(model, X[args.sample], y[args.sample], args.learning_rate, args.lang,
+    print("\n".join(trace(model, X[args.sample], y[args.sample], args.learning_rate,
+                          current_language(),
                           args.dataset, args.sample)))

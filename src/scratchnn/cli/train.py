@@ -19,6 +19,7 @@ from ..base import BaseModel
 from ..errors import ConvergenceWarning
 from ..files import Table, classes, read_table, suffix, values
 from ..initializers import INITIALIZERS
+from ..language import say
 from ..numpy_engine import Perceptron
 from ..optimizers import OPTIMIZERS, Optimizer, get_optimizer
 from ..preprocessing import Standardization
@@ -26,11 +27,14 @@ from ..schedules import SCHEDULES, CosineDecay, ExponentialDecay, Schedule, get_
 from ..solvers import LBFGS
 from .common import (
     GATES,
+    add_language,
     check_outputs,
     fail,
     interrupted,
     load_data,
+    os_reason,
     print_table,
+    require_file,
     tensorflow_model,
 )
 from .plot import draw
@@ -139,6 +143,7 @@ def add_parser(commands: Any) -> None:
     train.add_argument("--animate", metavar="GIF",
                        help="draw the decision boundary and the loss curve along the way, as "
                             "an animated GIF (2-D data)")
+    add_language(train)
 
 
 def require_memory(sizes: list[int], n_rows: int) -> None:
@@ -153,9 +158,8 @@ def require_memory(sizes: list[int], n_rows: int) -> None:
     except (ValueError, OSError, AttributeError):  # not a POSIX system: let NumPy say
         return
     if needed > free:
-        fail(f"a network of {n_parameters:,} parameters and {n_rows:,} rows of {sizes[-1]:,} "
-             f"targets need about {needed / 1e9:.1f} GB, more than the {free / 1e9:.1f} GB "
-             f"free: try smaller --hidden layers, or fewer classes")
+        fail("memory", parameters=n_parameters, rows=n_rows, targets=sizes[-1],
+             needed=needed / 1e9, free=free / 1e9)
 
 
 def build_model(args: argparse.Namespace, n_features: int, n_classes: int,
@@ -178,7 +182,7 @@ def apply_recipe(args: argparse.Namespace) -> None:
     """Fill the options left out from the data set's recipe, then check them."""
     recipe = FILE_RECIPE if args.data else RECIPES[args.dataset]
     if (args.target or args.test_data or args.task != "classification") and not args.data:
-        fail("--target, --test-data and --task go with --data")
+        fail("go_with_data", options=say("and").join(["--target, --test-data", "--task"]))
     for name in ("hidden", "activation", "init", "optimizer", "learning_rate", "epochs",
                  "restarts"):
         if getattr(args, name) is None:
@@ -190,34 +194,33 @@ def apply_recipe(args: argparse.Namespace) -> None:
     for name in ("epochs", "log_every"):
         value = getattr(args, name)
         if value is not None and value < 1:
-            fail(f"--{name.replace('_', '-')} must be a positive integer, got {value}")
+            fail("positive_int", option=f"--{name.replace('_', '-')}", value=value)
     if args.batch_size is not None and args.batch_size < 0:
-        fail(f"--batch-size must be a positive integer (or 0 for the whole set), "
-              f"got {args.batch_size}")
+        fail("batch_size", value=args.batch_size)
     if any(n < 1 for n in args.hidden):
-        fail(f"--hidden sizes must be positive integers, got {list(args.hidden)}")
+        fail("hidden_sizes", value=list(args.hidden))
     if not (np.isfinite(args.learning_rate) and args.learning_rate > 0):
-        fail(f"--learning-rate must be a positive finite number, got {args.learning_rate}")
+        fail("learning_rate", value=args.learning_rate)
     if args.devices is not None and (args.engine != "tensorflow" or not (
             args.devices == "all" or (args.devices.isdigit() and int(args.devices) > 0))):
-        fail(f"--devices takes a positive number or 'all', with --engine tensorflow; got "
-              f"--devices {args.devices} with --engine {args.engine}")
+        fail("devices", devices=args.devices, engine=args.engine)
     if args.restarts < 0:
-        fail(f"--restarts must be an integer >= 0, got {args.restarts}")
+        fail("non_negative_int", option="--restarts", value=args.restarts)
     if args.seed < 0:
-        fail(f"--seed must be an integer >= 0, got {args.seed}")
+        fail("non_negative_int", option="--seed", value=args.seed)
     if args.plot and not Path(args.plot).suffix:
-        fail(f"--plot needs a file name with an extension such as .png, got {args.plot!r}")
+        fail("extension", option="--plot", value=args.plot)
     if args.animate and Path(args.animate).suffix.lower() != ".gif":
-        fail(f"--animate writes a GIF: give a file name ending in .gif, got {args.animate!r}")
+        fail("animate_gif", value=args.animate)
     if args.validation_split is not None and not 0 < args.validation_split < 1:
-        fail(f"--validation-split must be between 0 and 1, got {args.validation_split}")
+        fail("between", option="--validation-split", low=0, high=1,
+             value=args.validation_split)
     if args.l2 is not None and not (np.isfinite(args.l2) and args.l2 >= 0):
-        fail(f"--l2 must be a finite number >= 0, got {args.l2}")
+        fail("l2", value=args.l2)
     if args.dropout is not None and not 0 <= args.dropout < 1:
-        fail(f"--dropout must be in [0, 1), got {args.dropout}")
+        fail("dropout", value=args.dropout)
     if args.optimizer == "lbfgs" and args.schedule != "constant":
-        fail("--schedule needs a learning rate; --optimizer lbfgs has none")
+        fail("lbfgs_schedule")
     if args.verbose is None:
         args.verbose = 2 if sys.stdout.isatty() else 1
 
@@ -227,10 +230,13 @@ def require_extras(args: argparse.Namespace) -> None:
     try:
         if args.plot or args.animate:
             from .. import plot  # noqa: F401
+    except ImportError:
+        fail("no_matplotlib")
+    try:
         if args.optimizer == "lbfgs":
             LBFGS.require()
     except ImportError as missing:
-        fail(str(missing))
+        fail("library_error", message=str(missing))
 
 
 @dataclass
@@ -254,8 +260,13 @@ def targets(table: Table, regression: bool) -> tuple[Any, list[Any] | None]:
 def load_files(args: argparse.Namespace) -> Files:
     """The sets of ``--data`` (and ``--test-data``), every check on them done before any
     training: the targets, the class count, a test split that holds every class."""
+    require_file(args.data, "--data")
     if args.target is None and suffix(args.data) != ".npz":
-        fail("--data needs --target: the labels' column (CSV) or file (.npy)")
+        fail("needs_target")
+    if suffix(args.data) == ".npy":
+        require_file(args.target, "--target")
+    if args.test_data:
+        require_file(args.test_data, "--test-data")
     regression = args.task == "regression"
     table = read_table(args.data, args.target)
     y, labels = targets(table, regression)
@@ -266,19 +277,18 @@ def load_files(args: argparse.Namespace) -> Files:
         return Files(train, test, labels, table.feature_names, table.target_name)
     kind = suffix(args.test_data)
     if kind == ".npy":
-        fail("--test-data takes a CSV or an .npz of X and y (an .npy has no labels)")
+        fail("test_data_npy")
     # A CSV's labels are in the same column, its features picked by name; an .npz's in y.
     tested = read_table(args.test_data, args.target if kind == ".csv" else None,
                         table.feature_names if kind == ".csv" else None)
     if tested.y is None or tested.X.shape[1] != table.X.shape[1]:
-        fail(f"{args.test_data}: it must have the labels and the {table.X.shape[1]} features "
-             f"of --data")
+        fail("test_data_shape", path=args.test_data, count=table.X.shape[1])
     if labels is None:
         return Files((table.X, y), (tested.X, values(tested)), None, table.feature_names,
                      table.target_name)
     unknown = np.setdiff1d(tested.y, labels)
     if len(unknown):
-        fail(f"{args.test_data}: labels not in --data: {unknown[:5].tolist()}")
+        fail("unknown_labels", path=args.test_data, labels=unknown[:5].tolist())
     return Files((table.X, y), (tested.X, np.searchsorted(labels, tested.y)), labels,
                  table.feature_names, table.target_name)
 
@@ -291,17 +301,14 @@ def check_classes(path: str, y: np.ndarray, labels: list[Any], split: bool) -> N
     """Fail unless the targets are classes to learn: two at least, each with rows to train on
     (and, for the test split, to test on); many classes of a few rows are a quantity."""
     if len(labels) < 2:
-        fail(f"{path}: the labels hold one class only ({labels[0]!r}); there is nothing to "
-             f"learn")
+        fail("one_class", path=path, label=labels[0])
     counts = np.bincount(y, minlength=len(labels))
     smallest = int(np.argmin(counts))
     needed = SPLIT_ROWS if split else 1
     if len(labels) > len(y) // 2 or counts[smallest] < needed:
-        hint = (f"the test split needs at least {SPLIT_ROWS} rows of each class (or give "
-                f"--test-data)" if split else "each class needs rows to learn from")
-        fail(f"{path}: {len(labels)} classes in {len(y)} rows, the class "
-             f"{labels[smallest]!r} has {counts[smallest]} row(s): {hint}; if the target is "
-             f"a quantity, train a regressor with --task regression")
+        hint = say("few_rows_split", count=SPLIT_ROWS) if split else say("few_rows_learn")
+        fail("few_rows", path=path, classes=len(labels), rows=len(y), label=labels[smallest],
+             count=counts[smallest], hint=hint)
 
 
 def run(args: argparse.Namespace) -> None:
@@ -322,8 +329,7 @@ def run(args: argparse.Namespace) -> None:
     n_classes = 0 if regression else (len(files.labels) if files and files.labels
                                       else int(np.max(y)) + 1)
     if args.animate and X.shape[1] != 2:
-        fail(f"--animate draws the decision boundary of 2-D data; this data has "
-             f"{X.shape[1]} features")
+        fail("animate_2d", count=X.shape[1])
     snapshots: list[Any] = []
     if args.animate:
         from ..animation import Snapshots
@@ -345,7 +351,7 @@ def run(args: argparse.Namespace) -> None:
                       validation_split=args.validation_split, early_stopping=args.early_stopping,
                       restarts=args.restarts, callbacks=snapshots)
     except (ValueError, ImportError) as error:
-        fail(str(error))
+        fail("library_error", message=str(error))
     except KeyboardInterrupt:  # the engine kept the last complete update: keep it
         stopped = True
     if files is not None:  # after fit, which takes the names of a DataFrame's columns only
@@ -353,14 +359,13 @@ def run(args: argparse.Namespace) -> None:
     if stopped:
         if args.save:
             save(model, args.save)
-        interrupted(f": the model of the last complete update saved to {args.save}"
-                    if args.save else "")
+        interrupted(args.save)
     for warning in caught:
-        print(f"Note: {warning.message}")
+        print(say("note", message=warning.message))
     report = report_results(args, model, (X, y), test, snapshots)
     if args.save:
         save(model, args.save)
-        print(f"model saved to {args.save}")
+        print(say("model_saved", path=args.save))
     if args.json:
         print(json.dumps(report))
 
@@ -378,15 +383,15 @@ def report_results(args: argparse.Namespace, model: BaseModel, train: tuple[Any,
     train_score = model.score(X, y)
     if len(X) <= 16:
         print_table(model, X, y)
-    print(f"{score}: {shown(train_score)}" if test is None else
-          f"train {score}: {shown(train_score)}")
+    print(say("score" if test is None else "train_score", score=say(score),
+              value=shown(train_score)))
     report: dict[str, Any] = {
         "engine": args.engine, "dataset": args.data or args.dataset, "epochs": len(model.history),
         "final_loss": model.history.loss[-1], f"train_{score}": train_score,
     }
     if test is not None:
         report[f"test_{score}"] = model.score(*test)
-        print(f"test {score}: {shown(report[f'test_{score}'])}")
+        print(say("test_score", score=say(score), value=shown(report[f"test_{score}"])))
     if args.plot:
         draw(model, X, y, args.plot)
     if args.animate:
@@ -395,8 +400,8 @@ def report_results(args: argparse.Namespace, model: BaseModel, train: tuple[Any,
         try:
             count = animate(model, X, y, snapshots[0].frames, args.animate)
         except OSError as error:
-            fail(f"could not write {args.animate}: {error.strerror or error}")
-        print(f"animation of {count} frames saved to {args.animate}")
+            fail("could_not_write", path=args.animate, reason=os_reason(error))
+        print(say("animation_saved", count=count, path=args.animate))
     return report
 
 
@@ -404,7 +409,7 @@ def save(model: BaseModel, path: str) -> None:
     try:
         model.save(path)
     except OSError as error:
-        fail(f"could not save the model to {path}: {error.strerror or error}")
+        fail("could_not_save", path=path, reason=os_reason(error))
 
 
 def optimizer(args: argparse.Namespace, n_samples: int) -> Optimizer | LBFGS:
