@@ -88,6 +88,13 @@ def _sgd_or_adam(solver: str) -> bool:
     return solver in ("sgd", "adam")
 
 
+def _read_only(array: NDArray[np.floating]) -> NDArray[np.floating]:
+    """``array`` made read-only: a copy of a TensorFlow variable's value, which writing into
+    would not change the variable."""
+    array.flags.writeable = False
+    return array
+
+
 class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no type stubs
     """What the classifier and the regressor share: the network, its training, its output."""
 
@@ -190,13 +197,16 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
     @property
     def coefs_(self) -> list[NDArray[np.floating]]:
         """The weights of each layer, (n_in, n_out) as scikit-learn's: on the NumPy engine,
-        views of the network's own weights (changing them changes the network).  Assigned
-        before the first ``partial_fit``, they are the network it starts from."""
+        views of the network's own weights (changing them changes the network); on the
+        TensorFlow engine, read-only arrays of the variables' values (writing into one
+        raises ``ValueError: assignment destination is read-only``; assign a new list to
+        ``coefs_`` instead).  Assigned before the first ``partial_fit``, they are the network
+        it starts from."""
         if not hasattr(self, "model_"):
             return self._assigned("coefs")
         if isinstance(self.model_, Perceptron):
             return [layer.weights.T for layer in self._layers()]
-        return [w.T for w in self.model_.get_weights()[0::2]]
+        return [_read_only(w.T) for w in self.model_.get_weights()[0::2]]
 
     @coefs_.setter
     def coefs_(self, coefs: list[NDArray[np.floating]]) -> None:
@@ -209,12 +219,13 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
 
     @property
     def intercepts_(self) -> list[NDArray[np.floating]]:
-        """The biases of each layer, (n_out,) as scikit-learn's (views, as ``coefs_``)."""
+        """The biases of each layer, (n_out,) as scikit-learn's (views or read-only, as
+        ``coefs_``)."""
         if not hasattr(self, "model_"):
             return self._assigned("intercepts")
         if isinstance(self.model_, Perceptron):
             return [layer.biases.reshape(-1) for layer in self._layers()]
-        return [b.reshape(-1) for b in self.model_.get_weights()[1::2]]
+        return [_read_only(b.reshape(-1)) for b in self.model_.get_weights()[1::2]]
 
     @intercepts_.setter
     def intercepts_(self, intercepts: list[NDArray[np.floating]]) -> None:
