@@ -30,6 +30,13 @@ def test_a_mask_is_zero_or_scaled_and_a_fixed_key_reproduces_it() -> None:
     np.testing.assert_array_equal(first, mask())
 
 
+def test_a_samples_mask_depends_on_its_row_not_on_the_batch_after_it() -> None:
+    # A batch of 1,000 x 1,100 units is past the cache (its counters hashed anew each time).
+    large = mask(shape=(1000, 1100))
+    np.testing.assert_array_equal(large[:, :10], mask(shape=(1000, 10)))
+    np.testing.assert_array_equal(large, mask(shape=(1000, 1100)))
+
+
 def test_masks_differ_between_seeds_steps_and_layers() -> None:
     first = mask() > 0
     for other in (mask(seed=8), mask(step=1), mask(layer=1)):

@@ -135,14 +135,30 @@ def threshold(rate: float) -> int:
     return math.ceil(rate * 2**UNIFORM_BITS)
 
 
-@functools.lru_cache(maxsize=16)
+#: The largest batch (units x samples) whose hashed counters are kept, 8 MB: a mini-batch's
+#: are reused at every step; a huge full batch's are not worth the memory they would hold.
+CACHED_SIZE = 1 << 20
+
+
 def _hashed_counters(n_units: int, n_samples: int) -> NDArray[np.uint64]:
     """``unit_counters`` in the NumPy layers' layout, (n_units, n_samples): unit ``j`` of
     sample ``i`` has the counter ``i · n_units + j``, as in TensorFlow's rows."""
     counters = np.arange(n_samples * n_units, dtype=np.uint64).reshape(n_samples, n_units)
-    hashed = np.ascontiguousarray(unit_counters(counters, NumPyOps()).T)
-    hashed.flags.writeable = False  # cached: shared by every mask of this shape
+    return np.ascontiguousarray(unit_counters(counters, NumPyOps()).T)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_counters(n_units: int, n_samples: int) -> NDArray[np.uint64]:
+    hashed = _hashed_counters(n_units, n_samples)
+    hashed.flags.writeable = False  # shared by every mask of this shape
     return hashed
+
+
+def _counters_of(n_units: int, n_samples: int) -> NDArray[np.uint64]:
+    """The hashed counters of a batch: cached unless the batch is huge."""
+    if n_units * n_samples <= CACHED_SIZE:
+        return _cached_counters(n_units, n_samples)
+    return _hashed_counters(n_units, n_samples)
 
 
 @dataclass(frozen=True)
@@ -162,5 +178,5 @@ class DropoutKey:
         """The layer's mask in its layout, (n_units, n_samples): ``1 / (1 - rate)`` where
         the unit is kept, 0 where it is dropped."""
         key = stream_key(self.seed, self.step, self.layer, 0, IntOps())
-        bits = unit_bits(np.uint64(key), _hashed_counters(n_units, n_samples), NumPyOps())
+        bits = unit_bits(np.uint64(key), _counters_of(n_units, n_samples), NumPyOps())
         return (bits >= np.uint64(threshold(rate))) * dtype.type(1 / (1 - rate))
