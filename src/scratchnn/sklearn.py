@@ -919,4 +919,4 @@ def register_onnx_converters() -> None:
     except ImportError as error:
         raise ImportError(f"register_onnx_converters needs skl2onnx and onnx ({error}): pip "
                           f"install 'scratchnn[onnx]'") from None
-    register_converters()
+    register_converters(MLPClassifier, MLPRegressor)

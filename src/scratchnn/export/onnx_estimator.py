@@ -215,14 +215,13 @@ def _convert(scope: Any, operator: Any, container: Any) -> None:
                               for attribute in node.attribute})
 
 
-def register_converters() -> None:
-    """Register the estimators' shape calculators and converters with skl2onnx."""
+def register_converters(classifier: type, regressor: type) -> None:
+    """Register the shape calculators and converters of the estimator classes
+    (``MLPClassifier`` and ``MLPRegressor``) with skl2onnx."""
     from skl2onnx import update_registered_converter
 
-    from ..sklearn import MLPClassifier, MLPRegressor
-
-    update_registered_converter(MLPClassifier, "ScratchnnMLPClassifier", _classifier_shapes,
+    update_registered_converter(classifier, "ScratchnnMLPClassifier", _classifier_shapes,
                                 _convert, options={"zipmap": [True, False, "columns"],
                                                    "nocl": [False, True]})
-    update_registered_converter(MLPRegressor, "ScratchnnMLPRegressor", _regressor_shapes,
+    update_registered_converter(regressor, "ScratchnnMLPRegressor", _regressor_shapes,
                                 _convert)
