@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .base import Array
+from .dropout_masks import DropoutKey
 from .losses import batch_weight
 from .numpy_engine import Perceptron
 from .validation import check_sample_weight, check_X_y
@@ -12,9 +13,9 @@ from .validation import check_sample_weight, check_X_y
 __all__ = ["backprop_gradients", "gradcheck", "numerical_gradients", "relative_error"]
 
 
-def _masks(seed: int | None) -> np.random.Generator | None:
-    """The same dropout masks at every call: a generator seeded anew (None: no dropout)."""
-    return None if seed is None else np.random.default_rng(seed)
+def _masks(seed: int | None) -> DropoutKey | None:
+    """The same dropout masks at every call: the seed's at step 0 (None: no dropout)."""
+    return None if seed is None else DropoutKey(seed)
 
 
 def _mean_loss(model: Perceptron, X: Array, Y: Array, W: Array | None = None,

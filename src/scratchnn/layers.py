@@ -21,7 +21,8 @@ Two settings of a layer change training only:
 - a weight penalty (``kernel_regularizer=L2(l2)``) adds its gradient to ``d_weights``:
   ``d_weights = dz · a_prevᵀ + 2 · l2 · W``;
 - dropout (``dropout=rate``, inverted dropout): during training each output unit is kept with
-  probability ``1 - rate``, drawn as a 0/1 mask ``m``, and scaled by ``1 / (1 - rate)``, so
+  probability ``1 - rate``, drawn as a 0/1 mask ``m`` (by ``scratchnn.dropout_masks``, the
+  same on both engines), and scaled by ``1 / (1 - rate)``, so
   ``a = f(z) ⊙ m / (1 - rate)`` and backward starts from ``da ⊙ m / (1 - rate)``.  Its
   expectation is ``f(z)``, which is what prediction computes, unchanged.
 """
@@ -32,8 +33,8 @@ import numpy as np
 from numpy.typing import DTypeLike, NDArray
 
 from .activations import Activation, get_activation
+from .dropout_masks import DropoutKey
 from .initializers import (
-    FitRandom,
     RandomState,
     check_initializer,
     check_random_state,
@@ -166,28 +167,22 @@ class Layer:
         """The gradients of the last ``backward``, ``[d_weights, d_biases]``."""
         return [self.d_weights, self.d_biases]
 
-    def forward(self, inputs: Array, rng: FitRandom | None = None) -> Array:
+    def forward(self, inputs: Array, dropout: DropoutKey | None = None) -> Array:
         """Return ``a = f(W · inputs + b)`` for inputs of shape (n_inputs, n_samples).
 
-        Keeps ``inputs``, ``z`` and the output for ``backward``.  ``rng``: training, so a
-        layer with dropout draws its mask from this generator.
+        Keeps ``inputs``, ``z`` and the output for ``backward``.  ``dropout``: training, so
+        a layer with dropout multiplies by the mask of this key (its seed, step and layer).
         """
         self.inputs = inputs
         self.z = np.dot(self.weights, inputs)  # W · a: np.dot costs less per call than @
         self.z += self.biases
         self.output = self.activation(self.z)
         self.mask = None
-        if rng is not None and self.dropout:
-            self.mask = self.dropout_mask(rng, self.output.shape)
+        if dropout is not None and self.dropout:
+            n_units, n_samples = self.output.shape
+            self.mask = dropout.mask(self.dropout, n_units, n_samples, self.dtype)
             return self.output * self.mask
         return self.output
-
-    def dropout_mask(self, rng: FitRandom, shape: tuple[int, ...]) -> Array:
-        """Each unit kept with probability ``1 - rate``, then scaled: ``m / (1 - rate)``."""
-        uniform = (rng.random(shape, dtype=self.dtype) if isinstance(rng, np.random.Generator)
-                   else rng.random_sample(shape))
-        kept = uniform >= self.dropout
-        return kept * self.dtype.type(1 / (1 - self.dropout))
 
     def penalty(self, batch_weight: float) -> float:
         """The weight penalty's term in the loss of a batch of total weight ``batch_weight``."""

@@ -17,8 +17,9 @@ from numpy.typing import DTypeLike, NDArray
 
 from .activations import Activation
 from .base import Array, BaseModel
+from .dropout_masks import DropoutKey
 from .errors import NonFiniteLoss
-from .initializers import FitRandom, RandomState, check_random_state
+from .initializers import RandomState, check_random_state, random_seed
 from .interrupt import InterruptGuard
 from .layers import Layer
 from .losses import Loss, batch_weight
@@ -176,15 +177,16 @@ class Perceptron(BaseModel):
         rows = check_X(X, self.n_features)
         return self._forward(rows.astype(self.dtype, copy=False).T).T
 
-    def _forward(self, activations: Array, rng: FitRandom | None = None) -> Array:
+    def _forward(self, activations: Array, dropout: DropoutKey | None = None) -> Array:
         """Forward pass in the layer layout: (n_features, n_samples) to (n_outputs, n_samples).
 
-        ``rng``: training, so the layers with dropout draw their masks from it.
+        ``dropout``: training, so the layers with dropout draw their masks from this key.
         """
         if self.standardization is not None:
             activations = self.standardization.columns(activations)
-        for layer in self.layers:
-            activations = layer.forward(activations, rng)
+        for index, layer in enumerate(self.layers):
+            activations = layer.forward(activations,
+                                        None if dropout is None else dropout.at_layer(index))
         return activations
 
     def _backward(self, Y: Array, Y_hat: Array, sample_weight: Array | None = None,
@@ -251,25 +253,29 @@ class Perceptron(BaseModel):
         guard: InterruptGuard, per_epoch: bool,
     ) -> Iterator[list[float]]:
         params, grads = [self._flat_parameters], [self._flat_gradients]
-        rng = plan.rng if any(layer.dropout for layer in self.layers) else None
+        # One seed per fit, drawn as the TensorFlow engine draws it: the same masks.
+        seed = random_seed(plan.rng) if any(layer.dropout for layer in self.layers) else None
         for order in orders:
             yield [self._train_epoch(plan, iter_batches(plan.n_samples, plan.batch_size, order),
-                                     optimizer, guard, params, grads, rng)]
+                                     optimizer, guard, params, grads, seed)]
 
     def _train_epoch(
         self, plan: FitPlan, batches: Iterator[Batch], optimizer: Optimizer,
         guard: InterruptGuard, params: list[Array], grads: list[Array],
-        rng: FitRandom | None,
+        dropout_seed: int | None,
     ) -> float:
         """Train on each batch in turn; return the sum of the per-sample losses (weighted,
-        with each batch's penalty times its weight)."""
+        with each batch's penalty times its weight).  ``dropout_seed``: the fit's seed of the
+        dropout masks (None: no layer has dropout)."""
         X, Y, W = plan.X, plan.Y, plan.W
         total = 0.0
         # Overflow is not warned about but caught: a non-finite loss stops training.
         with np.errstate(over="ignore", invalid="ignore"):
             for number, batch in enumerate(batches, start=1):
                 Y_batch = Y[batch].T
-                Y_hat = self._forward(X[batch].T, rng)
+                key = None if dropout_seed is None else DropoutKey(dropout_seed,
+                                                                   optimizer.iterations)
+                Y_hat = self._forward(X[batch].T, key)
                 weights = None if W is None else W[batch]
                 weight = batch_weight(Y_batch.shape[1], weights)
                 batch_loss = self._summed_loss(Y_batch, Y_hat, weights, weight)

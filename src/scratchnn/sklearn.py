@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import os
 import warnings
 from numbers import Integral, Real
 from typing import Any, ClassVar, Self
@@ -71,7 +72,7 @@ from .solvers import LBFGS
 from .training import EarlyStopping
 from .validation import check_sample_weight
 
-__all__ = ["MLPClassifier", "MLPRegressor"]
+__all__ = ["MLPClassifier", "MLPRegressor", "register_onnx_converters"]
 
 #: scikit-learn's activation names, as scratchnn's; then scratchnn's extension, Keras's
 #: activations that scikit-learn does not have.
@@ -86,6 +87,13 @@ NON_FINITE = ("Solver produced non-finite parameter weights. The input data may 
 
 def _sgd_or_adam(solver: str) -> bool:
     return solver in ("sgd", "adam")
+
+
+def _read_only(array: NDArray[np.floating]) -> NDArray[np.floating]:
+    """``array`` made read-only: a copy of a TensorFlow variable's value, which writing into
+    would not change the variable."""
+    array.flags.writeable = False
+    return array
 
 
 class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no type stubs
@@ -190,13 +198,16 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
     @property
     def coefs_(self) -> list[NDArray[np.floating]]:
         """The weights of each layer, (n_in, n_out) as scikit-learn's: on the NumPy engine,
-        views of the network's own weights (changing them changes the network).  Assigned
-        before the first ``partial_fit``, they are the network it starts from."""
+        views of the network's own weights (changing them changes the network); on the
+        TensorFlow engine, read-only arrays of the variables' values (writing into one
+        raises ``ValueError: assignment destination is read-only``; assign a new list to
+        ``coefs_`` instead).  Assigned before the first ``partial_fit``, they are the network
+        it starts from."""
         if not hasattr(self, "model_"):
             return self._assigned("coefs")
         if isinstance(self.model_, Perceptron):
             return [layer.weights.T for layer in self._layers()]
-        return [w.T for w in self.model_.get_weights()[0::2]]
+        return [_read_only(w.T) for w in self.model_.get_weights()[0::2]]
 
     @coefs_.setter
     def coefs_(self, coefs: list[NDArray[np.floating]]) -> None:
@@ -209,12 +220,13 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
 
     @property
     def intercepts_(self) -> list[NDArray[np.floating]]:
-        """The biases of each layer, (n_out,) as scikit-learn's (views, as ``coefs_``)."""
+        """The biases of each layer, (n_out,) as scikit-learn's (views or read-only, as
+        ``coefs_``)."""
         if not hasattr(self, "model_"):
             return self._assigned("intercepts")
         if isinstance(self.model_, Perceptron):
             return [layer.biases.reshape(-1) for layer in self._layers()]
-        return [b.reshape(-1) for b in self.model_.get_weights()[1::2]]
+        return [_read_only(b.reshape(-1)) for b in self.model_.get_weights()[1::2]]
 
     @intercepts_.setter
     def intercepts_(self, intercepts: list[NDArray[np.floating]]) -> None:
@@ -521,6 +533,21 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
         if scipy.sparse.issparse(inputs):
             inputs = inputs.toarray()
         return self.model_.predict_proba(inputs)
+
+    def to_onnx(self, path: str | os.PathLike[str] | None = None) -> Any:
+        """The ONNX model (``onnx.ModelProto``) of this fitted estimator, written to ``path``
+        if given: input ``X``, float32 (n_samples, n_features) whatever the training dtype;
+        outputs ``label`` and ``probabilities`` (a classifier's, with the labels of
+        ``classes_``) or ``variable`` (a regressor's), float32, as skl2onnx's converters of
+        scikit-learn's MLPs give them, without ZipMap.  See
+        ``scratchnn.export.onnx_estimator``; to convert a whole pipeline, see
+        ``register_onnx_converters``.  Needs onnx: ``pip install 'scratchnn[onnx]'``."""
+        check_is_fitted(self, "model_")
+        try:
+            from .export.onnx_estimator import estimator_to_onnx
+        except ImportError:
+            raise ImportError("ONNX export needs onnx: pip install 'scratchnn[onnx]'") from None
+        return estimator_to_onnx(self, path)
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -873,3 +900,23 @@ class MLPRegressor(MultiOutputMixin, RegressorMixin, _BaseMLP):  # type: ignore[
         output = self._forward(X)
         return output.ravel() if self.n_outputs_ == 1 else output
 
+
+def register_onnx_converters() -> None:
+    """Teach skl2onnx to convert ``MLPClassifier`` and ``MLPRegressor``, so that a pipeline
+    holding them converts, preprocessing included::
+
+        from skl2onnx import to_onnx
+        scratchnn.sklearn.register_onnx_converters()
+        proto = to_onnx(pipeline, X[:1].astype(np.float32))
+
+    The estimators' graphs are ``to_onnx``'s; a classifier's probabilities go through
+    skl2onnx's ``ZipMap`` unless ``options={MLPClassifier: {"zipmap": False}}``.  Calling it
+    again changes nothing.  Needs skl2onnx: ``pip install 'scratchnn[onnx]'``."""
+    try:
+        import skl2onnx  # noqa: F401
+
+        from .export.onnx_estimator import register_converters
+    except ImportError as error:
+        raise ImportError(f"register_onnx_converters needs skl2onnx and onnx ({error}): pip "
+                          f"install 'scratchnn[onnx]'") from None
+    register_converters(MLPClassifier, MLPRegressor)

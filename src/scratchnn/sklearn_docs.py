@@ -117,7 +117,9 @@ t_ : int
     The number of training samples seen by the solver.
 coefs_ : list of shape (n_layers - 1,)
     The weight matrix of each layer, (n_in, n_out): on the NumPy engine, views of the
-    network's own weights.
+    network's own weights (writing into them changes the model); on the TensorFlow engine,
+    read-only copies of its variables (writing into them raises a ValueError; assigning a
+    new list to ``coefs_`` sets the variables). ``intercepts_`` alike.
 intercepts_ : list of shape (n_layers - 1,)
     The bias vector of each layer, (n_out,).
 n_features_in_ : int

@@ -32,7 +32,7 @@ from .layers import dense_layers
 if TYPE_CHECKING:
     from ..spec import NetworkSpec
 
-__all__ = ["INPUT", "OPSET", "OUTPUT", "to_onnx"]
+__all__ = ["INPUT", "OPSET", "OUTPUT", "network_graph", "opset", "to_onnx", "write"]
 
 INPUT, OUTPUT = "input", "output"
 #: ONNX's opset 17 (2022): read by every maintained runtime.
@@ -90,29 +90,53 @@ def _constant(name: str, value: float, dtype: np.dtype[np.floating]) -> Node:
                             value=numpy_helper.from_array(np.array(value, dtype), name))
 
 
-def to_onnx(spec: NetworkSpec, path: str | os.PathLike[str] | None = None) -> onnx.ModelProto:
-    """The ONNX model of the network ``spec`` describes (``model.get_spec()``, either
-    engine), written to ``path`` if given."""
+def network_graph(spec: NetworkSpec, inputs: str, outputs: str, prefix: str = ""
+                  ) -> tuple[list[Node], list[onnx.TensorProto]]:
+    """The nodes and initializers that compute the network ``spec`` describes from the
+    tensor named ``inputs`` (batch, n_features) of the model's dtype into ``outputs``; every
+    other name starts with ``prefix`` (so that the network can sit in a larger graph)."""
     layers = dense_layers(spec, {**OPERATORS, **{name: name for name in COMPOSITES}}, "ONNX")
-    element_type = ELEMENT_TYPES[np.dtype(spec.dtype)]
     dtype = np.dtype(spec.dtype)
     nodes, initializers = [], []
-    previous = INPUT
+    previous = inputs
     for index, (weights, biases, operator) in enumerate(layers, start=1):
-        initializers += [numpy_helper.from_array(weights, f"W{index}"),
-                         numpy_helper.from_array(biases, f"b{index}")]
-        z = f"z{index}"
-        a = OUTPUT if index == len(layers) else f"a{index}"
-        nodes.append(helper.make_node("Gemm", [previous, f"W{index}", f"b{index}"], [z],
-                                      name=f"dense{index}", transB=1))
+        W, b = f"{prefix}W{index}", f"{prefix}b{index}"
+        initializers += [numpy_helper.from_array(weights, W), numpy_helper.from_array(biases, b)]
+        z = f"{prefix}z{index}"
+        a = outputs if index == len(layers) else f"{prefix}a{index}"
+        nodes.append(helper.make_node("Gemm", [previous, W, b], [z],
+                                      name=f"{prefix}dense{index}", transB=1))
         if operator in COMPOSITES:
-            nodes += COMPOSITES[operator](z, a, f"activation{index}", dtype)
+            nodes += COMPOSITES[operator](z, a, f"{prefix}activation{index}", dtype)
         else:
-            activation = helper.make_node(operator, [z], [a], name=f"activation{index}")
+            activation = helper.make_node(operator, [z], [a], name=f"{prefix}activation{index}")
             if operator == "Softmax":
                 activation.attribute.append(helper.make_attribute("axis", -1))
             nodes.append(activation)
         previous = a
+    return nodes, initializers
+
+
+def opset(spec: NetworkSpec) -> int:
+    """The ONNX opset the network needs: ``OPSET``, or ``GELU_OPSET`` with a gelu layer."""
+    return GELU_OPSET if any(layer.activation.name == "gelu" for layer in spec.layers) else OPSET
+
+
+def write(proto: onnx.ModelProto, path: str | os.PathLike[str] | None) -> onnx.ModelProto:
+    """Check ``proto`` with ``onnx.checker`` and write it to ``path`` if given."""
+    onnx.checker.check_model(proto, full_check=True)
+    if path is not None:
+        from ..io import write_atomically
+
+        write_atomically(path, lambda file: file.write(proto.SerializeToString()))
+    return proto
+
+
+def to_onnx(spec: NetworkSpec, path: str | os.PathLike[str] | None = None) -> onnx.ModelProto:
+    """The ONNX model of the network ``spec`` describes (``model.get_spec()``, either
+    engine), written to ``path`` if given."""
+    element_type = ELEMENT_TYPES[np.dtype(spec.dtype)]
+    nodes, initializers = network_graph(spec, INPUT, OUTPUT)
     graph = helper.make_graph(
         nodes, "scratchnn",
         [helper.make_tensor_value_info(INPUT, element_type, ["batch", spec.n_features])],
@@ -120,12 +144,6 @@ def to_onnx(spec: NetworkSpec, path: str | os.PathLike[str] | None = None) -> on
         initializers)
     from ..version import __version__
 
-    opset = GELU_OPSET if any(operator == "Gelu" for _, _, operator in layers) else OPSET
-    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+    proto = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset(spec))],
                               producer_name="scratchnn", producer_version=__version__)
-    onnx.checker.check_model(proto, full_check=True)
-    if path is not None:
-        from ..io import write_atomically
-
-        write_atomically(path, lambda file: file.write(proto.SerializeToString()))
-    return proto
+    return write(proto, path)

@@ -175,8 +175,8 @@ class TFPerceptron(BaseModel):
             self.layers = [VariableLayer(layer, W, b) for layer, W, b in
                            zip(self.layers, parameters[0::2], parameters[1::2], strict=True)]
             self.optimizer_variables = SlotVariables(SGD(0.01), self.network.parameters)
-            # The dropout masks of step t are a function of (this seed, t): set from the fit's
-            # generator, so a seeded fit is reproducible.
+            # The dropout masks of step t are a function of (this seed, t), the NumPy engine's:
+            # set from the fit's generator, so a seeded fit is reproducible.
             self.dropout_seed = tf.Variable(0, dtype=tf.int64, trainable=False,
                                             name="dropout_seed",
                                             aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
@@ -317,15 +317,16 @@ class TFPerceptron(BaseModel):
             z = tf.matmul(a, weights, transpose_b=True) + tf.reshape(biases, [-1])
             a = activation(z)
             if training and layer.dropout:
-                a = a * dropout_mask(tf.shape(a), layer.dropout, self._mask_seed(index), a.dtype)
+                a = a * dropout_mask(tf.shape(a), layer.dropout, self.dropout_seed,
+                                     self.optimizer_variables.iterations, index,
+                                     self._replica(), a.dtype)
         return z, a
 
-    def _mask_seed(self, layer_index: int) -> tf.Tensor:
-        """The seed of a layer's dropout mask at this step (and on this replica)."""
+    @staticmethod
+    def _replica() -> tf.Tensor:
+        """This replica's number (0 without a strategy): each draws its own masks."""
         context = tf.distribute.get_replica_context()
-        replica = 0 if context is None else context.replica_id_in_sync_group
-        base = self.dropout_seed + 1009 * tf.cast(replica, tf.int64) + layer_index
-        return tf.stack([base, self.optimizer_variables.iterations])
+        return tf.constant(0) if context is None else context.replica_id_in_sync_group
 
     def _per_sample_loss(self, x: tf.Tensor, y: tf.Tensor, training: bool = False) -> tf.Tensor:
         """The loss of each row of ``(x, y)``, shape (n_samples,)."""

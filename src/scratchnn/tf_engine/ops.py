@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
+from ..dropout_masks import stream_key, threshold, unit_bits, unit_counters
 from ..losses import (
     BinaryCrossEntropy,
     CategoricalCrossEntropy,
@@ -58,9 +59,42 @@ def per_sample_loss(loss: Loss, y: tf.Tensor, z: tf.Tensor, y_hat: tf.Tensor,
     )
 
 
-def dropout_mask(shape: tf.Tensor, rate: float, seed: tf.Tensor, dtype: tf.DType) -> tf.Tensor:
-    """Inverted dropout's mask for a (n_samples, n_neurons) batch: each unit kept with
-    probability ``1 - rate`` and scaled by ``1 / (1 - rate)``; ``seed`` (two integers) makes
-    it a function of the step, so it needs no state and runs under XLA."""
-    kept = tf.random.stateless_uniform(shape, seed=seed, dtype=dtype) >= rate
-    return tf.cast(kept, dtype) * (1 / (1 - rate))
+class TensorFlowOps:
+    """``scratchnn.dropout_masks.UInt64Ops`` on ``tf.uint64`` tensors (XLA compiles them)."""
+
+    def constant(self, value: int) -> tf.Tensor:
+        return tf.constant(value, tf.uint64)
+
+    def add(self, a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
+        return tf.math.add(a, b)
+
+    def xor(self, a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
+        return tf.bitwise.bitwise_xor(a, b)
+
+    def xor_shift(self, x: tf.Tensor, bits: int) -> tf.Tensor:
+        return tf.bitwise.bitwise_xor(x, self.shift_right(x, bits))
+
+    def multiply_by(self, x: tf.Tensor, factor: int) -> tf.Tensor:
+        return tf.math.multiply(x, self.constant(factor))
+
+    def shift_right(self, x: tf.Tensor, bits: int) -> tf.Tensor:
+        return tf.bitwise.right_shift(x, self.constant(bits))
+
+
+def dropout_mask(shape: tf.Tensor, rate: float, seed: tf.Tensor, step: tf.Tensor, layer: int,
+                 replica: tf.Tensor, dtype: tf.DType) -> tf.Tensor:
+    """Inverted dropout's mask for a (n_samples, n_units) batch: each unit kept with
+    probability ``1 - rate`` and scaled by ``1 / (1 - rate)``.  The NumPy engine's mask for
+    the same ``seed``, ``step`` and ``layer`` (``scratchnn.dropout_masks``): a function of
+    integers, so it needs no state and runs under XLA."""
+    def unsigned(value: tf.Tensor | int) -> tf.Tensor:
+        return tf.cast(tf.cast(value, tf.int64), tf.uint64)
+
+    ops = TensorFlowOps()
+    counters = tf.reshape(tf.cast(tf.range(tf.cast(shape[0] * shape[1], tf.int64)), tf.uint64),
+                          shape)
+    key = stream_key(unsigned(seed), unsigned(step), unsigned(layer), unsigned(replica), ops)
+    bits = unit_bits(key, unit_counters(counters, ops), ops)
+    # The 53 bits fit an int64 exactly, which every device compares.
+    keep = tf.cast(bits, tf.int64) >= threshold(rate)
+    return tf.cast(keep, dtype) * (1 / (1 - rate))
