@@ -64,7 +64,7 @@ def test_the_page_and_its_files_are_served_by_the_package() -> None:
     for testid in TESTIDS:
         assert f'data-testid="{testid}"' in page.text, testid
     assert "http" not in page.text.replace('href="/static', "")  # no CDN: nothing external
-    for name in ("playground.js", "playground.css"):
+    for name in ("playground.js", "playground.css", "words.json"):
         assert client.get(f"/static/{name}").status_code == 200
 
 
