@@ -229,6 +229,11 @@ def test_the_page_and_its_code_speak_french(address: str, browser: Any) -> None:
     assert_the_chart_has_axes_and_a_legend(page, ("époque", "perte"), ("entraînement", "test"))
     titles = page.locator("[title]").evaluate_all("elements => elements.map(e => e.title)")
     assert not any(ENGLISH.search(title) for title in titles), titles
+    page.fill("#l2", "5")  # the server refuses it, in French
+    page.locator("#l2").dispatch_event("change")
+    wait_for(lambda: page.get_by_test_id("error").is_visible())
+    assert page.get_by_test_id("error").text_content() == (
+        "l2 doit être un nombre de 0 à 1\u00a0; reçu\u00a0: 5")
     page.get_by_test_id("show-code").click()
     wait_for(lambda: page.get_by_test_id("code").is_visible())
     code = page.get_by_test_id("code").text_content()

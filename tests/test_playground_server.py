@@ -343,7 +343,7 @@ def test_show_code_ends_at_the_pages_weights_and_losses_with_adam_shuffling_and_
     with playground() as client, client.websocket_connect(WS) as socket:
         opened(socket)
         socket.send_json({"type": "config", "config": {
-            "dataset": "moons", "noise": 15, "hidden": [5, 3], "optimizer": "adam",
+            "dataset": "xor", "noise": 15, "hidden": [5, 3], "optimizer": "adam",
             "learning_rate": 0.03, "batch_size": 7, "dropout": 0.1}})
         opened(socket)
         steps(socket, 4)
@@ -368,7 +368,8 @@ def test_show_code_ends_at_the_pages_weights_and_losses_with_adam_shuffling_and_
 
 def test_show_code_follows_an_epoch_that_diverged_and_was_undone(tmp_path: Path) -> None:
     session = Session()
-    session.configure({"learning_rate": 0.0001, "activation": "linear", "hidden": [8] * 6,
+    session.configure({"dataset": "gauss", "learning_rate": 0.0001, "activation": "linear",
+                       "hidden": [8] * 6,
                        "features": ["x1", "x2", "x1^2", "x2^2", "x1*x2"]})
     for _ in range(3):
         session.step()
@@ -418,9 +419,9 @@ def test_the_courses_model_opens_on_its_xor_and_stays_unless_thrown_away_on_purp
     with playground(tmp_path / "xor.npz") as client, client.websocket_connect(WS) as socket:
         hello, frame = opened(socket)
         assert hello["config"]["dataset"] == "xor course" and frame["test_loss"] < 0.05
-        socket.send_json({"type": "config", "config": {"dataset": "circles"}})
+        socket.send_json({"type": "config", "config": {"dataset": "gauss"}})
         hello, frame = opened(socket)  # another data set: the same model, on it
-        assert hello["config"]["dataset"] == "circles"
+        assert hello["config"]["dataset"] == "gauss"
         np.testing.assert_array_equal(frame["weights"][0], model.layers[0].weights)
         socket.send_json({"type": "config", "config": {"hidden": [3]}})
         question = receive_until(socket, "confirm")  # a new network: asked, not done
@@ -454,6 +455,8 @@ def test_frames_carry_the_librarys_diagnoses_in_the_sessions_language() -> None:
 def test_a_french_page_gets_french_code_and_messages(tmp_path: Path) -> None:
     with playground() as client, client.websocket_connect(f"{WS}&lang=fr") as socket:
         opened(socket)
+        socket.send_json({"type": "config", "config": {"dataset": "xor"}})
+        opened(socket)
         frame = steps(socket, 1)
         socket.send_json({"type": "code"})
         code = receive_until(socket, "code")["code"]
@@ -463,7 +466,10 @@ def test_a_french_page_gets_french_code_and_messages(tmp_path: Path) -> None:
         opened(socket)
         socket.send_json({"type": "step"})
         assert "L'entraînement a divergé" in receive_until(socket, "error")["message"]
-    assert "# Les données de la page : circles, tirées de la graine 0." in code
+        socket.send_json({"type": "config", "config": {"l2": 5}})
+        assert receive_until(socket, "error")["message"] == (
+            "l2 doit être un nombre de 0 à 1 ; reçu : 5")
+    assert "# Les données de la page : xor, tirées de la graine 0." in code
     assert "perte de test" in code and "Epoch" not in code
     assert_same_as_page(frame, code, tmp_path)
     with pytest.raises(ValueError, match="lang"):

@@ -31,6 +31,7 @@ same way: run, it ends with the page's weights and losses (to rounding, 1e-9).
 
 from __future__ import annotations
 
+import math
 import reprlib
 import tempfile
 import time
@@ -74,6 +75,8 @@ DATA = ("dataset", "noise", "train_ratio", "seed")
 TRAINING = ("optimizer", "learning_rate", "batch_size", "shuffle", "l2", "dropout")
 #: The diagnoses the page leaves out: it shows the loss falling, live.
 NOT_SHOWN = frozenset({"too_short", "still_falling"})
+#: While playing, a frame diagnoses again only after this many seconds (it costs a pass).
+DIAGNOSIS_SECONDS = 0.5
 BOUNDARY_RESOLUTION, UNIT_RESOLUTION = 48, 20
 #: The most points of the loss curve a frame carries (of the epochs since the last frame).
 CURVE_POINTS = 20
@@ -85,14 +88,16 @@ def _shown(value: object) -> str:
 
 
 def _number(config: dict[str, Any], name: str, low: float, high: float,
-            integer: bool = False) -> float:
+            integer: bool = False, lang: str = "en") -> float:
+    """The setting ``name``, a number (an integer) from ``low`` to ``high``; a ValueError in
+    ``lang`` (the ones the page's own fields can be given) if not."""
     value = config[name]
     kind = int if integer else (int, float)
     # Comparing, not converting to a float: exact for any integer, false for NaN.
     if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
-        what = "an integer" if integer else "a number"
-        bounds = f"{low} to {high}" if integer else f"{low:g} to {high:g}"
-        raise ValueError(f"{name} must be {what} from {bounds}, got {_shown(value)}")
+        bounds = (low, high) if integer else (f"{low:g}", f"{high:g}")
+        raise ValueError(word(lang, "integer_setting" if integer else "number_setting",
+                              name=name, low=bounds[0], high=bounds[1], value=_shown(value)))
     return value
 
 
@@ -103,9 +108,10 @@ def _choice(config: dict[str, Any], name: str, choices: Sequence[str]) -> str:
     return value
 
 
-def check_config(changes: object, base: dict[str, Any] | None = None) -> dict[str, Any]:
+def check_config(changes: object, base: dict[str, Any] | None = None,
+                 lang: str = "en") -> dict[str, Any]:
     """``base`` (default: ``DEFAULTS``) updated with ``changes``, checked whole; a ValueError
-    names the first bad setting."""
+    names the first bad setting (in ``lang`` for a number out of its range)."""
     if not isinstance(changes, dict):
         raise ValueError(f"a configuration must be an object of settings, got "
                          f"{_shown(changes)}")
@@ -115,9 +121,9 @@ def check_config(changes: object, base: dict[str, Any] | None = None) -> dict[st
                          f"{', '.join(DEFAULTS)}")
     config = {**(base or DEFAULTS), **changes}
     _choice(config, "dataset", [*DATASETS, *GATES, COURSE_XOR])
-    _number(config, "noise", 0, 50)
-    _number(config, "train_ratio", 10, 90)
-    _number(config, "batch_size", 1, 30, integer=True)
+    _number(config, "noise", 0, 50, lang=lang)
+    _number(config, "train_ratio", 10, 90, lang=lang)
+    _number(config, "batch_size", 1, 30, integer=True, lang=lang)
     if not isinstance(config["shuffle"], bool):
         raise ValueError(f"shuffle must be true or false, got {_shown(config['shuffle'])}")
     chosen = config["features"]
@@ -137,9 +143,9 @@ def check_config(changes: object, base: dict[str, Any] | None = None) -> dict[st
         raise ValueError(f"learning_rate must be a number > 0 and at most 10, got "
                          f"{_shown(rate)}")
     _choice(config, "optimizer", ("sgd", "adam"))
-    _number(config, "l2", 0, 1)
-    _number(config, "dropout", 0, 0.9)
-    _number(config, "seed", 0, 2**31 - 1, integer=True)
+    _number(config, "l2", 0, 1, lang=lang)
+    _number(config, "dropout", 0, 0.9, lang=lang)
+    _number(config, "seed", 0, 2**31 - 1, integer=True, lang=lang)
     return config
 
 
@@ -213,7 +219,7 @@ class Session:
             brought = {key: value for key, value in COURSE.items()
                        if self.opened is None or key not in NETWORK}
             changes = {**brought, **changes}
-        config = check_config(changes, self.config)
+        config = check_config(changes, self.config, self.lang)
         new_network = any(config[key] != self.config[key] for key in NETWORK)
         if new_network and self.opened is not None and not discard:
             raise ModelWouldBeLost(word(self.lang, "discard"))
@@ -254,6 +260,8 @@ class Session:
         self.reported = 0  # the losses up to here were in a frame
         self.stretches: list[Stretch] = []
         self.optimizer: Optimizer | None = None
+        #: The last diagnoses shown, and when (``time.perf_counter``).
+        self.diagnosed: tuple[float, list[dict[str, str]]] = (-math.inf, [])
         self._set_training()
         self._record()
 
@@ -331,13 +339,14 @@ class Session:
         self.losses.append((self.epoch, *losses))
 
     def advance(self, seconds: float) -> float:
-        """Train epoch after epoch for about ``seconds``; return the epochs per second."""
+        """Train epoch after epoch for about ``seconds`` (no epoch is begun that would likely
+        end past them, but the first); return the epochs per second."""
         start, epochs = time.perf_counter(), 0
         while True:
             self.step()
             epochs += 1
             elapsed = time.perf_counter() - start
-            if elapsed >= seconds:
+            if elapsed * (epochs + 1) / epochs >= seconds:
                 return epochs / elapsed
 
     # -- what the page draws ----------------------------------------------------------------
@@ -407,8 +416,18 @@ class Session:
             "unit_resolution": UNIT_RESOLUTION,
             "weights": [layer.weights.tolist() for layer in self.model.layers],
             "biases": [layer.biases[:, 0].tolist() for layer in self.model.layers],
-            "diagnoses": self.diagnoses() if self.epoch else [],
+            "diagnoses": self._frame_diagnoses(playing=epochs_per_second > 0),
         }
+
+    def _frame_diagnoses(self, playing: bool) -> list[dict[str, str]]:
+        """The diagnoses for a frame: none before training, the last ones while playing if
+        they are recent."""
+        now = time.perf_counter()
+        if not self.epoch:
+            return []
+        if not playing or now - self.diagnosed[0] >= DIAGNOSIS_SECONDS:
+            self.diagnosed = now, self.diagnoses()
+        return self.diagnosed[1]
 
     def model_bytes(self) -> bytes:
         """The network as the bytes of an ``.npz`` that ``scratchnn.load`` reads."""
