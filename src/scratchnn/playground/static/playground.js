@@ -301,11 +301,13 @@ function drawBoundary(frame) {
   const { low, high } = state.points;
   const place = (x, y) => [(x - low[0]) / (high[0] - low[0]) * size,
                            size - (y - low[1]) / (high[1] - low[1]) * size];
+  const count = state.points.train.length + state.points.test.length;
+  const radius = count < 20 ? 8 : 3.5;  // a truth table's few points: big enough to see
   for (const [set, rim] of [["train", "#fff"], ["test", "#000"]]) {
     for (const [x, y, label] of state.points[set]) {
       const [px, py] = place(x, y);
       context.beginPath();
-      context.arc(px, py, 3.5, 0, 2 * Math.PI);
+      context.arc(px, py, radius, 0, 2 * Math.PI);
       context.fillStyle = `rgb(${colour(label ? 1 : -1).join(",")})`;
       context.fill();
       context.strokeStyle = rim;
@@ -336,7 +338,7 @@ function svgElement(name, attributes, text) {
 // and test in the two colours of the legend above.
 function drawLosses() {
   const svg = $("loss-curve");
-  const [width, height, left, right, top, bottom] = [300, 150, 42, 10, 8, 32];
+  const [width, height, left, right, top, bottom] = [300, 150, 54, 10, 8, 32];
   svg.replaceChildren();
   const last = Math.max(1, ...state.losses.map(([epoch]) => epoch));
   const finite = state.losses.flatMap(([, train, test]) => [train, test])
