@@ -1,8 +1,10 @@
 """The playground's server, through Starlette's test client: the page and its files,
 configuration, training frames, bad input refused with a message (the session goes on), two
-tabs independent, the download read by ``scratchnn.load``, ``--model``, and the code shown
-runs.  Its door (another host, another page's origin, no token: 403) is in
-``test_playground_guard.py``."""
+tabs independent, the download read by ``scratchnn.load``, ``--model``, the code shown ending
+at the page's weights and losses (to 1e-9, with Adam, shuffling, Reset, changed settings and an
+undone divergence), the course's XOR and an opened model kept on its data, the diagnoses, and
+French.  Its door (another host, another page's origin, no token: 403) is in
+``test_playground_hostile.py``."""
 
 from __future__ import annotations
 
