@@ -112,6 +112,8 @@ BAD_MESSAGES = {
     "unknown setting": ({"type": "config", "config": {"epochs": 3}}, "unknown setting"),
     "unknown type": ({"type": "fly"}, "unknown message type"),
     "not an object": ([1, 2], "JSON object"),
+    "shuffle not a switch": ({"type": "config", "config": {"shuffle": "yes"}}, "shuffle"),
+    "discard not a switch": ({"type": "config", "config": {}, "discard": 1}, "discard"),
 }
 
 
@@ -476,3 +478,7 @@ def test_a_french_page_gets_french_code_and_messages(tmp_path: Path) -> None:
     assert_same_as_page(frame, code, tmp_path)
     with pytest.raises(ValueError, match="lang"):
         Session(lang="de")
+    with playground() as client, client.websocket_connect(f"{WS}&lang=de") as socket:
+        opened(socket)  # an unknown language: English
+        socket.send_json({"type": "config", "config": {"l2": 5}})
+        assert receive_until(socket, "error")["message"].startswith("l2 must be a number")
