@@ -1,8 +1,10 @@
 """The playground's server, through Starlette's test client: the page and its files,
 configuration, training frames, bad input refused with a message (the session goes on), two
-tabs independent, the download read by ``scratchnn.load``, ``--model``, and the code shown
-runs.  Its door (another host, another page's origin, no token: 403) is in
-``test_playground_guard.py``."""
+tabs independent, the download read by ``scratchnn.load``, ``--model``, the code shown ending
+at the page's weights and losses (to 1e-9, with Adam, shuffling, Reset, changed settings and an
+undone divergence), the course's XOR and an opened model kept on its data, the diagnoses, and
+French.  Its door (another host, another page's origin, no token: 403) is in
+``test_playground_hostile.py``."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ pytest.importorskip("starlette")
 pytest.importorskip("httpx2")
 from starlette.testclient import TestClient
 
-from scratchnn import Perceptron, load
+from scratchnn import Perceptron, datasets, load
 from scratchnn.playground import free_port
 from scratchnn.playground.server import create_app
 from scratchnn.playground.session import Session, check_config
@@ -64,7 +66,7 @@ def test_the_page_and_its_files_are_served_by_the_package() -> None:
     for testid in TESTIDS:
         assert f'data-testid="{testid}"' in page.text, testid
     assert "http" not in page.text.replace('href="/static', "")  # no CDN: nothing external
-    for name in ("playground.js", "playground.css"):
+    for name in ("playground.js", "playground.css", "words.json"):
         assert client.get(f"/static/{name}").status_code == 200
 
 
@@ -110,6 +112,8 @@ BAD_MESSAGES = {
     "unknown setting": ({"type": "config", "config": {"epochs": 3}}, "unknown setting"),
     "unknown type": ({"type": "fly"}, "unknown message type"),
     "not an object": ([1, 2], "JSON object"),
+    "shuffle not a switch": ({"type": "config", "config": {"shuffle": "yes"}}, "shuffle"),
+    "discard not a switch": ({"type": "config", "config": {}, "discard": 1}, "discard"),
 }
 
 
@@ -299,3 +303,182 @@ def test_without_the_web_stack_the_command_says_what_to_install() -> None:
 
     code, output = run_numpy_only("playground", "--no-browser")
     assert code == 2 and "pip install 'scratchnn[playground]'" in output
+
+
+# -- "Show code" reproduces the page -------------------------------------------------------
+def run_script(code: str, folder: Path) -> tuple[list[np.ndarray], float, float]:
+    """Run the script ``code`` in a new Python; its model's weights and its training and test
+    losses."""
+    script, weights = folder / "page.py", folder / "weights.npz"
+    script.write_text(code)
+    runner = (f"import runpy, numpy; scope = runpy.run_path({str(script)!r}); "
+              f"numpy.savez({str(weights)!r}, *scope['model'].get_weights()); "
+              f"print(repr(scope['train_loss']), repr(scope['test_loss']))")
+    result = subprocess.run([sys.executable, "-c", runner], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    train_loss, test_loss = map(float, result.stdout.split()[-2:])
+    with np.load(weights) as saved:
+        return [saved[f"arr_{i}"] for i in range(len(saved.files))], train_loss, test_loss
+
+
+def assert_same_as_page(frame: dict[str, Any], code: str, folder: Path) -> None:
+    """The script ``code`` ends at the ``frame``'s weights and losses, to 1e-9."""
+    weights, train_loss, test_loss = run_script(code, folder)
+    page = [np.array(array) for pair in zip(frame["weights"], frame["biases"], strict=True)
+            for array in pair]
+    assert len(weights) == len(page)
+    for theirs, ours in zip(weights, page, strict=True):
+        np.testing.assert_allclose(theirs.reshape(ours.shape), ours, rtol=0, atol=1e-9)
+    assert abs(train_loss - frame["train_loss"]) < 1e-9
+    assert abs(test_loss - frame["test_loss"]) < 1e-9
+
+
+def steps(socket: Any, count: int) -> dict[str, Any]:
+    """Train ``count`` epochs a step at a time; the last frame."""
+    for _ in range(count):
+        socket.send_json({"type": "step"})
+        frame = receive_until(socket, "frame")
+    return frame
+
+
+def test_show_code_ends_at_the_pages_weights_and_losses_with_adam_shuffling_and_reset(
+        tmp_path: Path) -> None:
+    with playground() as client, client.websocket_connect(WS) as socket:
+        opened(socket)
+        socket.send_json({"type": "config", "config": {
+            "dataset": "xor", "noise": 15, "hidden": [5, 3], "optimizer": "adam",
+            "learning_rate": 0.03, "batch_size": 7, "dropout": 0.1}})
+        opened(socket)
+        steps(socket, 4)
+        socket.send_json({"type": "reset"})  # new weights, the same points
+        hello, _ = opened(socket)
+        steps(socket, 6)
+        # Settings changed along the way: Adam's state goes on, at another rate.
+        socket.send_json({"type": "config", "config": {"learning_rate": 0.01, "l2": 0.001,
+                                                       "batch_size": 10}})
+        opened(socket)
+        steps(socket, 5)
+        socket.send_json({"type": "config", "config": {"optimizer": "sgd", "shuffle": False}})
+        opened(socket)
+        frame = steps(socket, 3)
+        socket.send_json({"type": "code"})
+        code = receive_until(socket, "code")["code"]
+    assert frame["epoch"] == 14 and hello["config"]["seed"] == 1
+    assert "seed=0)" in code and "random_state=1)" in code  # the page's points, new weights
+    assert code.count("model.fit(") == 3 and "optimizer.learning_rate = 0.01" in code
+    assert_same_as_page(frame, code, tmp_path)
+
+
+def test_show_code_follows_an_epoch_that_diverged_and_was_undone(tmp_path: Path) -> None:
+    session = Session()
+    session.configure({"dataset": "gauss", "learning_rate": 0.0001, "activation": "linear",
+                       "hidden": [8] * 6,
+                       "features": ["x1", "x2", "x1^2", "x2^2", "x1*x2"]})
+    for _ in range(3):
+        session.step()
+    session.configure({"learning_rate": 10})
+    with pytest.raises(ValueError, match="diverged in epoch 4"):
+        session.step()
+    session.configure({"learning_rate": 0.0001})
+    for _ in range(2):
+        session.step()
+    code = session.code()
+    assert "diverged on the page" in code and code.count("optimizer = SGD(0.0001)") == 2
+    assert_same_as_page(session.frame(), code, tmp_path)
+
+
+# -- the course's XOR, and an opened model keeps its data ----------------------------------
+def test_the_courses_xor_brings_the_courses_network_and_training(tmp_path: Path) -> None:
+    with playground() as client, client.websocket_connect(WS) as socket:
+        opened(socket)
+        socket.send_json({"type": "config", "config": {"dataset": "xor course"}})
+        hello, _ = opened(socket)
+        config = hello["config"]
+        assert (config["hidden"], config["activation"], config["learning_rate"],
+                config["batch_size"], config["shuffle"], config["optimizer"]) == (
+            [2], "sigmoid", 0.01, 1, False, "sgd")
+        assert hello["points"]["train"] == [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]]
+        assert hello["points"]["low"] == [-0.5, -0.5]
+        frame = steps(socket, 5)
+        socket.send_json({"type": "code"})
+        code = receive_until(socket, "code")["code"]
+    assert "init='normal'" in code and "shuffle=False" in code
+    assert_same_as_page(frame, code, tmp_path)
+
+
+def course_model(path: Path) -> Perceptron:
+    """The course's 2-2-1 sigmoid network trained on its XOR table, saved at ``path``."""
+    X, y = datasets.xor()
+    model = Perceptron.from_sizes([2, 2, 1], "sigmoid", "sigmoid", "binary_crossentropy",
+                                  init="normal", random_state=0)
+    model.fit(X, y, epochs=3000, learning_rate=2.0, batch_size=None, restarts=10)
+    model.save(path)
+    return model
+
+
+def test_the_courses_model_opens_on_its_xor_and_stays_unless_thrown_away_on_purpose(
+        tmp_path: Path) -> None:
+    model = course_model(tmp_path / "xor.npz")
+    with playground(tmp_path / "xor.npz") as client, client.websocket_connect(WS) as socket:
+        hello, frame = opened(socket)
+        assert hello["config"]["dataset"] == "xor course" and frame["test_loss"] < 0.05
+        socket.send_json({"type": "config", "config": {"dataset": "gauss"}})
+        hello, frame = opened(socket)  # another data set: the same model, on it
+        assert hello["config"]["dataset"] == "gauss"
+        np.testing.assert_array_equal(frame["weights"][0], model.layers[0].weights)
+        socket.send_json({"type": "config", "config": {"hidden": [3]}})
+        question = receive_until(socket, "confirm")  # a new network: asked, not done
+        assert "thrown away" in question["message"]
+        assert question["config"] == {"hidden": [3]}
+        frame = steps(socket, 1)
+        assert len(frame["weights"]) == 2 and len(frame["weights"][0]) == 2
+        socket.send_json({"type": "code"})
+        code = receive_until(socket, "code")["code"]
+        assert f"load({str((tmp_path / 'xor.npz').resolve())!r}" in code
+        assert_same_as_page(frame, code, tmp_path)
+        socket.send_json({"type": "config", "config": {"hidden": [3]}, "discard": True})
+        hello, _ = opened(socket)
+        assert hello["config"]["hidden"] == [3]
+
+
+# -- diagnoses and French -----------------------------------------------------------------
+def test_frames_carry_the_librarys_diagnoses_in_the_sessions_language() -> None:
+    session = Session()
+    assert session.frame()["diagnoses"] == []
+    session.configure({"dataset": "spirals", "hidden": [8, 8, 8], "activation": "relu",
+                       "learning_rate": 0.1, "seed": 1})
+    for _ in range(150):
+        session.step()
+    for lang, words in (("en", "ReLU units are never active"), ("fr", "unités ReLU")):
+        session.lang = lang
+        texts = {finding["code"]: finding["text"] for finding in session.frame()["diagnoses"]}
+        assert words in texts["dead_relu"], texts
+
+
+def test_a_french_page_gets_french_code_and_messages(tmp_path: Path) -> None:
+    with playground() as client, client.websocket_connect(f"{WS}&lang=fr") as socket:
+        opened(socket)
+        socket.send_json({"type": "config", "config": {"dataset": "xor"}})
+        opened(socket)
+        frame = steps(socket, 1)
+        socket.send_json({"type": "code"})
+        code = receive_until(socket, "code")["code"]
+        socket.send_json({"type": "config", "config": {
+            "learning_rate": 10, "activation": "linear", "hidden": [8] * 6,
+            "features": ["x1", "x2", "x1^2", "x2^2", "x1*x2"]}})
+        opened(socket)
+        socket.send_json({"type": "step"})
+        assert "L'entraînement a divergé" in receive_until(socket, "error")["message"]
+        socket.send_json({"type": "config", "config": {"l2": 5}})
+        assert receive_until(socket, "error")["message"] == (
+            "l2 doit être un nombre de 0 à 1 ; reçu : 5")
+    assert "# Les données de la page : xor, tirées de la graine 0." in code
+    assert "perte de test" in code and "Epoch" not in code
+    assert_same_as_page(frame, code, tmp_path)
+    with pytest.raises(ValueError, match="lang"):
+        Session(lang="de")
+    with playground() as client, client.websocket_connect(f"{WS}&lang=de") as socket:
+        opened(socket)  # an unknown language: English
+        socket.send_json({"type": "config", "config": {"l2": 5}})
+        assert receive_until(socket, "error")["message"].startswith("l2 must be a number")

@@ -4,9 +4,11 @@ A local web page in the manner of TensorFlow Playground: pick a data set, the in
 and the network, press play, and watch the decision boundary, every unit's picture, the
 weights and the losses change while the NumPy engine trains.  ``data`` holds the data sets
 and features, ``session`` one page's training (the engine's ``Perceptron`` and ``fit``, and
-the pictures), ``server`` the web server (Starlette, uvicorn and WebSockets, the extra
-``pip install 'scratchnn[playground]'``), ``guard`` what keeps other web pages and machines
-out (the run's token), ``static`` the page, served by the package: no network is needed.
+the pictures), ``code`` the script of "Show code" that trains the same way, ``words`` the
+page's words in English and French (``static/words.json``), ``server`` the web server
+(Starlette, uvicorn and WebSockets, the extra ``pip install 'scratchnn[playground]'``),
+``guard`` what keeps other web pages and machines out (the run's token), ``static`` the page,
+served by the package: no network is needed.
 """
 
 from __future__ import annotations

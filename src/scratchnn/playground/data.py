@@ -1,9 +1,11 @@
 """The playground's data: 2-D data sets on the plane [-6, 6]², as TensorFlow Playground draws
-them, and the input features computed from a point ``(x1, x2)``.
+them, the course's XOR table on its own plane around [0, 1]², and the input features computed
+from a point ``(x1, x2)``.
 
 ``dataset(name, noise, train_ratio, seed)`` gives the points and labels, split into training
-and test points; ``features(points, names)`` the network's inputs.  The "Show code" of the page
-calls the same two functions, so its Python trains on the page's data.
+and test points; ``plane(name)`` the plane they lie in; ``features(points, names)`` the
+network's inputs.  The "Show code" of the page calls the same functions, so its Python trains
+on the page's data.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import datasets
+from ..plane import Plane
 
-__all__ = ["DATASETS", "FEATURES", "GATES", "dataset", "features"]
+__all__ = ["COURSE_XOR", "DATASETS", "FEATURES", "GATES", "dataset", "features", "plane"]
 
 Points = NDArray[np.float64]
 
@@ -35,6 +38,11 @@ FEATURES: dict[str, Callable[[Points], NDArray[np.float64]]] = {
 #: The logic gates: their 4 corners are both the training and the test points.
 GATES = {"and": datasets.and_, "or": datasets.or_, "nand": datasets.nand,
          "xor gate": datasets.xor}
+#: The course's XOR table as it is, inputs 0 and 1: both the training and the test points.
+COURSE_XOR = "xor course"
+#: The plane of the data sets, and the course's own around its table.
+PLANE = Plane(np.array([-6.0, -6.0]), np.array([6.0, 6.0]))
+COURSE_PLANE = Plane(np.array([-0.5, -0.5]), np.array([1.5, 1.5]))
 
 
 def _xor(rng: np.random.Generator, noise: float) -> tuple[Points, NDArray[np.intp]]:
@@ -74,8 +82,11 @@ DATASETS: dict[str, Callable[[np.random.Generator, float], tuple[Points, NDArray
 def dataset(name: str, noise: float = 0.0, train_ratio: float = 0.5,
             seed: int = 0) -> tuple[Points, NDArray[np.intp], Points, NDArray[np.intp]]:
     """``(train_points, train_labels, test_points, test_labels)`` of the data set ``name``
-    (a key of ``DATASETS`` or ``GATES``), with ``noise`` in [0, 0.5], the share
-    ``train_ratio`` of the points for training, drawn from ``seed``."""
+    (a key of ``DATASETS`` or ``GATES``, or ``COURSE_XOR``), with ``noise`` in [0, 0.5], the
+    share ``train_ratio`` of the points for training, drawn from ``seed``."""
+    if name == COURSE_XOR:
+        X, y = datasets.xor()
+        return X, y[:, 0].astype(np.intp), X, y[:, 0].astype(np.intp)
     if name in GATES:
         X, y = GATES[name]()
         points = (X - 0.5) * 6  # the corners (±3, ±3)
@@ -87,6 +98,11 @@ def dataset(name: str, noise: float = 0.0, train_ratio: float = 0.5,
     n_train = round(train_ratio * len(points))
     train, test = order[:n_train], order[n_train:]
     return points[train], labels[train], points[test], labels[test]
+
+
+def plane(name: str) -> Plane:
+    """The plane the data set ``name`` lies in, where the page draws it."""
+    return COURSE_PLANE if name == COURSE_XOR else PLANE
 
 
 def features(points: Points, names: Sequence[str]) -> NDArray[np.float64]:

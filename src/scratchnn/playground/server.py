@@ -6,12 +6,15 @@ closes.  While the page plays, the server trains a slice of ``FRAME_SECONDS`` in
 thread, sends the frame, and starts the next slice: training never waits for the page, and
 the event loop stays free for the page's messages, which are read between slices.
 
-Messages from the page (JSON text): ``{"type": "config", "config": {...}}``,
-``{"type": "play"}``, ``{"type": "pause"}``, ``{"type": "step"}``, ``{"type": "reset"}``,
-``{"type": "code"}``.  To the page: ``hello`` (the session's id, configuration and points),
-``frame``, ``code``, and ``error`` with a ``message`` for anything refused (a binary frame,
-malformed JSON, an unknown field, a bad setting) and for training that diverged; the session
-goes on as it was.
+The WebSocket's address may say the page's language, ``/ws?lang=fr`` (default English): the
+session's code, diagnoses and messages are in it.  Messages from the page (JSON text):
+``{"type": "config", "config": {...}}`` (with ``"discard": true`` to throw the opened model
+away for a new network), ``{"type": "play"}``, ``{"type": "pause"}``, ``{"type": "step"}``,
+``{"type": "reset"}``, ``{"type": "code"}``.  To the page: ``hello`` (the session's id,
+configuration and points), ``frame``, ``code``, ``confirm`` (a change that would throw the opened
+model away, not done: its ``message`` and ``config`` to send again with ``discard``), and
+``error`` with a ``message`` for anything refused (a binary frame, malformed JSON, an unknown
+field, a bad setting) and for training that diverged; the session goes on as it was.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .guard import Guard, cookie_name
-from .session import Session
+from .session import ModelWouldBeLost, Session
+from .words import LANGUAGES
 
 __all__ = ["FRAME_SECONDS", "create_app"]
 
@@ -43,8 +47,8 @@ FRAME_SECONDS = 0.08
 WAITING_MESSAGES = 64
 STATIC = Path(__file__).with_name("static")
 #: What a message may hold besides its type, by type.
-FIELDS = {"config": {"config"}, "play": set(), "pause": set(), "step": set(), "reset": set(),
-          "code": set()}
+FIELDS = {"config": {"config", "discard"}, "play": set(), "pause": set(), "step": set(),
+          "reset": set(), "code": set()}
 
 
 def create_app(model_path: str | Path | None = None, token: str | None = None) -> Starlette:
@@ -57,8 +61,8 @@ def create_app(model_path: str | Path | None = None, token: str | None = None) -
     token = token or secrets.token_urlsafe(32)
     sessions: dict[str, Session] = {}
 
-    def new_session() -> Session:
-        return Session.open(model_path) if model_path is not None else Session()
+    def new_session(lang: str) -> Session:
+        return Session.open(model_path, lang) if model_path is not None else Session(lang=lang)
 
     async def index(request: Request) -> FileResponse:
         response = FileResponse(STATIC / "index.html")
@@ -77,8 +81,9 @@ def create_app(model_path: str | Path | None = None, token: str | None = None) -
 
     async def play(websocket: WebSocket) -> None:
         await websocket.accept()
-        try:
-            session = await asyncio.to_thread(new_session)  # (the first one imports a while)
+        lang = websocket.query_params.get("lang", "en")
+        try:  # (the first session imports a while)
+            session = await asyncio.to_thread(new_session, lang if lang in LANGUAGES else "en")
         except (OSError, ValueError) as error:  # the model's file changed since the start
             await websocket.send_json({"type": "error", "message": str(error)})
             await websocket.close()
@@ -182,7 +187,15 @@ async def _answer(websocket: WebSocket, session: Session, text: str | bytes,
         if kind == "reset":
             session.reset()
         elif kind == "config":
-            session.configure(message.get("config"))
+            discard = message.get("discard", False)
+            if not isinstance(discard, bool):
+                raise ValueError(f"discard must be true or false, got {reprlib.repr(discard)}")
+            try:
+                session.configure(message.get("config"), discard)
+            except ModelWouldBeLost as question:
+                await websocket.send_json({"type": "confirm", "message": str(question),
+                                           "config": message.get("config")})
+                return playing
         else:
             await websocket.send_json({"type": "code", "code": session.code()})
             return playing

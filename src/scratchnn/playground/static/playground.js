@@ -1,27 +1,64 @@
 // The playground page: controls that send settings to the server, and the drawing of the
 // frames it sends back.  The network and its training live in Python (scratchnn's NumPy
-// engine); this page only draws.
+// engine); this page only draws.  Its words come from words.json, in the language of
+// ?lang= (else the browser's, else English).
 "use strict";
 
 const FEATURES = ["x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)"];
 const SETTINGS = ["learning_rate", "activation", "optimizer", "l2", "dropout", "dataset",
-                  "train_ratio", "noise", "batch_size"];
+                  "train_ratio", "noise", "batch_size", "shuffle"];
 const NUMBERS = new Set(["learning_rate", "l2", "dropout", "train_ratio", "noise",
                          "batch_size"]);
 const state = { socket: null, session: null, config: null, points: null, losses: [],
-                frame: null, waiting: [] };
+                frame: null, waiting: [], words: {} };
 const $ = (id) => document.getElementById(id);
+
+// -- words ----------------------------------------------------------------------------------
+function language(table) {
+  const asked = new URLSearchParams(location.search).get("lang");
+  if (asked && asked in table) return asked;
+  const browser = (navigator.language || "en").slice(0, 2);
+  return browser in table ? browser : "en";
+}
+
+// The words `key`, with `values` filled in for their {names}.
+function word(key, values = {}) {
+  const text = state.words[key] ?? key;
+  return typeset(text.replace(/\{(\w+)\}/g,
+                              (whole, name) => (name in values ? values[name] : whole)));
+}
+
+// The space French puts before a colon or a percent sign made one that never breaks a line.
+function typeset(text) {
+  return text.replace(/ ([:;%?!])/g, "\u00a0$1");
+}
+
+async function loadWords() {
+  const table = await (await fetch("/static/words.json")).json();
+  state.lang = language(table);
+  state.words = table[state.lang];
+  document.documentElement.lang = state.lang;
+  for (const element of document.querySelectorAll("[data-word]")) {
+    element.textContent = word(element.dataset.word);
+  }
+  for (const element of document.querySelectorAll("[data-word-title]")) {
+    element.title = word(element.dataset.wordTitle);
+  }
+}
 
 // -- talking to the server ------------------------------------------------------------------
 function connect() {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  // The token of the page's address, if it has one (else the cookie the server set).
-  state.socket = new WebSocket(`${scheme}://${location.host}/ws${location.search}`);
+  // The token of the page's address, if it has one (else the cookie the server set), and
+  // the page's language, for the code and the messages the server writes.
+  const query = new URLSearchParams(location.search);
+  query.set("lang", state.lang);
+  state.socket = new WebSocket(`${scheme}://${location.host}/ws?${query}`);
   state.socket.onmessage = (event) => receive(JSON.parse(event.data));
   state.socket.onopen = () => {  // what the page asked for while it connected
     for (const message of state.waiting.splice(0)) state.socket.send(message);
   };
-  state.socket.onclose = () => showError("The connection to the server closed: reload the page.");
+  state.socket.onclose = () => showError(word("closed"));
 }
 
 function send(message) {
@@ -53,6 +90,13 @@ function receive(message) {
   } else if (message.type === "code") {
     $("code").textContent = message.code;
     $("code").hidden = false;
+  } else if (message.type === "confirm") {
+    // A change that would throw away the model the playground opened: only if the user says.
+    if (window.confirm(typeset(message.message))) {
+      send({ type: "config", config: message.config, discard: true });
+    } else {
+      showConfig();
+    }
   } else if (message.type === "error") {
     showError(message.message);
     showConfig();  // the controls go back to what the server kept
@@ -60,7 +104,7 @@ function receive(message) {
 }
 
 function showError(text) {
-  $("error").textContent = text;
+  $("error").textContent = typeset(text);
   $("error").hidden = false;
 }
 
@@ -72,12 +116,20 @@ function hideError() {
 function showConfig() {
   for (const name of SETTINGS) {
     const element = $(name);
-    element.value = String(state.config[name]);
+    if (element.type === "checkbox") {
+      element.checked = state.config[name];
+    } else {
+      element.value = String(state.config[name]);
+    }
     const label = $(`${name}_value`);
     if (label) label.textContent = element.value;
   }
-  const count = state.config.hidden.length;
-  $("layer-count").textContent = `${count} hidden layer${count === 1 ? "" : "s"}`;
+  $("layer-count").textContent = counted("hidden_layers", state.config.hidden.length);
+}
+
+// "1 neuron", "3 neurons": the words `key` for `n` things.
+function counted(key, n) {
+  return n === 1 ? word(`${key}_1`) : word(key, { n });
 }
 
 function wireControls() {
@@ -93,7 +145,8 @@ function wireControls() {
       if (label) label.textContent = element.value;
     });
     element.addEventListener("change", () => {
-      const value = NUMBERS.has(name) ? Number(element.value) : element.value;
+      const value = element.type === "checkbox" ? element.checked
+        : NUMBERS.has(name) ? Number(element.value) : element.value;
       configure({ [name]: value });
     });
   }
@@ -133,7 +186,7 @@ function buildDiagram() {
   state.units = [];  // per column, the unit elements in the network's order
   const inputs = document.createElement("div");
   inputs.className = "column";
-  inputs.innerHTML = '<div class="title">Features</div>';
+  inputs.innerHTML = `<div class="title">${word("features")}</div>`;
   const featureUnits = {};
   for (const name of FEATURES) {
     const unit = unitElement(name);
@@ -157,7 +210,7 @@ function buildDiagram() {
   state.config.hidden.forEach((size, layer) => {
     const column = document.createElement("div");
     column.className = "column";
-    column.innerHTML = `<div class="title">${size} neuron${size === 1 ? "" : "s"}<br>
+    column.innerHTML = `<div class="title">${counted("neurons", size)}<br>
       <span class="buttons"><button data-testid="add-neuron-${layer}">+</button>
       <button data-testid="remove-neuron-${layer}">&minus;</button></span></div>`;
     const [more, fewer] = column.querySelectorAll("button");
@@ -165,7 +218,7 @@ function buildDiagram() {
     fewer.onclick = () => changeNeurons(layer, -1);
     const units = [];
     for (let j = 0; j < size; j += 1) {
-      const unit = unitElement(`layer ${layer + 1}, neuron ${j + 1}`);
+      const unit = unitElement(word("unit", { layer: layer + 1, neuron: j + 1 }));
       column.appendChild(unit);
       units.push(unit);
     }
@@ -174,8 +227,8 @@ function buildDiagram() {
   });
   const output = document.createElement("div");
   output.className = "column";
-  output.innerHTML = '<div class="title">Output</div>';
-  const outputUnit = unitElement("output");
+  output.innerHTML = `<div class="title">${word("output")}</div>`;
+  const outputUnit = unitElement(word("output"));
   output.appendChild(outputUnit);
   state.units.push([outputUnit]);
   columns.appendChild(output);
@@ -248,11 +301,13 @@ function drawBoundary(frame) {
   const { low, high } = state.points;
   const place = (x, y) => [(x - low[0]) / (high[0] - low[0]) * size,
                            size - (y - low[1]) / (high[1] - low[1]) * size];
+  const count = state.points.train.length + state.points.test.length;
+  const radius = count < 20 ? 8 : 3.5;  // a truth table's few points: big enough to see
   for (const [set, rim] of [["train", "#fff"], ["test", "#000"]]) {
     for (const [x, y, label] of state.points[set]) {
       const [px, py] = place(x, y);
       context.beginPath();
-      context.arc(px, py, 3.5, 0, 2 * Math.PI);
+      context.arc(px, py, radius, 0, 2 * Math.PI);
       context.fillStyle = `rgb(${colour(label ? 1 : -1).join(",")})`;
       context.fill();
       context.strokeStyle = rim;
@@ -262,23 +317,76 @@ function drawBoundary(frame) {
   }
 }
 
+// Round steps of 1, 2 or 5 times a power of ten from 0 to `high`: about `count` of them.
+function ticks(high, count) {
+  const rough = high / count;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough);
+  const values = [];
+  for (let value = 0; value <= high * (1 + 1e-9); value += step) values.push(value);
+  return { values, step };
+}
+
+function svgElement(name, attributes, text) {
+  const element = document.createElementNS("http://www.w3.org/2000/svg", name);
+  for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+// The loss curves: epoch on x, loss on y, each axis with its ticks and its name; training
+// and test in the two colours of the legend above.
 function drawLosses() {
-  const canvas = $("loss-curve");
-  const context = canvas.getContext("2d");
-  context.clearRect(0, 0, canvas.width, canvas.height);
-  if (state.losses.length < 2) return;
-  const last = state.losses[state.losses.length - 1][0] || 1;
-  const top = Math.max(...state.losses.map(([, train, test]) => Math.max(train, test)), 1e-9);
-  for (const [index, style] of [[1, "#333"], [2, "#999"]]) {
-    context.beginPath();
-    state.losses.forEach((entry, i) => {
-      const x = (entry[0] / last) * (canvas.width - 2) + 1;
-      const y = canvas.height - 2 - (entry[index] / top) * (canvas.height - 4);
-      if (i === 0) context.moveTo(x, y); else context.lineTo(x, y);
-    });
-    context.strokeStyle = style;
-    context.stroke();
+  const svg = $("loss-curve");
+  const [width, height, left, right, top, bottom] = [300, 150, 54, 10, 8, 32];
+  svg.replaceChildren();
+  const last = Math.max(1, ...state.losses.map(([epoch]) => epoch));
+  const finite = state.losses.flatMap(([, train, test]) => [train, test])
+    .filter(Number.isFinite);
+  const highest = Math.max(1e-9, ...finite);
+  const xTicks = ticks(last, 4), yTicks = ticks(highest, 3);
+  const xEnd = xTicks.values[xTicks.values.length - 1] || 1;
+  const yEnd = Math.max(highest, yTicks.values[yTicks.values.length - 1]);
+  const x = (epoch) => left + (epoch / Math.max(last, xEnd)) * (width - left - right);
+  const y = (loss) => height - bottom - (loss / yEnd) * (height - top - bottom);
+  svg.append(svgElement("line", { class: "axis", x1: left, y1: top, x2: left,
+                                  y2: height - bottom }),
+             svgElement("line", { class: "axis", x1: left, y1: height - bottom,
+                                  x2: width - right, y2: height - bottom }));
+  for (const value of xTicks.values) {
+    svg.append(svgElement("line", { class: "tick", x1: x(value), y1: height - bottom,
+                                    x2: x(value), y2: height - bottom + 4 }),
+               svgElement("text", { class: "tick-label x", x: x(value),
+                                    y: height - bottom + 14 }, String(value)));
   }
+  const decimals = Math.max(0, -Math.floor(Math.log10(yTicks.step)));
+  for (const value of yTicks.values) {
+    svg.append(svgElement("line", { class: "tick", x1: left - 4, y1: y(value), x2: left,
+                                    y2: y(value) }),
+               svgElement("text", { class: "tick-label y", x: left - 6, y: y(value) + 3 },
+                          value.toFixed(decimals)));
+  }
+  svg.append(svgElement("text", { class: "axis-name x", x: (left + width - right) / 2,
+                                  y: height - 4 }, word("chart_epoch")),
+             svgElement("text", { class: "axis-name y", x: 10, y: (top + height - bottom) / 2,
+                                  transform: `rotate(-90 10 ${(top + height - bottom) / 2})` },
+                        word("chart_loss")));
+  for (const [index, name] of [[1, "train"], [2, "test"]]) {
+    const points = state.losses.filter((entry) => Number.isFinite(entry[index]))
+      .map((entry) => `${x(entry[0]).toFixed(1)},${y(entry[index]).toFixed(1)}`);
+    svg.append(svgElement("polyline", { class: `curve ${name}`, points: points.join(" ") }));
+  }
+}
+
+function showDiagnoses(diagnoses) {
+  const list = $("diagnoses-list");
+  list.replaceChildren(...diagnoses.map(({ code, text }) => {
+    const item = document.createElement("li");
+    item.dataset.code = code;
+    item.textContent = typeset(text);
+    return item;
+  }));
+  $("diagnoses").hidden = diagnoses.length === 0;
 }
 
 function drawFrame(frame) {
@@ -286,13 +394,15 @@ function drawFrame(frame) {
   $("epoch").textContent = String(frame.epoch);
   $("train-loss").textContent = frame.train_loss.toFixed(3);
   $("test-loss").textContent = frame.test_loss.toFixed(3);
-  $("speed").textContent = frame.epochs_per_second ? `${frame.epochs_per_second} epochs/s` : "";
+  $("speed").textContent = frame.epochs_per_second
+    ? word("epochs_per_second", { n: frame.epochs_per_second }) : "";
   for (const entry of frame.losses) {
     const previous = state.losses[state.losses.length - 1];
     if (previous && entry[0] <= previous[0]) state.losses = [];  // training started again
     state.losses.push(entry);
   }
   drawLosses();
+  showDiagnoses(frame.diagnoses);
   drawBoundary(frame);
   if (!state.units) return;
   frame.units.forEach((layer, hidden) => {
@@ -303,7 +413,8 @@ function drawFrame(frame) {
       const largest = Math.max(1, ...values.map(Math.abs));
       drawPicture(unit.querySelector("canvas"), values, frame.unit_resolution,
                   (v) => v / largest);
-      if (l > 0) unit.title = `layer ${l}, neuron ${j + 1}: bias ${frame.biases[l - 1][j].toFixed(3)}`;
+      unit.title = `${word("unit", { layer: l, neuron: j + 1 })}${word("colon")} ${word("bias")} `
+        + frame.biases[l - 1][j].toFixed(3);
     });
   });
   const output = state.units[state.units.length - 1][0];
@@ -315,12 +426,12 @@ function drawFrame(frame) {
         if (!line) return;
         line.setAttribute("stroke", `rgb(${colour(weight > 0 ? 1 : -1).join(",")})`);
         line.setAttribute("stroke-width", String(Math.min(8, 0.3 + 1.5 * Math.abs(weight))));
-        line.firstChild.textContent = `weight ${weight.toFixed(3)}`;
+        line.firstChild.textContent = `${word("weight")} ${weight.toFixed(3)}`;
       });
     });
   });
 }
 
 wireControls();
-connect();
+loadWords().then(connect);
 window.addEventListener("resize", () => { if (state.units) buildLinks(); });
