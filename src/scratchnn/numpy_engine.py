@@ -107,14 +107,14 @@ class Perceptron(BaseModel):
         return cast(Perceptron, from_keras(model, loss))
 
     def get_weights(self) -> list[Array]:
-        return [param.copy() for param in self.parameters()]
+        return [array.copy() for layer in self.layers for array in (layer.weights, layer.biases)]
 
     def set_weights(self, weights: list[Array]) -> None:
         arrays = self._check_weights(weights)
         if hasattr(self, "_flat_parameters") and arrays[0].dtype == self.dtype:
             # Into the arrays the layers (and a running fit) hold, so training goes on
             # from these values.
-            for parameter, value in zip(self.parameters(), arrays, strict=True):
+            for parameter, value in zip(self._weights_and_biases(), arrays, strict=True):
                 np.copyto(parameter, value)
             return
         for index, layer in enumerate(self.layers):
@@ -122,11 +122,28 @@ class Perceptron(BaseModel):
             layer.biases = arrays[2 * index + 1].copy()
             layer.d_weights = np.zeros_like(layer.weights)
             layer.d_biases = np.zeros_like(layer.biases)
+            if layer.batch_norm:  # batch normalisation's arrays follow the new dtype
+                for name, gradient in (("gamma", "d_gamma"), ("beta", "d_beta"),
+                                       ("moving_mean", None), ("moving_variance", None)):
+                    setattr(layer, name, getattr(layer, name).astype(arrays[0].dtype))
+                    if gradient is not None:
+                        setattr(layer, gradient, np.zeros_like(getattr(layer, name)))
         if hasattr(self, "_flat_parameters"):
             self._flatten()
 
+    def _weights_and_biases(self) -> list[Array]:
+        """``[W1, b1, W2, b2, ...]`` as the layers hold them (not copies)."""
+        return [array for layer in self.layers for array in (layer.weights, layer.biases)]
+
+    def _set_batch_norm(self, layers: Sequence[Any]) -> None:
+        for layer, described in zip(self.layers, layers, strict=True):
+            if layer.batch_norm:
+                for name in ("gamma", "beta", "moving_mean", "moving_variance"):
+                    np.copyto(getattr(layer, name), getattr(described, name))
+
     def parameters(self) -> list[Array]:
-        """The trainable arrays of every layer, ``[W1, b1, W2, b2, ...]`` (not copies)."""
+        """The trainable arrays of every layer, ``[W1, b1, W2, b2, ...]`` (with batch
+        normalisation's ``gamma, beta`` after a layer's ``W, b``; not copies)."""
         return [param for layer in self.layers for param in layer.parameters()]
 
     def _prepare(self, dtype: np.dtype[Any]) -> None:
@@ -147,7 +164,7 @@ class Perceptron(BaseModel):
         flat_grads = np.zeros_like(flat_params)
         offset = 0
         for layer in self.layers:
-            for name, grad_name in (("weights", "d_weights"), ("biases", "d_biases")):
+            for name, grad_name in layer.parameter_names():
                 shape = getattr(layer, name).shape
                 size = int(np.prod(shape))
                 setattr(layer, name, flat_params[offset:offset + size].reshape(shape))
@@ -156,16 +173,27 @@ class Perceptron(BaseModel):
         self._flat_parameters, self._flat_gradients = flat_params, flat_grads
 
     def _snapshot(self) -> Array:
-        return self._flat_parameters.copy()
+        """The parameters, and batch normalisation's moving statistics after them."""
+        return np.concatenate([self._flat_parameters]
+                              + [array.ravel() for array in self._statistics()])
 
     def _restore(self, snapshot: Array) -> None:
-        np.copyto(self._flat_parameters, snapshot)
+        offset = self._flat_parameters.size
+        np.copyto(self._flat_parameters, snapshot[:offset])
+        for array in self._statistics():
+            array[...] = snapshot[offset:offset + array.size].reshape(array.shape)
+            offset += array.size
+
+    def _statistics(self) -> list[Array]:
+        """Every layer's moving statistics (batch normalisation's), in order."""
+        return [array for layer in self.layers for array in layer.statistics()]
 
     def _is_finite(self, snapshot: Array) -> bool:
         return bool(np.isfinite(snapshot).all())
 
     def gradients(self) -> list[Array]:
-        """The gradients of the last backward pass, ``[dW1, db1, dW2, db2, ...]``."""
+        """The gradients of the last backward pass, ``[dW1, db1, dW2, db2, ...]`` (as
+        ``parameters``)."""
         return [grad for layer in self.layers for grad in layer.gradients()]
 
     def forward(self, X: object) -> Array:
@@ -176,15 +204,17 @@ class Perceptron(BaseModel):
         rows = check_X(X, self.n_features)
         return self._forward(rows.astype(self.dtype, copy=False).T).T
 
-    def _forward(self, activations: Array, rng: FitRandom | None = None) -> Array:
+    def _forward(self, activations: Array, rng: FitRandom | None = None, *,
+                 training: bool = False) -> Array:
         """Forward pass in the layer layout: (n_features, n_samples) to (n_outputs, n_samples).
 
         ``rng``: training, so the layers with dropout draw their masks from it.
+        ``training``: batch normalisation uses (and updates) the batch's statistics.
         """
         if self.standardization is not None:
             activations = self.standardization.columns(activations)
         for layer in self.layers:
-            activations = layer.forward(activations, rng)
+            activations = layer.forward(activations, rng, training=training)
         return activations
 
     def _backward(self, Y: Array, Y_hat: Array, sample_weight: Array | None = None,
@@ -269,7 +299,7 @@ class Perceptron(BaseModel):
         with np.errstate(over="ignore", invalid="ignore"):
             for number, batch in enumerate(batches, start=1):
                 Y_batch = Y[batch].T
-                Y_hat = self._forward(X[batch].T, rng)
+                Y_hat = self._forward(X[batch].T, rng, training=True)
                 weights = None if W is None else W[batch]
                 weight = batch_weight(Y_batch.shape[1], weights)
                 batch_loss = self._summed_loss(Y_batch, Y_hat, weights, weight)

@@ -259,6 +259,8 @@ def plan_fit(
     n_samples = X.shape[0] if train is None else len(train)
     batch_size = n_samples if batch_size is None else min(
         check_positive_int("batch_size", batch_size), n_samples)
+    if any(layer.batch_norm for layer in model.layers):
+        _check_batch_norm(solver, batch_size)
     if isinstance(restarts, bool) or not isinstance(restarts, int | np.integer):
         raise TypeError(f"restarts must be an integer >= 0, got {restarts!r}")
     if restarts < 0:
@@ -272,6 +274,17 @@ def plan_fit(
     return FitPlan(X, Y, W_train, train, validation, epochs, batch_size, shuffle, rng,
                    checked_callbacks, stoppers, solver, int(restarts), verbose, log_every,
                    feature_names(training_data))
+
+
+def _check_batch_norm(solver: Optimizer | LBFGS, batch_size: int) -> None:
+    """Batch normalisation trains on batches of several samples, by epochs of updates."""
+    if isinstance(solver, LBFGS):
+        raise ValueError("batch normalisation trains by mini-batch updates (its statistics are "
+                         "the batch's); L-BFGS cannot train it: use optimizer 'sgd' or 'adam'")
+    if batch_size < 2:
+        raise ValueError(f"batch normalisation needs batches of at least 2 samples in "
+                         f"training (over one sample its variance is 0), got batch_size="
+                         f"{batch_size}: give a batch_size of 2 or more")
 
 
 class Trainer:
