@@ -3,6 +3,8 @@ float64 (weights, gamma, beta and the moving statistics after mini-batch trainin
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -23,7 +25,7 @@ def deep_bn_model(n_features: int, n_outputs: int, hidden: str, output: str, los
     sizes = [n_features, 5, 4, n_outputs]
     return Perceptron([Layer(n_in, n_out, hidden if index < 2 else output, random_state=rng,
                              dtype=dtype, batch_norm=index < 2, momentum=0.9)
-                       for index, (n_in, n_out) in enumerate(zip(sizes, sizes[1:]))], loss)
+                       for index, (n_in, n_out) in enumerate(itertools.pairwise(sizes))], loss)
 
 
 def assert_same_layers(a: object, b: object, tolerance: float) -> None:

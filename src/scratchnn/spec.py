@@ -188,14 +188,21 @@ class NetworkSpec:
             optimizer=copy_optimizer(self.optimizer),
             target_standardization=copy.deepcopy(self.target_standardization))
 
-    def folded_layers(self) -> list[tuple[Array, Array, Activation]]:
+    def folded_layers(self, batch_norm: bool = True) -> list[tuple[Array, Array, Activation]]:
         """``(W, b, activation)`` per layer, ``W`` (n_neurons, n_inputs) and ``b``
         (n_neurons,), as prediction computes them: batch normalisation folded into its layer's
-        product (``LayerSpec.folded``); the standardisation folded into the first layer:
+        product (``LayerSpec.folded``; with ``batch_norm=False`` it is not, for an export
+        that writes it as a step of its own); the standardisation folded into the first layer:
         ``W·(x - m)/s + b`` is ``(W/s)·x + (b - (W/s)·m)``, the same outputs with no step of its
         own; and a regression's target scale into the last (a linear output):
         ``(W·a + b)·s + m`` is ``(s·W)·a + (s·b + m)``.  What every export writes."""
-        weights = [array for layer in self.layers for array in layer.folded()]
+        weights = [array for layer in self.layers for array in
+                   (layer.folded() if batch_norm else (layer.weights, layer.biases))]
+        if (not batch_norm and self.target_standardization is not None
+                and self.layers[-1].batch_norm):
+            raise ValueError("a standardised target is folded into the output layer's "
+                             "product, which batch normalisation would undo: this network "
+                             "can only be exported with its normalisation folded in")
         if self.standardization is not None:
             scale = self.standardization.scale.astype(self.dtype)
             mean = self.standardization.mean.astype(self.dtype)
