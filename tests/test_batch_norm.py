@@ -175,3 +175,28 @@ def test_a_trailing_batch_of_one_sample_trains_as_keras_does() -> None:
     model = bn_model([3, 4, 1])
     model.fit(X, y, epochs=2, batch_size=4, verbose=0)  # batches of 4, 4 and 1
     assert np.isfinite(model.predict_proba(X)).all()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_estimators_normalise_their_hidden_layers() -> None:
+    from sklearn.datasets import load_digits
+
+    from scratchnn.sklearn import MLPClassifier, MLPRegressor
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:300] / 16, y[:300]
+    classifier = MLPClassifier((16, 16), batch_norm=True, max_iter=20, random_state=0,
+                               batch_size=32, learning_rate_init=0.01).fit(X, y)
+    assert [layer.batch_norm for layer in classifier.model_.layers] == [True, True, False]
+    assert classifier.score(X, y) > 0.8
+    np.testing.assert_allclose(classifier.predict_proba(X[:3]),
+                               classifier.predict_proba(X)[:3], rtol=1e-12)
+    regressor = MLPRegressor(hidden_layer_sizes=(8,), batch_norm=True, max_iter=3,
+                             random_state=0).fit(X, y)
+    assert regressor.model_.layers[0].batch_norm
+    with pytest.raises(ValueError, match="batch_norm=True trains by mini-batch updates"):
+        MLPClassifier(batch_norm=True, solver="lbfgs").fit(X, y)
+    with pytest.raises(ValueError, match="batch_norm"):
+        MLPClassifier(batch_norm="yes").fit(X, y)
+    with pytest.raises(ValueError, match="batch_size=1"):
+        MLPClassifier(batch_norm=True, batch_size=1, max_iter=1).fit(X, y)

@@ -76,3 +76,19 @@ def test_float32_and_files_and_restores_on_tensorflow(tmp_path) -> None:
     assert_same_layers(twin, tf_model, 1e-6)
     with pytest.raises(ValueError, match="batch_size=1"):
         tf_model.fit(X, y, epochs=1, verbose=0)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_estimators_agree_across_engines_with_batch_norm() -> None:
+    from scratchnn.sklearn import MLPClassifier
+
+    X, y = make_data(60, 4, 3, "categorical_crossentropy", seed=5)
+    labels = y.argmax(axis=1)
+    fitted = [MLPClassifier((6, 5), batch_norm=True, engine=engine, max_iter=4, batch_size=16,
+                            random_state=0).fit(X, labels) for engine in ("numpy", "tensorflow")]
+    for a, b in zip(fitted[0].coefs_, fitted[1].coefs_, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9)
+    assert_same_layers(fitted[0].model_, fitted[1].model_, 1e-9)
+    np.testing.assert_allclose(fitted[0].predict_proba(X), fitted[1].predict_proba(X),
+                               rtol=1e-9)

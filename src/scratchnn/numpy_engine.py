@@ -72,20 +72,23 @@ class Perceptron(BaseModel):
         dtype: DTypeLike = np.float64,
         kernel_regularizer: L2 | float | None = None,
         dropout: float = 0.0,
+        batch_norm: bool = False,
     ) -> Perceptron:
         """A network of layer sizes ``sizes`` (inputs first, outputs last).
 
         The hidden layers use ``activation``, the last one ``output_activation``; every
         layer's weights come from ``init`` (default: by activation), drawn in order from one
         generator seeded by ``random_state``.  Every layer's weights get the penalty
-        ``kernel_regularizer``; every hidden layer the ``dropout``.
+        ``kernel_regularizer``; every hidden layer the ``dropout`` and, with ``batch_norm``,
+        batch normalisation.
         """
         rng = check_random_state(random_state)
         last = len(sizes) - 2
         layers = [Layer(n_in, n_out, activation if index < last else output_activation,
                         init=init, random_state=rng, dtype=dtype,
                         kernel_regularizer=kernel_regularizer,
-                        dropout=dropout if index < last else 0.0)
+                        dropout=dropout if index < last else 0.0,
+                        batch_norm=batch_norm and index < last)
                   for index, (n_in, n_out) in enumerate(itertools.pairwise(sizes))]
         return cls(layers, loss)
 
