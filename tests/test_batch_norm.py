@@ -200,3 +200,12 @@ def test_the_estimators_normalise_their_hidden_layers() -> None:
         MLPClassifier(batch_norm="yes").fit(X, y)
     with pytest.raises(ValueError, match="batch_size=1"):
         MLPClassifier(batch_norm=True, batch_size=1, max_iter=1).fit(X, y)
+
+
+def test_a_verbose_fit_diagnoses_a_batch_normalised_model(capsys: pytest.CaptureFixture[str]
+                                                           ) -> None:
+    X, y = make_data(30, 3, 1, "binary_crossentropy", seed=9)
+    model = bn_model([3, 4, 1])
+    model.fit(X, y, epochs=2, batch_size=8, verbose=1)
+    assert "Loss at epoch 2" in capsys.readouterr().out
+    assert isinstance(model.diagnose(X, y), list)

@@ -174,11 +174,12 @@ class Layer:
                              f"{getattr(biases, 'shape', biases)!r:.60}")
         n_neurons, n_inputs = weights.shape
         layer = cls.__new__(cls)
-        if normalization is not None and not all(
+        if normalization is not None and (len(normalization) != 4 or not all(
                 isinstance(a, np.ndarray) and a.dtype == weights.dtype and a.shape == biases.shape
-                for a in normalization):
-            raise ValueError(f"gamma, beta, moving_mean and moving_variance must be arrays of "
-                             f"the weights' dtype and of shape {biases.shape}")
+                for a in normalization)):
+            raise ValueError(f"normalization must be the 4 arrays gamma, beta, moving_mean and "
+                             f"moving_variance, each of the weights' dtype and "
+                             f"of shape {biases.shape}")
         layer = cls.__new__(cls)
         layer._configure(n_inputs, n_neurons, activation, init, weights.dtype,
                          kernel_regularizer, dropout, normalization is not None, momentum,

@@ -282,9 +282,9 @@ def _check_batch_norm(solver: Optimizer | LBFGS, batch_size: int) -> None:
         raise ValueError("batch normalisation trains by mini-batch updates (its statistics are "
                          "the batch's); L-BFGS cannot train it: use optimizer 'sgd' or 'adam'")
     if batch_size < 2:
-        raise ValueError(f"batch normalisation needs batches of at least 2 samples in "
-                         f"training (over one sample its variance is 0), got batch_size="
-                         f"{batch_size}: give a batch_size of 2 or more")
+        raise ValueError("batch normalisation needs batches of at least 2 samples in "
+                         "training (over one sample its variance is 0), got batch_size=1 "
+                         "(or 1 training sample): give a batch_size of 2 or more")
 
 
 class Trainer:
