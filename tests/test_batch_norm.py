@@ -191,6 +191,9 @@ def test_the_estimators_normalise_their_hidden_layers() -> None:
     assert classifier.score(X, y) > 0.8
     np.testing.assert_allclose(classifier.predict_proba(X[:3]),
                                classifier.predict_proba(X)[:3], rtol=1e-12)
+    # scikit-learn's own MLP gets the layers with the normalisation folded in
+    np.testing.assert_allclose(classifier.model_.to_sklearn().predict_proba(X),
+                               classifier.predict_proba(X), rtol=1e-10)
     regressor = MLPRegressor(hidden_layer_sizes=(8,), batch_norm=True, max_iter=3,
                              random_state=0).fit(X, y)
     assert regressor.model_.layers[0].batch_norm
