@@ -212,3 +212,33 @@ def test_a_verbose_fit_diagnoses_a_batch_normalised_model(capsys: pytest.Capture
     model.fit(X, y, epochs=2, batch_size=8, verbose=1)
     assert "Loss at epoch 2" in capsys.readouterr().out
     assert isinstance(model.diagnose(X, y), list)
+
+
+def test_damaged_batch_norm_files_are_refused_by_name(tmp_path) -> None:
+    import json
+
+    model = bn_model([3, 4, 1])
+    model.save(tmp_path / "bn.npz")
+    with np.load(tmp_path / "bn.npz") as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    header = json.loads(arrays["header"].tobytes())
+    assert header["format_version"] == 4 and header["layers"][0]["batch_norm"] is True
+
+    def damaged(name: str, change: dict) -> str:
+        changed = {**arrays, **change}
+        np.savez(tmp_path / name, **{k: v for k, v in changed.items() if v is not None})
+        return str(tmp_path / name)
+
+    bad_header = json.loads(json.dumps(header))
+    bad_header["layers"][0]["batch_norm"] = "yes"
+    cases = {
+        damaged("missing.npz", {"gamma1": None}): "the array gamma1 is missing",
+        damaged("negative.npz", {"moving_variance1": -np.ones((4, 1))}):
+            "moving_variance1 holds negative values",
+        damaged("setting.npz", {"header": np.frombuffer(json.dumps(bad_header).encode(),
+                                                        np.uint8)}):
+            "batch_norm must be True or False",
+    }
+    for path, message in cases.items():
+        with pytest.raises(ValueError, match=message):
+            load(path)

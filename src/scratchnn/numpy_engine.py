@@ -102,9 +102,9 @@ class Perceptron(BaseModel):
 
     @classmethod
     def from_keras(cls, model: Any, loss: str | Loss | None = None) -> Perceptron:
-        """The network of a Keras ``Sequential`` of ``Dense``, ``Dropout`` and ``Activation`` layers
-        (see ``scratchnn.export.keras``); ``loss`` by default from the compiled model or the
-        output activation."""
+        """The network of a Keras ``Sequential`` of ``Dense``, ``BatchNormalization``,
+        ``Activation`` and ``Dropout`` layers (see ``scratchnn.export.keras``); ``loss`` by
+        default from the compiled model or the output activation."""
         from .export.keras import from_keras
 
         return cast(Perceptron, from_keras(model, loss))
