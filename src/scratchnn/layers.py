@@ -39,10 +39,13 @@ and keeps moving averages for prediction, which uses them instead of the batch's
     d_beta  = Σ dy                   d_gamma = Σ dy ⊙ ẑ
     dẑ      = γ ⊙ dy
     dz      = (1 / (N · σ)) ⊙ (N · dẑ - Σ dẑ - ẑ ⊙ Σ (dẑ ⊙ ẑ))
+            = γ / (N · σ) ⊙ (N · dy - d_beta - ẑ ⊙ d_gamma)
 
-(sums over the samples).  ``z``'s mean is taken out, so the bias ``b`` cannot change the
-output: its gradient ``Σ dz`` is zero, and it is set to exactly zero, so ``b`` stays where it
-started (zero) whatever the optimizer; it is kept so that every layer has ``W`` and ``b``.
+(sums over the samples; the second form, with ``Σ dẑ = γ ⊙ d_beta`` and
+``Σ dẑ ⊙ ẑ = γ ⊙ d_gamma``, is the one computed).  ``z``'s mean is taken out, so the bias
+``b`` cannot change the output: its gradient ``Σ dz`` is zero, and it is set to exactly zero,
+so ``b`` stays where it started (zero) whatever the optimizer; it is kept so that every layer
+has ``W`` and ``b``.
 """
 
 from __future__ import annotations
@@ -284,11 +287,12 @@ class Layer:
             self.z_hat = self.sigma = None
             return (z - self.moving_mean) / np.sqrt(self.moving_variance + self.epsilon) \
                 * self.gamma + self.beta
-        mean = z.mean(axis=1, keepdims=True)
+        ones, n_samples = self._ones(z.shape[1], z.dtype), z.shape[1]
+        mean = np.dot(z, ones) / n_samples  # Σ z as z · 1, as d_biases is summed
         centred = z - mean
-        variance = np.mean(centred * centred, axis=1, keepdims=True)  # biased: over N
+        variance = np.dot(centred * centred, ones) / n_samples  # biased: over N
         self.sigma = np.sqrt(variance + self.epsilon)
-        self.z_hat = centred / self.sigma
+        self.z_hat = np.divide(centred, self.sigma, out=centred)
         momentum = self.dtype.type(self.momentum)
         self.moving_mean *= momentum
         self.moving_mean += mean * (1 - momentum)
@@ -299,18 +303,22 @@ class Layer:
     def _normalize_backward(self, dy: Array) -> Array:
         """From ``dy = ∂L/∂y`` (n_neurons, n_samples): store ``d_gamma = Σ dy ⊙ ẑ`` and
         ``d_beta = Σ dy``; return ``dz = (1/(N·σ)) ⊙ (N·dẑ - Σ dẑ - ẑ ⊙ Σ dẑ ⊙ ẑ)`` with
-        ``dẑ = γ ⊙ dy`` (sums over the N samples)."""
+        ``dẑ = γ ⊙ dy`` (sums over the N samples).  As ``Σ dẑ = γ ⊙ d_beta`` and
+        ``Σ dẑ ⊙ ẑ = γ ⊙ d_gamma``, it is computed as
+        ``dz = γ / (N·σ) ⊙ (N·dy - d_beta - ẑ ⊙ d_gamma)``, two sums in all."""
         if self.z_hat is None or self.sigma is None:
             raise RuntimeError("batch normalisation's backward needs a training forward pass "
                                "(Layer.forward(..., training=True)) first")
         assert self.gamma is not None and self.d_gamma is not None and self.d_beta is not None
         z_hat, n_samples = self.z_hat, dy.shape[1]
-        np.sum(dy * z_hat, axis=1, keepdims=True, out=self.d_gamma)
-        np.sum(dy, axis=1, keepdims=True, out=self.d_beta)
-        dz_hat = dy * self.gamma
-        return (n_samples * dz_hat - dz_hat.sum(axis=1, keepdims=True)
-                - z_hat * np.sum(dz_hat * z_hat, axis=1, keepdims=True)) / (n_samples
-                                                                             * self.sigma)
+        ones = self._ones(n_samples, dy.dtype)
+        np.dot(dy, ones, out=self.d_beta)
+        np.dot(dy * z_hat, ones, out=self.d_gamma)
+        dz = dy * n_samples
+        dz -= self.d_beta
+        dz -= z_hat * self.d_gamma
+        dz *= self.gamma / (n_samples * self.sigma)
+        return dz
 
     def dropout_mask(self, rng: FitRandom, shape: tuple[int, ...]) -> Array:
         """Each unit kept with probability ``1 - rate``, then scaled: ``m / (1 - rate)``."""
