@@ -29,7 +29,7 @@ Batch normalisation (``batch_norm=True``, Keras's ``BatchNormalization`` between
 and the activation) normalises ``z`` over the batch, each neuron (row) on its own, before ``f``::
 
     μ = (1/N) Σ z            σ² = (1/N) Σ (z - μ)²   (over the N samples: the biased variance)
-    ẑ = (z - μ) / σ,  σ = √(σ² + ε)
+    ẑ = (z - μ) / s,  s = √(σ² + ε)  (kept as ``sigma``)
     y = γ ⊙ ẑ + β            a = f(y)               γ, β: (n_neurons, 1), learnt
 
 and keeps moving averages for prediction, which uses them instead of the batch's:
@@ -38,8 +38,8 @@ and keeps moving averages for prediction, which uses them instead of the batch's
 
     d_beta  = Σ dy                   d_gamma = Σ dy ⊙ ẑ
     dẑ      = γ ⊙ dy
-    dz      = (1 / (N · σ)) ⊙ (N · dẑ - Σ dẑ - ẑ ⊙ Σ (dẑ ⊙ ẑ))
-            = γ / (N · σ) ⊙ (N · dy - d_beta - ẑ ⊙ d_gamma)
+    dz      = (1 / (N · s)) ⊙ (N · dẑ - Σ dẑ - ẑ ⊙ Σ (dẑ ⊙ ẑ))
+            = γ / (N · s) ⊙ (N · dy - d_beta - ẑ ⊙ d_gamma)
 
 (sums over the samples; the second form, with ``Σ dẑ = γ ⊙ d_beta`` and
 ``Σ dẑ ⊙ ẑ = γ ⊙ d_gamma``, is the one computed).  ``z``'s mean is taken out, so the bias
@@ -208,7 +208,7 @@ class Layer:
                                                                  ones.copy()))
         self.d_gamma: Array | None = None if self.gamma is None else np.zeros_like(self.gamma)
         self.d_beta: Array | None = None if self.beta is None else np.zeros_like(self.beta)
-        #: Batch normalisation's ẑ and σ of the last training forward pass, for backward.
+        #: Batch normalisation's ẑ and s = √(σ² + ε) of the last training forward pass.
         self.z_hat: Array | None = None
         self.sigma: Array | None = None
         # Zeros the system gives lazily: no memory is touched before the first backward pass.
@@ -302,10 +302,10 @@ class Layer:
 
     def _normalize_backward(self, dy: Array) -> Array:
         """From ``dy = ∂L/∂y`` (n_neurons, n_samples): store ``d_gamma = Σ dy ⊙ ẑ`` and
-        ``d_beta = Σ dy``; return ``dz = (1/(N·σ)) ⊙ (N·dẑ - Σ dẑ - ẑ ⊙ Σ dẑ ⊙ ẑ)`` with
-        ``dẑ = γ ⊙ dy`` (sums over the N samples).  As ``Σ dẑ = γ ⊙ d_beta`` and
-        ``Σ dẑ ⊙ ẑ = γ ⊙ d_gamma``, it is computed as
-        ``dz = γ / (N·σ) ⊙ (N·dy - d_beta - ẑ ⊙ d_gamma)``, two sums in all."""
+        ``d_beta = Σ dy``; return ``dz = (1/(N·s)) ⊙ (N·dẑ - Σ dẑ - ẑ ⊙ Σ dẑ ⊙ ẑ)`` with
+        ``dẑ = γ ⊙ dy`` and ``s = √(σ² + ε)`` (``sigma``; sums over the N samples).  As
+        ``Σ dẑ = γ ⊙ d_beta`` and ``Σ dẑ ⊙ ẑ = γ ⊙ d_gamma``, it is computed as
+        ``dz = γ / (N·s) ⊙ (N·dy - d_beta - ẑ ⊙ d_gamma)``, two sums in all."""
         if self.z_hat is None or self.sigma is None:
             raise RuntimeError("batch normalisation's backward needs a training forward pass "
                                "(Layer.forward(..., training=True)) first")
