@@ -242,3 +242,28 @@ def test_damaged_batch_norm_files_are_refused_by_name(tmp_path) -> None:
     for path, message in cases.items():
         with pytest.raises(ValueError, match=message):
             load(path)
+
+
+def test_a_restart_starts_batch_normalisation_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    from scratchnn import trainer
+
+    stuck = [types.SimpleNamespace(code=next(iter(trainer.STUCK)))]
+    monkeypatch.setattr(trainer, "diagnose", lambda *args: stuck)
+    starts: list[list[np.ndarray]] = []
+    train_once = trainer.Trainer._train_once
+
+    def recording(self: trainer.Trainer, *args: object) -> bool:
+        layer = self.model.layers[0]
+        starts.append([getattr(layer, name).copy() for name in
+                       ("gamma", "beta", "moving_mean", "moving_variance")])
+        return train_once(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(trainer.Trainer, "_train_once", recording)
+    X, y = make_data(20, 3, 1, "binary_crossentropy", seed=10)
+    model = perturbed(bn_model([3, 4, 1]))
+    model.fit(X, y, epochs=2, batch_size=5, restarts=1, random_state=0, verbose=0)
+    assert len(starts) == 2 and not np.allclose(starts[0][0], 1)
+    for array, initial in zip(starts[1], (1, 0, 0, 1), strict=True):
+        np.testing.assert_array_equal(array, initial)

@@ -53,10 +53,10 @@ class Engine(abc.ABC):
         converts the model to it)."""
 
     @abc.abstractmethod
-    def _set_batch_norm(self, layers: Sequence[Any]) -> None:
-        """Set batch normalisation's ``gamma``, ``beta``, ``moving_mean`` and
-        ``moving_variance`` of each layer that has it from ``layers`` (``LayerSpec``s, one a
-        layer, of the model's dtype)."""
+    def _set_batch_norm(self, normalizations: Sequence[tuple[Array, ...] | None]) -> None:
+        """Set batch normalisation's ``(gamma, beta, moving_mean, moving_variance)`` of each
+        layer that has it from ``normalizations`` (one a layer, None for the others; of the
+        model's dtype)."""
 
     @abc.abstractmethod
     def _forward_rows(self, X: Array) -> Array:

@@ -75,6 +75,13 @@ MOMENTUM = 0.99
 EPSILON = 1e-3
 
 
+def initial_normalization(n_neurons: int, dtype: DTypeLike) -> tuple[Array, Array, Array, Array]:
+    """Batch normalisation's arrays before training, Keras's: ``gamma`` ones, ``beta`` zeros,
+    ``moving_mean`` zeros, ``moving_variance`` ones, each (n_neurons, 1)."""
+    ones, zeros = np.ones((n_neurons, 1), dtype), np.zeros((n_neurons, 1), dtype)
+    return ones, zeros, zeros.copy(), ones.copy()
+
+
 class Layer:
     """A dense layer ``a = f(W · a_prev + b)``.
 
@@ -202,10 +209,9 @@ class Layer:
         self.moving_mean: Array | None = None
         self.moving_variance: Array | None = None
         if self.batch_norm:
-            ones, zeros = np.ones_like(biases), np.zeros_like(biases)
             (self.gamma, self.beta, self.moving_mean, self.moving_variance) = (
-                normalization if normalization is not None else (ones, zeros, zeros.copy(),
-                                                                 ones.copy()))
+                normalization if normalization is not None
+                else initial_normalization(self.n_neurons, biases.dtype))
         self.d_gamma: Array | None = None if self.gamma is None else np.zeros_like(self.gamma)
         self.d_beta: Array | None = None if self.beta is None else np.zeros_like(self.beta)
         #: Batch normalisation's ẑ and s = √(σ² + ε) of the last training forward pass.

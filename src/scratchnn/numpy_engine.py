@@ -138,11 +138,12 @@ class Perceptron(BaseModel):
         """``[W1, b1, W2, b2, ...]`` as the layers hold them (not copies)."""
         return [array for layer in self.layers for array in (layer.weights, layer.biases)]
 
-    def _set_batch_norm(self, layers: Sequence[Any]) -> None:
-        for layer, described in zip(self.layers, layers, strict=True):
-            if layer.batch_norm:
-                for name in ("gamma", "beta", "moving_mean", "moving_variance"):
-                    np.copyto(getattr(layer, name), getattr(described, name))
+    def _set_batch_norm(self, normalizations: Sequence[tuple[Array, ...] | None]) -> None:
+        for layer, arrays in zip(self.layers, normalizations, strict=True):
+            if layer.batch_norm and arrays is not None:
+                for name, array in zip(("gamma", "beta", "moving_mean", "moving_variance"),
+                                       arrays, strict=True):
+                    np.copyto(getattr(layer, name), array)
 
     def parameters(self) -> list[Array]:
         """The trainable arrays of every layer, ``[W1, b1, W2, b2, ...]`` (with batch

@@ -28,6 +28,7 @@ from .errors import NonFiniteLoss, TrainingDivergedError, convergence_warning
 from .history import History
 from .initializers import FitRandom, RandomState, check_fit_random_state, initialize
 from .interrupt import InterruptGuard
+from .layers import initial_normalization
 from .losses import batch_weight
 from .optimizers import SGD, Optimizer, get_optimizer
 from .schedules import Adaptive, Schedule
@@ -536,6 +537,8 @@ class Trainer:
                     initialize(layer.init, layer.n_inputs, layer.n_neurons, plan.rng,
                                model.dtype),
                     np.zeros((layer.n_neurons, 1), dtype=model.dtype))])
+                model._set_batch_norm([initial_normalization(layer.n_neurons, model.dtype)
+                                       if layer.batch_norm else None for layer in model.layers])
                 model._prepare(model.dtype)
                 model.history = history_before.copy()
                 optimizer = template.fresh()

@@ -374,13 +374,12 @@ class TFPerceptron(BaseModel):
         for variable, value in zip(variables, arrays, strict=True):
             variable.assign(value)
 
-    def _set_batch_norm(self, layers: Sequence[Any]) -> None:
-        for layer, described in zip(self.layers, layers, strict=True):
-            if layer.batch_norm:
-                for variable, name in zip(layer.variables[2:] + layer.statistics,
-                                          ("gamma", "beta", "moving_mean", "moving_variance"),
-                                          strict=True):
-                    variable.assign(getattr(described, name))
+    def _set_batch_norm(self, normalizations: Sequence[tuple[Array, ...] | None]) -> None:
+        for layer, arrays in zip(self.layers, normalizations, strict=True):
+            if layer.batch_norm and arrays is not None:
+                for variable, array in zip(layer.variables[2:] + layer.statistics, arrays,
+                                           strict=True):
+                    variable.assign(array)
 
     def _snapshot(self) -> list[Array]:
         """Every parameter, and batch normalisation's moving statistics."""
