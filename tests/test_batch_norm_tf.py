@@ -38,14 +38,20 @@ def assert_same_layers(a: object, b: object, tolerance: float) -> None:
             np.testing.assert_allclose(x, y, rtol=tolerance, atol=tolerance, err_msg=name)
 
 
-@pytest.mark.parametrize(("loss", "loop"), [("binary_crossentropy", "graph")] + [
-    pytest.param(loss, loop, marks=pytest.mark.slow) for loss in OUTPUT_FOR_LOSS
-    for loop in ("graph", "python") if (loss, loop) != ("binary_crossentropy", "graph")])
-def test_both_engines_train_batch_norm_to_the_same_numbers(loss: str, loop: str) -> None:
+#: The fast case runs without XLA (whose compilation takes most of a short fit's time); the
+#: whole grid, XLA included, is marked slow.
+FAST = {"loop": "python", "jit_compile": False}
+
+
+@pytest.mark.parametrize(("loss", "settings"), [("binary_crossentropy", FAST)] + [
+    pytest.param(loss, {"loop": loop}, marks=pytest.mark.slow) for loss in OUTPUT_FOR_LOSS
+    for loop in ("graph", "python")])
+def test_both_engines_train_batch_norm_to_the_same_numbers(loss: str,
+                                                          settings: dict[str, object]) -> None:
     output, n_outputs = OUTPUT_FOR_LOSS[loss]
     X, y = make_data(23, 3, n_outputs, loss, seed=3)  # batches of 5: a last batch of 3
     numpy_model = deep_bn_model(3, n_outputs, "tanh", output, loss)
-    tf_model = TFPerceptron.from_perceptron(numpy_model, loop=loop)
+    tf_model = TFPerceptron.from_perceptron(numpy_model, **settings)
     for model in (numpy_model, tf_model):
         model.fit(X, y, epochs=6, batch_size=5, optimizer="adam", learning_rate=0.01,
                   shuffle=True, random_state=1, verbose=0)
