@@ -40,3 +40,15 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     large = results["larger_than_memory"]["table"]
     assert len(large) == 4 and all(row["seconds"] > 0 and row["peak_mb"] > 0
                                    for row in large.values())
+
+
+@pytest.mark.slow
+def test_batch_norm_benchmark_runs(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "benchmarks.batch_norm", "--activation",
+                             "sigmoid", "--seeds", "1", "--epochs", "2", "--early", "1",
+                             "--plot", str(tmp_path / "curves.png")], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = [line.split() for line in result.stdout.splitlines() if line.startswith("sigmoid")]
+    assert [row[1] for row in rows] == ["False", "True"]
+    assert (tmp_path / "curves.png").stat().st_size > 0

@@ -178,7 +178,7 @@ def bad_files(tmp_path: Path) -> dict[str, tuple[Path, str]]:
     add("NaN weights", "the array W2 holds NaN", header=as_bytes(header),
         **{**weights, "W2": np.full((1, 3), np.nan)})
     add("unknown version",
-        r"unknown format version 99 \(this scratchnn reads versions \[1, 2, 3\]\)",
+        r"unknown format version 99 \(this scratchnn reads versions \[1, 2, 3, 4\]\)",
         header=as_bytes({**header, "format_version": 99}), **weights)
     add("unknown activation", "layer 0 has an unknown activation 'swish'",
         header=as_bytes({**header, "layers": [{**header["layers"][0], "activation": "swish"},

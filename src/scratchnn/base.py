@@ -121,6 +121,7 @@ class BaseModel(Engine):
         """Put this model back as ``spec`` (taken from it by ``get_spec``, and given up)
         describes it: its parameters in their dtype, and the rest."""
         self.set_weights(spec.weights())
+        self._set_batch_norm([layer.normalization() for layer in spec.layers])
         self._adopt(spec)
 
     def _settings(self) -> dict[str, Any]:

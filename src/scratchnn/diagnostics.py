@@ -265,8 +265,10 @@ def diagnose(model: BaseModel, X: object, y: object, random_state: int = 0) -> l
         inputs, Y = inputs[rows], Y[rows]
     network = model.numpy_copy()
     with np.errstate(over="ignore", invalid="ignore"):
-        outputs = network._forward(inputs.astype(network.dtype).T).T
-        network._backward(Y.T.astype(network.dtype), outputs.T)
+        columns = inputs.astype(network.dtype).T
+        outputs = network._forward(columns).T
+        # the gradients training sees: batch normalisation with the batch's statistics
+        network._backward(Y.T.astype(network.dtype), network._forward(columns, training=True))
     kind = model.output_kind
     accuracy = kind.score(outputs, Y) if kind.is_classifier else math.nan  # none: regression
     dead, saturated = _unit_counts(network)

@@ -9,7 +9,7 @@ training loop, the user API, the roads in and out) is written once, over these h
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
@@ -51,6 +51,12 @@ class Engine(abc.ABC):
     def set_weights(self, weights: list[Array]) -> None:
         """Set the parameters from ``[W1, b1, W2, b2, ...]`` (shapes must match; a new dtype
         converts the model to it)."""
+
+    @abc.abstractmethod
+    def _set_batch_norm(self, normalizations: Sequence[tuple[Array, ...] | None]) -> None:
+        """Set batch normalisation's ``(gamma, beta, moving_mean, moving_variance)`` of each
+        layer that has it from ``normalizations`` (one a layer, None for the others; of the
+        model's dtype)."""
 
     @abc.abstractmethod
     def _forward_rows(self, X: Array) -> Array:

@@ -20,16 +20,18 @@ def _masks(seed: int | None) -> DropoutKey | None:
 
 def _mean_loss(model: Perceptron, X: Array, Y: Array, W: Array | None = None,
                dropout_seed: int | None = None) -> float:
-    """The (weighted) mean loss, penalty included, with the dropout masks of the seed."""
-    Y_hat = model._forward(X.T, _masks(dropout_seed))
+    """The (weighted) mean loss, penalty included, with the dropout masks of the seed, as
+    training computes it (batch normalisation with the batch's statistics)."""
+    Y_hat = model._forward(X.T, _masks(dropout_seed), training=True)
     weight = batch_weight(X.shape[0], W)
     return model._summed_loss(Y.T, Y_hat, W, weight) / weight
 
 
 def backprop_gradients(model: Perceptron, X: Array, Y: Array, W: Array | None = None,
                        dropout_seed: int | None = None) -> list[Array]:
-    """Gradients of the mean loss by backpropagation, ``[dW1, db1, ...]`` (nothing updated)."""
-    Y_hat = model._forward(X.T, _masks(dropout_seed))
+    """Gradients of the mean loss by backpropagation, ``[dW1, db1, ...]`` (nothing updated
+    but batch normalisation's moving statistics)."""
+    Y_hat = model._forward(X.T, _masks(dropout_seed), training=True)
     model._backward(Y.T, Y_hat, W, batch_weight(X.shape[0], W))
     return [grad.copy() for grad in model.gradients()]
 
@@ -61,13 +63,15 @@ def gradcheck(model: Perceptron, X: object, y: object, step: float = 1e-6,
 
     Runs in float64 on a copy of the model (the model itself is not changed), so it also
     checks user-defined ``Activation`` and ``Loss`` classes.  The loss is the one training
-    minimises: weighted by ``sample_weight``, with the layers' weight penalties, and, given a
-    ``dropout_seed``, with the layers' dropout, its masks fixed by that seed.
+    minimises: weighted by ``sample_weight``, with the layers' weight penalties, batch
+    normalisation over the batch ``X`` and, given a ``dropout_seed``, with the layers'
+    dropout, its masks fixed by that seed.
 
     Returns
     -------
     dict
-        For each parameter (``"W1"``, ``"b1"``, ``"W2"``, ...) the relative error
+        For each parameter (``"W1"``, ``"b1"``, ``"W2"``, ..., and ``"gamma1"``, ``"beta1"``
+        for a layer with batch normalisation) the relative error
         ``‖g_bp - g_fd‖ / (‖g_bp‖ + ‖g_fd‖)`` between its backpropagated and numerical
         gradients; below about 1e-6 means they agree.
 
@@ -86,10 +90,15 @@ def gradcheck(model: Perceptron, X: object, y: object, step: float = 1e-6,
     X64, Y64 = X_checked.astype(np.float64), Y.astype(np.float64)
     analytic = backprop_gradients(float64_model, X64, Y64, W, dropout_seed)
     numeric = numerical_gradients(float64_model, X64, Y64, step, W, dropout_seed)
-    return {
-        f"{'Wb'[index % 2]}{index // 2 + 1}": relative_error(a, n)
-        for index, (a, n) in enumerate(zip(analytic, numeric, strict=True))
-    }
+    names = [f"{name}{number}" for number, layer in enumerate(float64_model.layers, start=1)
+             for name in (("W", "b", "gamma", "beta") if layer.batch_norm else ("W", "b"))]
+    # A batch-normalised layer's bias has a gradient of exactly 0 (the normalisation takes
+    # out its effect): the differences are rounding noise, and a relative error means nothing.
+    unchecked = {f"b{number}" for number, layer in enumerate(float64_model.layers, start=1)
+                 if layer.batch_norm}
+    return {name: relative_error(a, n)
+            for name, a, n in zip(names, analytic, numeric, strict=True)
+            if name not in unchecked}
 
 
 def relative_error(a: Array, b: Array) -> float:

@@ -45,14 +45,20 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT_VERSION", "load", "save", "write_atomically"]
 
 FORMAT = "scratchnn-model"
-FORMAT_VERSION = 3
-#: Version 1 files (before penalties, dropout, schedules and L-BFGS) and version 2 files
-#: (before feature names and a target scale) are read as well.
-READABLE_VERSIONS = (1, 2, 3)
+FORMAT_VERSION = 4
+#: A file is written with the oldest version that describes it: one without batch
+#: normalisation as version 3, which older scratchnn reads too.
+#: Version 1 files (before penalties, dropout, schedules and L-BFGS), version 2 files
+#: (before feature names and a target scale) and version 3 files (before batch normalisation)
+#: are read as well.
+READABLE_VERSIONS = (1, 2, 3, 4)
 HEADER_KEYS = {"format", "format_version", "library_version", "engine", "layers", "loss",
                "dtype", "optimizer", "history", "standardization", "class_labels",
                "feature_names", "target_name", "target_standardization"}
-LAYER_KEYS = {"n_inputs", "n_neurons", "activation", "init", "kernel_regularizer", "dropout"}
+LAYER_KEYS = {"n_inputs", "n_neurons", "activation", "init", "kernel_regularizer", "dropout",
+              "batch_norm", "momentum", "epsilon"}
+#: A batch-normalised layer's arrays, each (n_neurons, 1), stored as ``gamma1``, ...
+BATCH_NORM_ARRAYS = ("gamma", "beta", "moving_mean", "moving_variance")
 SOLVERS: dict[str, type[Optimizer] | type[LBFGS]] = {**OPTIMIZERS, "lbfgs": LBFGS}
 ENGINES = ("numpy", "tensorflow")
 DTYPES = ("float32", "float64")
@@ -72,7 +78,8 @@ def _header(spec: NetworkSpec, engine: str) -> dict[str, Any]:
         raise ValueError(f"the loss {spec.loss!r} is custom; only {sorted(LOSSES)} can be saved")
     return {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": (FORMAT_VERSION if any(layer.batch_norm for layer in spec.layers)
+                           else 3),
         "library_version": __version__,
         "engine": engine,
         "layers": [
@@ -81,6 +88,8 @@ def _header(spec: NetworkSpec, engine: str) -> dict[str, Any]:
              "kernel_regularizer": (layer.kernel_regularizer.config()
                                     if layer.kernel_regularizer else None),
              "dropout": layer.dropout}
+            | ({"batch_norm": True, "momentum": layer.momentum, "epsilon": layer.epsilon}
+               if layer.batch_norm else {})
             for layer in spec.layers
         ],
         "loss": spec.loss.name,
@@ -159,6 +168,10 @@ def save(model: BaseModel, path: str | os.PathLike[str]) -> None:
     header = json.dumps(_header(spec, model.engine)).encode()
     arrays: dict[str, Any] = dict(zip(_parameter_names(len(spec.layers)), spec.weights(),
                                       strict=True))
+    arrays |= {f"{name}{index}": array
+               for index, layer in enumerate(spec.layers, start=1)
+               for name, array in zip(BATCH_NORM_ARRAYS, layer.normalization() or (),
+                                      strict=False)}
     if spec.optimizer is not None:
         arrays |= {f"optimizer.{name}": np.concatenate([a.ravel() for a in slot])
                    for name, slot in spec.optimizer.slots.items()}
@@ -281,7 +294,8 @@ def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
                  f"layer {index} has an unknown initialiser {layer.get('init')!r}")
         try:
             Layer(1, 1, "linear", kernel_regularizer=_regularizer(layer),
-                  dropout=layer.get("dropout", 0.0))
+                  dropout=layer.get("dropout", 0.0), batch_norm=layer.get("batch_norm", False),
+                  **_batch_norm_settings(layer))
         except (TypeError, ValueError) as error:
             raise _Invalid(f"layer {index} has invalid settings ({error})") from None
     history = header.get("history")
@@ -320,6 +334,11 @@ def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
     _require(isinstance(header.get("target_standardization", False), bool),
              "its target_standardization flag is not true or false")
     return header
+
+
+def _batch_norm_settings(layer: dict[str, Any]) -> dict[str, Any]:
+    """A layer's ``momentum`` and ``epsilon``, as far as its description gives them."""
+    return {key: layer[key] for key in ("momentum", "epsilon") if key in layer}
 
 
 def _regularizer(layer: dict[str, Any]) -> L2 | None:
@@ -443,7 +462,14 @@ def _read_archive(file: IO[bytes], size: int) -> tuple[dict[str, Any],
                 f"{kind}{index + 1}": shape for index, layer in enumerate(layers)
                 for kind, shape in (("W", (layer["n_neurons"], layer["n_inputs"])),
                                     ("b", (layer["n_neurons"], 1)))}
-            n_parameters = sum(int(np.prod(shape)) for shape in shapes.values())
+            normalized = {f"{name}{index + 1}": (layer["n_neurons"], 1)
+                          for index, layer in enumerate(layers) if layer.get("batch_norm")
+                          for name in BATCH_NORM_ARRAYS}
+            # the optimizer's slots cover the trainable arrays: W, b, and gamma and beta
+            n_parameters = sum(int(np.prod(shape)) for shape in shapes.values()) + sum(
+                int(np.prod(shape)) for name, shape in normalized.items()
+                if name.startswith(("gamma", "beta")))
+            shapes |= normalized
             slot_names = [f"optimizer.{slot}" for slot in (header["optimizer"] or {}).get(
                 "slots", [])]
             shapes |= {name: (n_parameters,) for name in slot_names}
@@ -468,6 +494,9 @@ def _read_archive(file: IO[bytes], size: int) -> tuple[dict[str, Any],
                        f"{error})") from None
     for name, array in arrays.items():
         _require(bool(np.isfinite(array).all()), f"the array {name} holds NaN or infinity")
+        if name.startswith("moving_variance"):
+            _require(bool((array >= 0).all()), f"the array {name} holds negative values")
+    header["batch_norm_arrays"] = {name: arrays[name] for name in normalized}
     slots = {name.removeprefix("optimizer."): arrays[name] for name in slot_names}
     if "v" in slots:
         _require(bool((slots["v"] >= 0).all()), "the optimizer array v (a second moment) holds "
@@ -503,10 +532,13 @@ def load(path: str | os.PathLike[str], engine: str | None = None) -> BaseModel:
     except _Invalid as problem:
         raise ValueError(f"{os.fspath(path)!r} is not a valid scratchnn model: {problem}") from None
 
+    normalization = header["batch_norm_arrays"]
     layers = [
         LayerSpec(ACTIVATIONS[layer["activation"]], layer["init"],
                   weights[2 * index], weights[2 * index + 1], _regularizer(layer),
-                  layer.get("dropout", 0.0))
+                  layer.get("dropout", 0.0), layer.get("batch_norm", False),
+                  *(normalization.get(f"{name}{index + 1}") for name in BATCH_NORM_ARRAYS),
+                  **_batch_norm_settings(layer))
         for index, layer in enumerate(header["layers"])
     ]
     optimizer = None

@@ -73,20 +73,23 @@ class Perceptron(BaseModel):
         dtype: DTypeLike = np.float64,
         kernel_regularizer: L2 | float | None = None,
         dropout: float = 0.0,
+        batch_norm: bool = False,
     ) -> Perceptron:
         """A network of layer sizes ``sizes`` (inputs first, outputs last).
 
         The hidden layers use ``activation``, the last one ``output_activation``; every
         layer's weights come from ``init`` (default: by activation), drawn in order from one
         generator seeded by ``random_state``.  Every layer's weights get the penalty
-        ``kernel_regularizer``; every hidden layer the ``dropout``.
+        ``kernel_regularizer``; every hidden layer the ``dropout`` and, with ``batch_norm``,
+        batch normalisation.
         """
         rng = check_random_state(random_state)
         last = len(sizes) - 2
         layers = [Layer(n_in, n_out, activation if index < last else output_activation,
                         init=init, random_state=rng, dtype=dtype,
                         kernel_regularizer=kernel_regularizer,
-                        dropout=dropout if index < last else 0.0)
+                        dropout=dropout if index < last else 0.0,
+                        batch_norm=batch_norm and index < last)
                   for index, (n_in, n_out) in enumerate(itertools.pairwise(sizes))]
         return cls(layers, loss)
 
@@ -100,22 +103,22 @@ class Perceptron(BaseModel):
 
     @classmethod
     def from_keras(cls, model: Any, loss: str | Loss | None = None) -> Perceptron:
-        """The network of a Keras ``Sequential`` of ``Dense``, ``Dropout`` and ``Activation`` layers
-        (see ``scratchnn.export.keras``); ``loss`` by default from the compiled model or the
-        output activation."""
+        """The network of a Keras ``Sequential`` of ``Dense``, ``BatchNormalization``,
+        ``Activation`` and ``Dropout`` layers (see ``scratchnn.export.keras``); ``loss`` by
+        default from the compiled model or the output activation."""
         from .export.keras import from_keras
 
         return cast(Perceptron, from_keras(model, loss))
 
     def get_weights(self) -> list[Array]:
-        return [param.copy() for param in self.parameters()]
+        return [array.copy() for layer in self.layers for array in (layer.weights, layer.biases)]
 
     def set_weights(self, weights: list[Array]) -> None:
         arrays = self._check_weights(weights)
         if hasattr(self, "_flat_parameters") and arrays[0].dtype == self.dtype:
             # Into the arrays the layers (and a running fit) hold, so training goes on
             # from these values.
-            for parameter, value in zip(self.parameters(), arrays, strict=True):
+            for parameter, value in zip(self._weights_and_biases(), arrays, strict=True):
                 np.copyto(parameter, value)
             return
         for index, layer in enumerate(self.layers):
@@ -123,11 +126,29 @@ class Perceptron(BaseModel):
             layer.biases = arrays[2 * index + 1].copy()
             layer.d_weights = np.zeros_like(layer.weights)
             layer.d_biases = np.zeros_like(layer.biases)
+            if layer.batch_norm:  # batch normalisation's arrays follow the new dtype
+                for name, gradient in (("gamma", "d_gamma"), ("beta", "d_beta"),
+                                       ("moving_mean", None), ("moving_variance", None)):
+                    setattr(layer, name, getattr(layer, name).astype(arrays[0].dtype))
+                    if gradient is not None:
+                        setattr(layer, gradient, np.zeros_like(getattr(layer, name)))
         if hasattr(self, "_flat_parameters"):
             self._flatten()
 
+    def _weights_and_biases(self) -> list[Array]:
+        """``[W1, b1, W2, b2, ...]`` as the layers hold them (not copies)."""
+        return [array for layer in self.layers for array in (layer.weights, layer.biases)]
+
+    def _set_batch_norm(self, normalizations: Sequence[tuple[Array, ...] | None]) -> None:
+        for layer, arrays in zip(self.layers, normalizations, strict=True):
+            if layer.batch_norm and arrays is not None:
+                for name, array in zip(("gamma", "beta", "moving_mean", "moving_variance"),
+                                       arrays, strict=True):
+                    np.copyto(getattr(layer, name), array)
+
     def parameters(self) -> list[Array]:
-        """The trainable arrays of every layer, ``[W1, b1, W2, b2, ...]`` (not copies)."""
+        """The trainable arrays of every layer, ``[W1, b1, W2, b2, ...]`` (with batch
+        normalisation's ``gamma, beta`` after a layer's ``W, b``; not copies)."""
         return [param for layer in self.layers for param in layer.parameters()]
 
     def _prepare(self, dtype: np.dtype[Any]) -> None:
@@ -148,7 +169,7 @@ class Perceptron(BaseModel):
         flat_grads = np.zeros_like(flat_params)
         offset = 0
         for layer in self.layers:
-            for name, grad_name in (("weights", "d_weights"), ("biases", "d_biases")):
+            for name, grad_name in layer.parameter_names():
                 shape = getattr(layer, name).shape
                 size = int(np.prod(shape))
                 setattr(layer, name, flat_params[offset:offset + size].reshape(shape))
@@ -157,16 +178,27 @@ class Perceptron(BaseModel):
         self._flat_parameters, self._flat_gradients = flat_params, flat_grads
 
     def _snapshot(self) -> Array:
-        return self._flat_parameters.copy()
+        """The parameters, and batch normalisation's moving statistics after them."""
+        return np.concatenate([self._flat_parameters]
+                              + [array.ravel() for array in self._statistics()])
 
     def _restore(self, snapshot: Array) -> None:
-        np.copyto(self._flat_parameters, snapshot)
+        offset = self._flat_parameters.size
+        np.copyto(self._flat_parameters, snapshot[:offset])
+        for array in self._statistics():
+            array[...] = snapshot[offset:offset + array.size].reshape(array.shape)
+            offset += array.size
+
+    def _statistics(self) -> list[Array]:
+        """Every layer's moving statistics (batch normalisation's), in order."""
+        return [array for layer in self.layers for array in layer.statistics()]
 
     def _is_finite(self, snapshot: Array) -> bool:
         return bool(np.isfinite(snapshot).all())
 
     def gradients(self) -> list[Array]:
-        """The gradients of the last backward pass, ``[dW1, db1, dW2, db2, ...]``."""
+        """The gradients of the last backward pass, ``[dW1, db1, dW2, db2, ...]`` (as
+        ``parameters``)."""
         return [grad for layer in self.layers for grad in layer.gradients()]
 
     def forward(self, X: object) -> Array:
@@ -177,16 +209,19 @@ class Perceptron(BaseModel):
         rows = check_X(X, self.n_features)
         return self._forward(rows.astype(self.dtype, copy=False).T).T
 
-    def _forward(self, activations: Array, dropout: DropoutKey | None = None) -> Array:
+    def _forward(self, activations: Array, dropout: DropoutKey | None = None, *,
+                 training: bool = False) -> Array:
         """Forward pass in the layer layout: (n_features, n_samples) to (n_outputs, n_samples).
 
         ``dropout``: training, so the layers with dropout draw their masks from this key.
+        ``training``: batch normalisation uses (and updates) the batch's statistics.
         """
         if self.standardization is not None:
             activations = self.standardization.columns(activations)
         for index, layer in enumerate(self.layers):
             activations = layer.forward(activations,
-                                        None if dropout is None else dropout.at_layer(index))
+                                        None if dropout is None else dropout.at_layer(index),
+                                        training=training)
         return activations
 
     def _backward(self, Y: Array, Y_hat: Array, sample_weight: Array | None = None,
@@ -275,7 +310,7 @@ class Perceptron(BaseModel):
                 Y_batch = Y[batch].T
                 key = None if dropout_seed is None else DropoutKey(dropout_seed,
                                                                    optimizer.iterations)
-                Y_hat = self._forward(X[batch].T, key)
+                Y_hat = self._forward(X[batch].T, key, training=True)
                 weights = None if W is None else W[batch]
                 weight = batch_weight(Y_batch.shape[1], weights)
                 batch_loss = self._summed_loss(Y_batch, Y_hat, weights, weight)

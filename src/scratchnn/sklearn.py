@@ -22,8 +22,9 @@ scikit-learn                          scratchnn
 ``loss="poisson"``                    an exponential output and the ``poisson`` loss
 ====================================  ===================================================
 
-and three settings of scratchnn's own come after scikit-learn's: ``engine`` (``"numpy"`` or
-``"tensorflow"``), ``dropout`` (on the hidden layers) and ``restarts``; the classifier also
+and four settings of scratchnn's own come after scikit-learn's: ``engine`` (``"numpy"`` or
+``"tensorflow"``), ``dropout`` (on the hidden layers), ``restarts`` and ``batch_norm`` (batch
+normalisation of the hidden layers, Keras's); the classifier also
 takes ``class_weight``, as ``SGDClassifier``'s.  Needs scikit-learn:
 ``pip install 'scratchnn[sklearn]'`` (and SciPy for ``lbfgs``).
 
@@ -126,6 +127,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
         "engine": [StrOptions({"numpy", "tensorflow"})],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "restarts": [Interval(Integral, 0, None, closed="left")],
+        "batch_norm": ["boolean"],
     }
 
     def __init__(
@@ -157,6 +159,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
         engine: str = "numpy",
         dropout: float = 0.0,
         restarts: int = 0,
+        batch_norm: bool = False,
     ) -> None:
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -184,6 +187,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
         self.engine = engine
         self.dropout = dropout
         self.restarts = restarts
+        self.batch_norm = batch_norm
 
     # What a subclass says: its loss and output, and how targets become network outputs.
     def _output(self, Y: NDArray[Any]) -> tuple[str, str]:
@@ -315,6 +319,9 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
 
     def _fit_or_raise(self, X: Any, y: Any, sample_weight: Any, incremental: bool) -> Self:
         self._validate_params()
+        if self.batch_norm and self.solver == "lbfgs":
+            raise ValueError("batch_norm=True trains by mini-batch updates (its statistics are "
+                             "each batch's): use solver='adam' or 'sgd', not 'lbfgs'")
         hidden = self._hidden_sizes()
         first_pass = not hasattr(self, "model_") or (not self.warm_start and not incremental)
         if hasattr(self, "_assigned_weights") and not incremental:
@@ -370,7 +377,7 @@ class _BaseMLP(BaseEstimator):  # type: ignore[misc]  # scikit-learn ships no ty
         penalty = L2.from_alpha(self.alpha) if self.alpha else None
         model = Perceptron.from_sizes(layer_units, ACTIVATIONS[self.activation], output, loss,
                                       random_state=0, dtype=dtype, kernel_regularizer=penalty,
-                                      dropout=self.dropout)
+                                      dropout=self.dropout, batch_norm=self.batch_norm)
         factor = 2.0 if self.activation == "logistic" else 6.0
         weights = []
         for index, (fan_in, fan_out) in enumerate(itertools.pairwise(layer_units)):
@@ -604,6 +611,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
         engine: str = "numpy",
         dropout: float = 0.0,
         restarts: int = 0,
+        batch_norm: bool = False,
         class_weight: Any = None,
     ) -> None:
         super().__init__(
@@ -614,7 +622,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):  # type: ignore[misc]
             nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun, engine=engine,
-            dropout=dropout, restarts=restarts)
+            dropout=dropout, restarts=restarts, batch_norm=batch_norm)
         self.class_weight = class_weight
 
     def _output(self, Y: NDArray[Any]) -> tuple[str, str]:
@@ -822,6 +830,7 @@ class MLPRegressor(MultiOutputMixin, RegressorMixin, _BaseMLP):  # type: ignore[
         engine: str = "numpy",
         dropout: float = 0.0,
         restarts: int = 0,
+        batch_norm: bool = False,
     ) -> None:
         super().__init__(
             hidden_layer_sizes, activation, solver=solver, alpha=alpha, batch_size=batch_size,
@@ -831,7 +840,7 @@ class MLPRegressor(MultiOutputMixin, RegressorMixin, _BaseMLP):  # type: ignore[
             nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
             validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
             epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun, engine=engine,
-            dropout=dropout, restarts=restarts)
+            dropout=dropout, restarts=restarts, batch_norm=batch_norm)
         self.loss = loss
 
     def _output(self, Y: NDArray[Any]) -> tuple[str, str]:

@@ -99,6 +99,12 @@ restarts : int, default=0
     scratchnn's: if a run ends diagnosed as stuck (predicting the base rate, or on a
     plateau), train again from new initial weights up to this many times, and keep the run
     with the lowest final training loss.
+batch_norm : bool, default=False
+    scratchnn's: normalise each hidden layer's ``z = W·a + b`` over the batch before its
+    activation, as Keras's ``BatchNormalization`` (momentum 0.99, epsilon 1e-3, a learnt scale
+    and shift, moving statistics for prediction); the biases of those layers then stay at
+    zero.  Trains with ``solver='adam'`` or ``'sgd'`` on batches of 2 samples or more;
+    scikit-learn has none.
 """
 
 _ATTRIBUTES = """\

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from .activations import Activation, Linear
 from .history import History
-from .layers import Layer
+from .layers import EPSILON, MOMENTUM, Layer
 from .losses import Loss
 from .optimizers import Optimizer
 from .outputs import OutputKind
@@ -71,7 +71,9 @@ def copy_optimizer(optimizer: Optimizer | LBFGS | None) -> Optimizer | LBFGS | N
 @dataclass
 class LayerSpec:
     """One dense layer: ``a = f(W · a_prev + b)``, ``W`` (n_neurons, n_inputs), ``b``
-    (n_neurons, 1)."""
+    (n_neurons, 1); with ``batch_norm``, ``z = W · a_prev + b`` is normalised first (see
+    ``scratchnn.layers``), with ``gamma``, ``beta``, ``moving_mean`` and ``moving_variance``
+    (n_neurons, 1) each (None without)."""
 
     activation: Activation
     init: str
@@ -79,6 +81,13 @@ class LayerSpec:
     biases: Array
     kernel_regularizer: L2 | None = None
     dropout: float = 0.0
+    batch_norm: bool = False
+    gamma: Array | None = None
+    beta: Array | None = None
+    moving_mean: Array | None = None
+    moving_variance: Array | None = None
+    momentum: float = MOMENTUM
+    epsilon: float = EPSILON
 
     @property
     def n_inputs(self) -> int:
@@ -88,18 +97,46 @@ class LayerSpec:
     def n_neurons(self) -> int:
         return int(self.weights.shape[0])
 
+    def normalization(self) -> tuple[Array, Array, Array, Array] | None:
+        """``(gamma, beta, moving_mean, moving_variance)``, or None without batch
+        normalisation."""
+        if not self.batch_norm:
+            return None
+        arrays = (self.gamma, self.beta, self.moving_mean, self.moving_variance)
+        if any(array is None for array in arrays):
+            raise ValueError("a batch-normalised layer needs gamma, beta, moving_mean and "
+                             "moving_variance")
+        return arrays  # type: ignore[return-value]  # none is None, checked above
+
     @classmethod
     def of(cls, layer: Any) -> LayerSpec:
         """The description of ``layer`` (a ``Layer``, or an engine's layer with the same
         attributes), with copies of its parameters."""
+        normalization = ({name: np.array(getattr(layer, name)) for name in
+                          ("gamma", "beta", "moving_mean", "moving_variance")}
+                         if layer.batch_norm else {})
         return cls(layer.activation, layer.init, np.array(layer.weights),
                    np.array(layer.biases), copy.deepcopy(layer.kernel_regularizer),
-                   layer.dropout)
+                   layer.dropout, layer.batch_norm, momentum=layer.momentum,
+                   epsilon=layer.epsilon, **normalization)
 
     def layer(self) -> Layer:
         """A new ``Layer`` with these settings and these parameters (not copies)."""
         return Layer.from_parameters(self.weights, self.biases, self.activation, self.init,
-                                     self.kernel_regularizer, self.dropout)
+                                     self.kernel_regularizer, self.dropout,
+                                     self.normalization(), self.momentum, self.epsilon)
+
+    def folded(self) -> tuple[Array, Array]:
+        """``(W, b)`` of the same layer at inference, batch normalisation (with its moving
+        statistics) folded into the product: ``γ ⊙ (W·a + b - mean) / √(var + ε) + β`` is
+        ``W'·a + b'`` with ``W' = s ⊙ W``, ``b' = s ⊙ (b - mean) + β``, ``s = γ / √(var + ε)``.
+        Without batch normalisation, ``(W, b)`` themselves."""
+        normalization = self.normalization()
+        if normalization is None:
+            return self.weights, self.biases
+        gamma, beta, mean, variance = normalization
+        scale = gamma / np.sqrt(variance + self.epsilon)
+        return scale * self.weights, scale * (self.biases - mean) + beta
 
 
 @dataclass
@@ -151,13 +188,21 @@ class NetworkSpec:
             optimizer=copy_optimizer(self.optimizer),
             target_standardization=copy.deepcopy(self.target_standardization))
 
-    def folded_layers(self) -> list[tuple[Array, Array, Activation]]:
+    def folded_layers(self, batch_norm: bool = True) -> list[tuple[Array, Array, Activation]]:
         """``(W, b, activation)`` per layer, ``W`` (n_neurons, n_inputs) and ``b``
-        (n_neurons,), with the standardisation folded into the first layer: ``W·(x - m)/s + b``
-        is ``(W/s)·x + (b - (W/s)·m)``, the same outputs with no step of its own; and a
-        regression's target scale into the last (a linear output): ``(W·a + b)·s + m`` is
-        ``(s·W)·a + (s·b + m)``.  What every export writes."""
-        weights = self.weights()
+        (n_neurons,), as prediction computes them: batch normalisation folded into its layer's
+        product (``LayerSpec.folded``; with ``batch_norm=False`` it is not, for an export
+        that writes it as a step of its own); the standardisation folded into the first layer:
+        ``W·(x - m)/s + b`` is ``(W/s)·x + (b - (W/s)·m)``, the same outputs with no step of its
+        own; and a regression's target scale into the last (a linear output):
+        ``(W·a + b)·s + m`` is ``(s·W)·a + (s·b + m)``.  What every export writes."""
+        weights = [array for layer in self.layers for array in
+                   (layer.folded() if batch_norm else (layer.weights, layer.biases))]
+        if (not batch_norm and self.target_standardization is not None
+                and self.layers[-1].batch_norm):
+            raise ValueError("a standardised target is folded into the output layer's "
+                             "product, which batch normalisation would undo: this network "
+                             "can only be exported with its normalisation folded in")
         if self.standardization is not None:
             scale = self.standardization.scale.astype(self.dtype)
             mean = self.standardization.mean.astype(self.dtype)

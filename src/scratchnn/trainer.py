@@ -29,6 +29,7 @@ from .history import History
 from .initializers import FitRandom, RandomState, check_fit_random_state, initialize
 from .interrupt import InterruptGuard
 from .language import say
+from .layers import initial_normalization
 from .losses import batch_weight
 from .optimizers import SGD, Optimizer, get_optimizer
 from .schedules import Adaptive, Schedule
@@ -260,6 +261,8 @@ def plan_fit(
     n_samples = X.shape[0] if train is None else len(train)
     batch_size = n_samples if batch_size is None else min(
         check_positive_int("batch_size", batch_size), n_samples)
+    if any(layer.batch_norm for layer in model.layers):
+        _check_batch_norm(solver, batch_size)
     if isinstance(restarts, bool) or not isinstance(restarts, int | np.integer):
         raise TypeError(f"restarts must be an integer >= 0, got {restarts!r}")
     if restarts < 0:
@@ -273,6 +276,17 @@ def plan_fit(
     return FitPlan(X, Y, W_train, train, validation, epochs, batch_size, shuffle, rng,
                    checked_callbacks, stoppers, solver, int(restarts), verbose, log_every,
                    feature_names(training_data))
+
+
+def _check_batch_norm(solver: Optimizer | LBFGS, batch_size: int) -> None:
+    """Batch normalisation trains on batches of several samples, by epochs of updates."""
+    if isinstance(solver, LBFGS):
+        raise ValueError("batch normalisation trains by mini-batch updates (its statistics are "
+                         "the batch's); L-BFGS cannot train it: use optimizer 'sgd' or 'adam'")
+    if batch_size < 2:
+        raise ValueError("batch normalisation needs batches of at least 2 samples in "
+                         "training (over one sample its variance is 0), got batch_size=1 "
+                         "(or 1 training sample): give a batch_size of 2 or more")
 
 
 class Trainer:
@@ -522,6 +536,8 @@ class Trainer:
                     initialize(layer.init, layer.n_inputs, layer.n_neurons, plan.rng,
                                model.dtype),
                     np.zeros((layer.n_neurons, 1), dtype=model.dtype))])
+                model._set_batch_norm([initial_normalization(layer.n_neurons, model.dtype)
+                                       if layer.batch_norm else None for layer in model.layers])
                 model._prepare(model.dtype)
                 model.history = history_before.copy()
                 optimizer = template.fresh()

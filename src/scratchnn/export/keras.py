@@ -7,18 +7,25 @@ fit gives, or refuses by name what scratchnn cannot hold:
 - an ``Activation`` layer becomes the activation of the linear ``Dense`` layer before it, a
   ``Dropout`` layer the dropout of the layer before it (one before the first ``Dense`` layer,
   which would drop inputs, is refused);
+- a ``BatchNormalization`` layer right after a linear ``Dense`` layer becomes that layer's
+  batch normalisation (``Dense``, ``BatchNormalization``, ``Activation``, in that order), with
+  its ``gamma``, ``beta``, moving statistics, ``momentum`` and ``epsilon``; a ``Dense`` layer
+  before it may have ``use_bias=False`` (its bias, zero, gets a zero gradient there, so it
+  stays zero).  One elsewhere, or with ``center=False``, ``scale=False``, ``renorm``, another
+  axis, a regularizer or a constraint, is refused;
 - a ``kernel_regularizer`` ``L2(l)`` (or ``L1L2`` with ``l1 = 0``) becomes scratchnn's
   ``L2(l)``, the same ``l · Σ W²`` added to the mean loss; an ``L1`` penalty, a bias or activity
-  regularizer, a constraint and ``use_bias=False`` (scratchnn's layers always train their
-  biases) are refused;
+  regularizer, a constraint and ``use_bias=False`` without batch normalisation after it
+  (scratchnn's layers always train their biases) are refused;
 - the loss is ``loss=``, else the compiled one, else the one the output suggests; a compiled
   loss scratchnn does not have (``"mae"``, ``"huber"``, ...) is refused, never replaced.  A
   linear output compiled with ``from_logits=True`` becomes the activation the loss applies:
   softmax for (sparse) categorical cross-entropy, sigmoid for binary cross-entropy, so that the
   model's ``predict_proba`` is Keras's ``softmax(model(x))`` and it trains on the same loss.
 
-``to_keras`` writes the layers, their ``L2`` penalties as ``kernel_regularizer`` and their
-dropout as ``Dropout`` layers.
+``to_keras`` writes the layers, their ``L2`` penalties as ``kernel_regularizer``, their
+batch normalisation as ``Dense`` (linear), ``BatchNormalization`` and ``Activation`` layers and
+their dropout as ``Dropout`` layers.
 """
 
 from __future__ import annotations
@@ -55,6 +62,9 @@ KERAS_LOSSES = {"binary_crossentropy": "binary_crossentropy",
                 "poisson": "poisson"}
 #: The output activation a loss computed ``from_logits`` applies, by scratchnn's loss.
 LOGITS_OUTPUTS = {"binary_crossentropy": "sigmoid", "categorical_crossentropy": "softmax"}
+#: BatchNormalization settings scratchnn has no equivalent for.
+UNSUPPORTED_NORMALIZATION = ("beta_regularizer", "gamma_regularizer", "beta_constraint",
+                             "gamma_constraint")
 #: Dense settings scratchnn has no equivalent for.
 UNSUPPORTED_SETTINGS = ("bias_regularizer", "activity_regularizer", "kernel_constraint",
                         "bias_constraint")
@@ -85,18 +95,45 @@ def _penalty(keras: Any, regularizer: Any, where: str) -> L2 | None:
 
 
 def _dense(keras: Any, keras_layer: Any) -> LayerSpec:
+    """The Dense layer as scratchnn's (a bias of zeros for ``use_bias=False``)."""
     where = f"the layer {keras_layer.name!r}"
-    if not keras_layer.use_bias:
-        raise ValueError(f"{where} has use_bias=False; scratchnn's layers always have and "
-                         f"train biases, so a fit would not keep it")
     for setting in UNSUPPORTED_SETTINGS:
         if getattr(keras_layer, setting, None) is not None:
             raise ValueError(f"{where} has a {setting}; scratchnn has none")
     activation = get_activation(_activation_name(keras, keras_layer.activation, where))
     kernel = np.asarray(keras_layer.kernel)
+    biases = (np.asarray(keras_layer.bias).reshape(-1, 1) if keras_layer.use_bias
+              else np.zeros((kernel.shape[1], 1)))
     return LayerSpec(activation, default_initializer(activation), kernel.T.copy(),
-                     np.asarray(keras_layer.bias).reshape(-1, 1).astype(kernel.dtype),
+                     biases.astype(kernel.dtype),
                      _penalty(keras, keras_layer.kernel_regularizer, where))
+
+
+def _batch_norm(keras_layer: Any, layers: list[LayerSpec]) -> None:
+    """Make the Keras ``BatchNormalization`` layer the batch normalisation of the last of
+    ``layers``, or raise a ValueError naming what scratchnn cannot hold."""
+    where = f"the layer {keras_layer.name!r}"
+    if (not layers or layers[-1].activation.name != "linear" or layers[-1].dropout
+            or layers[-1].batch_norm):
+        raise ValueError(f"{where} is a BatchNormalization that does not follow a linear Dense "
+                         f"layer directly; scratchnn normalises a layer's z = W·a + b, before "
+                         f"its activation (Dense, BatchNormalization, Activation)")
+    refused = [setting for setting in UNSUPPORTED_NORMALIZATION
+               if getattr(keras_layer, setting, None) is not None]
+    refused += [f"{name}=False" for name in ("center", "scale")
+                if not getattr(keras_layer, name)]
+    refused += ["renorm=True"] if keras_layer.renorm else []
+    refused += [] if keras_layer.axis in (-1, 1) else [f"axis={keras_layer.axis}"]
+    if refused:
+        raise ValueError(f"{where} has {', '.join(refused)}; scratchnn's batch normalisation "
+                         f"(Keras's defaults otherwise) has no equivalent")
+    layer = layers[-1]
+    layer.batch_norm = True
+    layer.gamma, layer.beta, layer.moving_mean, layer.moving_variance = (
+        np.asarray(variable).reshape(-1, 1).astype(layer.weights.dtype)
+        for variable in (keras_layer.gamma, keras_layer.beta, keras_layer.moving_mean,
+                         keras_layer.moving_variance))
+    layer.momentum, layer.epsilon = float(keras_layer.momentum), float(keras_layer.epsilon)
 
 
 def _set_activation(layer: LayerSpec, name: str) -> None:
@@ -105,13 +142,18 @@ def _set_activation(layer: LayerSpec, name: str) -> None:
 
 
 def _layers(keras: Any, model: Any) -> list[LayerSpec]:
-    """The Sequential's layers as scratchnn's: Dense layers, with the Dropout and Activation
-    layers that follow each merged into it."""
+    """The Sequential's layers as scratchnn's: Dense layers, with the BatchNormalization,
+    Activation and Dropout layers that follow each merged into it."""
     layers: list[LayerSpec] = []
+    unbiased: dict[int, str] = {}  # Dense layers with use_bias=False, by index
     for keras_layer in model.layers:
         where = f"the layer {keras_layer.name!r}"
         if isinstance(keras_layer, keras.layers.Dense):
+            if not keras_layer.use_bias:
+                unbiased[len(layers)] = where
             layers.append(_dense(keras, keras_layer))
+        elif isinstance(keras_layer, keras.layers.BatchNormalization):
+            _batch_norm(keras_layer, layers)
         elif isinstance(keras_layer, keras.layers.Dropout):
             if not layers:
                 raise ValueError(f"{where} is a Dropout before the first Dense layer; "
@@ -127,10 +169,16 @@ def _layers(keras: Any, model: Any) -> list[LayerSpec]:
                                  f"layer, before its dropout")
             _set_activation(layers[-1], _activation_name(keras, keras_layer.activation, where))
         else:
-            raise ValueError(f"from_keras reads Dense, Dropout and Activation layers; "
-                             f"{keras_layer.name!r} is a {type(keras_layer).__name__}")
+            raise ValueError(f"from_keras reads Dense, BatchNormalization, Dropout and "
+                             f"Activation layers; {keras_layer.name!r} is a "
+                             f"{type(keras_layer).__name__}")
     if not layers:
         raise ValueError("from_keras found no Dense layer in the model")
+    for index, where in unbiased.items():
+        if not layers[index].batch_norm:
+            raise ValueError(f"{where} has use_bias=False; scratchnn's layers always have and "
+                             f"train biases, so a fit would not keep it (only batch "
+                             f"normalisation after it, which leaves the bias at zero)")
     return layers
 
 
@@ -199,24 +247,34 @@ def _regularizer(keras: Any, layer: LayerSpec, index: int) -> Any:
 
 
 def to_keras(spec: NetworkSpec) -> Any:
-    """A Keras ``Sequential`` of ``Dense`` layers (and ``Dropout`` layers after those with
-    dropout) with the weights, activations and ``L2`` penalties (as ``kernel_regularizer``) of
-    the network ``spec`` describes, in its dtype (not compiled: choose the loss and optimizer
-    with ``compile``)."""
+    """A Keras ``Sequential`` of ``Dense`` layers (a batch-normalised layer as a linear
+    ``Dense``, a ``BatchNormalization`` with its momentum and epsilon and an ``Activation``;
+    ``Dropout`` layers after those with dropout) with the weights, activations and ``L2``
+    penalties (as ``kernel_regularizer``) of the network ``spec`` describes, in its dtype (not
+    compiled: choose the loss and optimizer with ``compile``)."""
     import keras
 
     names = {value: key for key, value in ACTIVATIONS.items()}
-    layers = dense_layers(spec, names, "Keras")
+    layers = dense_layers(spec, names, "Keras", batch_norm=False)
     dtype = str(np.dtype(spec.dtype))
     keras_layers: list[Any] = [keras.Input((spec.n_features,), dtype=dtype)]
-    denses = []
-    for index, ((_, biases, name), layer) in enumerate(zip(layers, spec.layers, strict=True)):
-        denses.append(keras.layers.Dense(len(biases), activation=name, dtype=dtype,
-                                         kernel_regularizer=_regularizer(keras, layer, index)))
-        keras_layers.append(denses[-1])
+    weighted: list[tuple[Any, list[Any]]] = []  # each Keras layer with its weights
+    for index, ((weights, biases, name), layer) in enumerate(zip(layers, spec.layers,
+                                                                 strict=True)):
+        dense = keras.layers.Dense(len(biases), activation=None if layer.batch_norm else name,
+                                   dtype=dtype,
+                                   kernel_regularizer=_regularizer(keras, layer, index))
+        keras_layers.append(dense)
+        weighted.append((dense, [weights.T, biases]))
+        normalization = layer.normalization()
+        if normalization is not None:
+            keras_layers.append(keras.layers.BatchNormalization(
+                momentum=layer.momentum, epsilon=layer.epsilon, dtype=dtype))
+            weighted.append((keras_layers[-1], [array.reshape(-1) for array in normalization]))
+            keras_layers.append(keras.layers.Activation(name, dtype=dtype))
         if layer.dropout:
             keras_layers.append(keras.layers.Dropout(layer.dropout, dtype=dtype))
     sequential = keras.Sequential(keras_layers)
-    for dense, (weights, biases, _) in zip(denses, layers, strict=True):
-        dense.set_weights([weights.T, biases])
+    for keras_layer, values in weighted:
+        keras_layer.set_weights(values)
     return sequential

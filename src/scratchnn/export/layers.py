@@ -12,16 +12,17 @@ from ..spec import NetworkSpec
 __all__ = ["dense_layers"]
 
 
-def dense_layers(spec: NetworkSpec, known: dict[str, str], target: str
+def dense_layers(spec: NetworkSpec, known: dict[str, str], target: str,
+                 batch_norm: bool = True,
                  ) -> list[tuple[NDArray[np.floating], NDArray[np.floating], str]]:
-    """``(W, b, name)`` per layer of ``spec.folded_layers()`` (``W`` (n_neurons, n_inputs),
-    ``b`` (n_neurons,), the standardisation folded in), with the activation's name in
-    ``known`` (scratchnn's name to ``target``'s).
+    """``(W, b, name)`` per layer of ``spec.folded_layers(batch_norm)`` (``W`` (n_neurons,
+    n_inputs), ``b`` (n_neurons,), the standardisation folded in), with the activation's name
+    in ``known`` (scratchnn's name to ``target``'s).
 
     Raises a ValueError naming any layer whose activation ``target`` has no equivalent.
     """
     layers = []
-    for index, (weights, biases, activation) in enumerate(spec.folded_layers()):
+    for index, (weights, biases, activation) in enumerate(spec.folded_layers(batch_norm)):
         name = activation.name
         if ACTIVATIONS.get(name) != activation or name not in known:
             raise ValueError(

@@ -8,7 +8,7 @@ import functools
 import inspect
 import itertools
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, Self
 
 import numpy as np
@@ -39,33 +39,47 @@ GRAPH_CHUNK = 1 << 16
 
 
 class Network(tf.Module):  # type: ignore[misc]  # TensorFlow ships no type stubs
-    """The parameters as named ``tf.Variable``s: ``W1, b1, W2, b2, ...``.
+    """The parameters as named ``tf.Variable``s: ``W1, b1, W2, b2, ...`` (with ``gamma1,
+    beta1`` after ``b1`` for a layer with batch normalisation), and batch normalisation's
+    moving statistics as variables that no gradient reaches (``moving_mean1``, ...).
 
     ``W`` has shape (n_neurons, n_inputs) and ``b`` (n_neurons, 1), as in the NumPy engine.
     """
 
-    def __init__(self, weights: list[Array]) -> None:
+    def __init__(self, parameters: list[tuple[str, Array]],
+                 statistics: list[tuple[str, Array]]) -> None:
         super().__init__(name="perceptron")
         # Under a distribution strategy every replica applies the same, all-reduced update;
         # the first replica's is the one kept.
         self.parameters = [
-            tf.Variable(value, name=f"{'Wb'[index % 2]}{index // 2 + 1}",
+            tf.Variable(value, name=name, aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
+            for name, value in parameters
+        ]
+        self.statistics = [
+            tf.Variable(value, name=name, trainable=False,
                         aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
-            for index, value in enumerate(weights)
+            for name, value in statistics
         ]
 
 
 class VariableLayer:
     """A layer of the TensorFlow engine: a ``Layer``'s settings, and its parameters read from
-    the network's variables (``weights`` and ``biases`` are copies of their current values)."""
+    the network's variables (``weights``, ``biases`` and batch normalisation's ``gamma``,
+    ``beta``, ``moving_mean`` and ``moving_variance`` are copies of their current values)."""
 
-    def __init__(self, layer: Layer | VariableLayer, weights: tf.Variable,
-                 biases: tf.Variable) -> None:
+    def __init__(self, layer: Layer | VariableLayer, variables: list[tf.Variable],
+                 statistics: list[tf.Variable]) -> None:
         self.activation: Activation = layer.activation
         self.init: str = layer.init
         self.kernel_regularizer: L2 | None = copy.deepcopy(layer.kernel_regularizer)
         self.dropout: float = layer.dropout
-        self.variables = (weights, biases)
+        self.batch_norm: bool = layer.batch_norm
+        self.momentum: float = layer.momentum
+        self.epsilon: float = layer.epsilon
+        #: ``(W, b)``, or ``(W, b, gamma, beta)`` with batch normalisation.
+        self.variables = tuple(variables)
+        #: ``(moving_mean, moving_variance)`` with batch normalisation, else ``()``.
+        self.statistics = tuple(statistics)
 
     @property
     def n_neurons(self) -> int:
@@ -86,10 +100,67 @@ class VariableLayer:
         return self.variables[1].numpy()
 
     @property
+    def gamma(self) -> Array | None:
+        """Batch normalisation's scale (n_neurons, 1), as it is now (None without)."""
+        return self.variables[2].numpy() if self.batch_norm else None
+
+    @property
+    def beta(self) -> Array | None:
+        """Batch normalisation's shift (n_neurons, 1), as it is now (None without)."""
+        return self.variables[3].numpy() if self.batch_norm else None
+
+    @property
+    def moving_mean(self) -> Array | None:
+        return self.statistics[0].numpy() if self.batch_norm else None
+
+    @property
+    def moving_variance(self) -> Array | None:
+        return self.statistics[1].numpy() if self.batch_norm else None
+
+    @property
     def n_parameters(self) -> int:
-        return self.n_neurons * (self.n_inputs + 1)
+        return sum(int(np.prod(variable.shape)) for variable in self.variables)
 
     __repr__ = Layer.__repr__
+
+
+def layer_arrays(layers: list[Any], weights: list[Array]) -> tuple[list[tuple[str, Array]],
+                                                                   list[tuple[str, Array]]]:
+    """The named trainable arrays (``weights`` ``[W1, b1, ...]``, and each batch-normalised
+    layer's ``gamma`` and ``beta``) and moving statistics of ``layers``, in ``weights``'s
+    dtype."""
+    dtype = weights[0].dtype
+    parameters: list[tuple[str, Array]] = []
+    statistics: list[tuple[str, Array]] = []
+    for index, layer in enumerate(layers):
+        number = index + 1
+        parameters += [(f"W{number}", weights[2 * index]), (f"b{number}", weights[2 * index + 1])]
+        if layer.batch_norm:
+            parameters += [(f"{name}{number}", getattr(layer, name).astype(dtype))
+                           for name in ("gamma", "beta")]
+            statistics += [(f"{name}{number}", getattr(layer, name).astype(dtype))
+                           for name in ("moving_mean", "moving_variance")]
+    return parameters, statistics
+
+
+def normalize(z: tf.Tensor, layer: VariableLayer, training: bool) -> tf.Tensor:
+    """Batch normalisation of ``z`` (n_samples, n_neurons), the NumPy layer's formulas on rows:
+    ``γ ⊙ (z - μ) / √(σ² + ε) + β`` with the batch's ``μ`` and biased ``σ²`` when
+    ``training`` (the moving statistics updated: ``m · momentum + batch · (1 - momentum)``),
+    else with the moving statistics.  The tape derives the backward pass."""
+    gamma, beta = (tf.reshape(variable, [-1]) for variable in layer.variables[2:])
+    moving_mean, moving_variance = layer.statistics
+    if not training:
+        return ((z - tf.reshape(moving_mean, [-1]))
+                / tf.sqrt(tf.reshape(moving_variance, [-1]) + layer.epsilon) * gamma + beta)
+    mean = tf.reduce_mean(z, axis=0)
+    centred = z - mean
+    variance = tf.reduce_mean(centred * centred, axis=0)  # biased: over N
+    momentum = tf.constant(layer.momentum, z.dtype)
+    moving_mean.assign(moving_mean * momentum + tf.reshape(mean, [-1, 1]) * (1 - momentum))
+    moving_variance.assign(moving_variance * momentum
+                           + tf.reshape(variance, [-1, 1]) * (1 - momentum))
+    return gamma * (centred / tf.sqrt(variance + layer.epsilon)) + beta
 
 
 class TFPerceptron(BaseModel):
@@ -168,12 +239,16 @@ class TFPerceptron(BaseModel):
         return self.strategy.scope() if self.strategy is not None else contextlib.nullcontext()
 
     def _build(self, weights: list[Array]) -> None:
-        """Create the variables and the graph functions for the dtype of ``weights``."""
+        """Create the variables and the graph functions for the dtype of ``weights``
+        (``[W1, b1, ...]``; batch normalisation's arrays are the layers', converted)."""
         with self._scope():
-            self.network = Network(weights)
-            parameters = self.network.parameters
-            self.layers = [VariableLayer(layer, W, b) for layer, W, b in
-                           zip(self.layers, parameters[0::2], parameters[1::2], strict=True)]
+            self.network = Network(*layer_arrays(self.layers, weights))
+            parameters, statistics = iter(self.network.parameters), iter(self.network.statistics)
+            self.layers = [
+                VariableLayer(layer, list(itertools.islice(parameters, 4 if layer.batch_norm
+                                                           else 2)),
+                              list(itertools.islice(statistics, 2 if layer.batch_norm else 0)))
+                for layer in self.layers]
             self.optimizer_variables = SlotVariables(SGD(0.01), self.network.parameters)
             # The dropout masks of step t are a function of (this seed, t), the NumPy engine's:
             # set from the fit's generator, so a seeded fit is reproducible.
@@ -288,14 +363,32 @@ class TFPerceptron(BaseModel):
             self._compile()
 
     def get_weights(self) -> list[Array]:
-        return [variable.numpy() for variable in self.network.parameters]
+        return [variable.numpy() for layer in self.layers for variable in layer.variables[:2]]
 
     def set_weights(self, weights: list[Array]) -> None:
         arrays = self._check_weights(weights)
         if arrays[0].dtype != self.dtype:
             self._build(arrays)
             return
-        for variable, value in zip(self.network.parameters, arrays, strict=True):
+        variables = [variable for layer in self.layers for variable in layer.variables[:2]]
+        for variable, value in zip(variables, arrays, strict=True):
+            variable.assign(value)
+
+    def _set_batch_norm(self, normalizations: Sequence[tuple[Array, ...] | None]) -> None:
+        for layer, arrays in zip(self.layers, normalizations, strict=True):
+            if layer.batch_norm and arrays is not None:
+                for variable, array in zip(layer.variables[2:] + layer.statistics, arrays,
+                                           strict=True):
+                    variable.assign(array)
+
+    def _snapshot(self) -> list[Array]:
+        """Every parameter, and batch normalisation's moving statistics."""
+        return [variable.numpy() for variable in
+                self.network.parameters + self.network.statistics]
+
+    def _restore(self, snapshot: list[Array]) -> None:
+        for variable, value in zip(self.network.parameters + self.network.statistics, snapshot,
+                                   strict=True):
             variable.assign(value)
 
     # -- the network -----------------------------------------------------------------------
@@ -305,16 +398,19 @@ class TFPerceptron(BaseModel):
 
         Each layer computes the NumPy engine's ``z = W · a + b`` transposed,
         ``zᵀ = aᵀ · Wᵀ + bᵀ``: the samples stay rows, and no batch is ever transposed.
-        ``training``: the layers with dropout multiply their outputs by a mask.
+        ``training``: the layers with dropout multiply their outputs by a mask, and batch
+        normalisation uses (and updates) the batch's statistics.
         """
-        params = self.network.parameters
         if self.standardization is not None:
             a = (a - tf.constant(self.standardization.mean, a.dtype)) / tf.constant(
                 self.standardization.scale, a.dtype)
         z = a
-        for index, (weights, biases, activation, layer) in enumerate(zip(
-                params[0::2], params[1::2], self._activations, self.layers, strict=True)):
+        for index, (activation, layer) in enumerate(zip(self._activations, self.layers,
+                                                        strict=True)):
+            weights, biases = layer.variables[:2]
             z = tf.matmul(a, weights, transpose_b=True) + tf.reshape(biases, [-1])
+            if layer.batch_norm:
+                z = normalize(z, layer, training)
             a = activation(z)
             if training and layer.dropout:
                 a = a * dropout_mask(tf.shape(a), layer.dropout, self.dropout_seed,
@@ -336,7 +432,8 @@ class TFPerceptron(BaseModel):
     def _penalty(self, batch_weight: tf.Tensor) -> tf.Tensor:
         """The layers' weight penalties for a batch of total weight ``batch_weight``."""
         penalty = tf.zeros([], batch_weight.dtype)
-        for weights, layer in zip(self.network.parameters[0::2], self.layers, strict=True):
+        for layer in self.layers:
+            weights = layer.variables[0]
             if layer.kernel_regularizer is not None:
                 penalty += (layer.kernel_regularizer.coefficient(batch_weight)
                             * tf.reduce_sum(tf.square(weights)))
