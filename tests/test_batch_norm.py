@@ -267,3 +267,11 @@ def test_a_restart_starts_batch_normalisation_afresh(monkeypatch: pytest.MonkeyP
     assert len(starts) == 2 and not np.allclose(starts[0][0], 1)
     for array, initial in zip(starts[1], (1, 0, 0, 1), strict=True):
         np.testing.assert_array_equal(array, initial)
+
+
+def test_the_summary_shows_the_normalisation_and_counts_gamma_and_beta() -> None:
+    model = Perceptron([Layer(3, 4, "relu", batch_norm=True, random_state=0),
+                        Layer(4, 1, "sigmoid", random_state=1)])
+    summary = model.summary()
+    assert "batch normalisation: gamma and beta (4, 1)" in summary
+    assert "total parameters: 29" in summary   # 12 + 4 + 4 + 4, then 4 + 1

@@ -197,7 +197,8 @@ class BaseModel(Engine):
         return self.history.loss
 
     def summary(self) -> str:
-        """Return a table of the layers: sizes, activation, parameter shapes and counts."""
+        """Return a table of the layers: sizes, activation, parameter shapes and counts (a
+        batch-normalised layer's count includes its ``gamma`` and ``beta``)."""
         rows = [f"{type(self).__name__} ({self.engine} engine, loss={self.loss.name}, "
                 f"dtype={self.dtype})"]
         header = f"{'layer':<6}{'inputs':>8}{'neurons':>9}  {'activation':<11}{'weights':<14}"
@@ -208,6 +209,9 @@ class BaseModel(Engine):
                 f"{layer.activation.name:<11}{layer.weights.shape!s:<14}"
                 f"{layer.biases.shape!s:<10}{layer.n_parameters:>10}"
             )
+            if layer.batch_norm:
+                rows.append(f"{'':<25}batch normalisation: gamma and beta {layer.biases.shape}, "
+                            f"moving mean and variance (not trained)")
         rows.append(f"total parameters: {sum(layer.n_parameters for layer in self.layers)}")
         return "\n".join(rows)
 
