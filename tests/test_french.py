@@ -354,3 +354,25 @@ def test_a_library_error_is_english_for_python_and_french_when_spoken(tmp_path: 
         assert "vide\u00a0: il faut une ligne d'en-tête" in str(raised.value)
     copy = pickle.loads(pickle.dumps(raised.value))
     assert type(copy) is type(raised.value) and str(copy) == str(raised.value)
+
+
+def test_a_csv_saved_by_excel_in_french_reads_as_its_comma_version(tmp_path: Path) -> None:
+    from scratchnn.files import read_table
+
+    excel = "\ufeffâge;taille;classe\r\n1,5;2;oui\r\n3;4,25;non\r\n"  # BOM, CRLF, 1,5
+    (tmp_path / "excel.csv").write_bytes(excel.encode())
+    (tmp_path / "plain.csv").write_text("âge,taille,classe\n1.5,2,oui\n3,4.25,non\n")
+    read, plain = (read_table(tmp_path / name, "classe") for name in ("excel.csv", "plain.csv"))
+    assert read.feature_names == plain.feature_names == ["âge", "taille"]
+    np.testing.assert_array_equal(read.X, plain.X)
+    assert read.y is not None and plain.y is not None
+    assert read.y.tolist() == plain.y.tolist() == ["oui", "non"]
+
+
+def test_a_missing_value_is_named_so(tmp_path: Path) -> None:
+    from scratchnn.files import read_table
+
+    (tmp_path / "gap.csv").write_text("a,b,answer\n1,2,x\n3, ,y\n")
+    with pytest.raises(ValueError, match=r"line 3: the feature column 'b' is empty \(a "
+                                         r"missing value\)"):
+        read_table(tmp_path / "gap.csv", "answer")

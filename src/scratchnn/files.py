@@ -4,8 +4,10 @@
 (n_samples, n_features), the targets ``y`` (n_samples,) and the names of the columns:
 
 - ``.csv``: a header line (UTF-8, an Excel byte-order mark is skipped), then one row per
-  sample; the ``target`` column (by name) holds the labels, of any type; every other column is
-  a feature and must be numeric.  With ``features`` (a model's feature names) exactly those
+  sample, its values separated by commas, or by semicolons with decimal commas (``1,5``) as
+  Excel writes them in French: a header with semicolons and no comma says which.  The
+  ``target`` column (by name) holds the labels, of any type; every other column is a feature
+  and must be numeric.  With ``features`` (a model's feature names) exactly those
   columns are read, by name and in that order, whatever the file's order, and the others (the
   target among them) are left out;
 - ``.npy``: the features, opened memory-mapped (never loaded whole); ``target`` is a second
@@ -124,7 +126,10 @@ def _read_csv(source: Path, target: str | None, features: list[str] | None) -> T
     reader = None
     try:
         with source.open(newline="", encoding="utf-8-sig") as file:  # -sig: skip a BOM
-            reader = csv.reader(file)
+            header_line = file.readline()
+            french = ";" in header_line and "," not in header_line
+            file.seek(0)
+            reader = csv.reader(file, delimiter=";" if french else ",")
             rows = [(reader.line_num, row) for row in reader
                     if any(cell.strip() for cell in row)]
     except csv.Error as error:  # a field over the limit
@@ -162,7 +167,7 @@ def _read_csv(source: Path, target: str | None, features: list[str] | None) -> T
         position = header.index(name)
         for row_index, (line, row) in enumerate(body):
             try:
-                X[row_index, column] = value = float(row[position])
+                X[row_index, column] = value = _number(row[position], french)
             except ValueError:
                 if not row[position].strip():
                     raise LocalizedValueError("csv_feature_empty", source=source, line=line,
@@ -172,19 +177,20 @@ def _read_csv(source: Path, target: str | None, features: list[str] | None) -> T
             if not math.isfinite(value):
                 raise LocalizedValueError("csv_feature_not_finite", source=source, line=line,
                                           name=name, value=row[position].strip())
-    y = None if target is None else _csv_targets(source, body, header.index(target), target)
+    y = None if target is None else _csv_targets(source, body, header.index(target), target,
+                                                    french)
     return Table(source, X, y, names, target)
 
 
 def _csv_targets(source: Path, body: list[tuple[int, list[str]]], index: int,
-                 target: str) -> NDArray[Any]:
+                 target: str, french: bool) -> NDArray[Any]:
     """The target column: numbers if every cell is one (integers when all are), else text;
     an empty cell or a non-finite number (nan, inf, 1e400) is refused, never a class."""
     cells = [row[index].strip() for _, row in body]
     numbers: list[float] = []
     for (line, _), cell in zip(body, cells, strict=True):
         try:
-            number = float(cell)
+            number = _number(cell, french)
         except ValueError:
             if not cell:
                 raise LocalizedValueError("csv_target_empty", source=source, line=line,
@@ -200,6 +206,12 @@ def _csv_targets(source: Path, body: list[tuple[int, list[str]]], index: int,
     if np.all(y == np.round(y)) and np.all(np.abs(y) < EXACT_INTEGERS):
         return y.astype(np.int64)
     return y
+
+
+def _number(cell: str, decimal_comma: bool) -> float:
+    """The number in ``cell`` (``1,5`` is 1.5 in a file separated by semicolons); raise
+    ValueError if it holds none."""
+    return float(cell.replace(",", ".") if decimal_comma else cell)
 
 
 def classes(table: Table) -> tuple[NDArray[np.intp], list[Any]]:

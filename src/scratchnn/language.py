@@ -451,11 +451,6 @@ PHRASES: dict[str, tuple[str, str]] = {
                    "columns",
                    "{source}, ligne {line} : {count} valeurs, mais l'en-tête a {columns} "
                    "colonnes"),
-    "csv_semicolons": ("{source}: the header is one column {name!r}: is the file separated "
-                       "by semicolons? Save it as \"CSV UTF-8 (comma delimited)\"",
-                       "{source} : l'en-tête est une seule colonne {name!r} : le fichier "
-                       "est-il séparé par des points-virgules ? Enregistrez-le en « CSV UTF-8 "
-                       "(délimité par des virgules) »"),
     "csv_no_target": ("{source}: no column {target!r} for the target; the columns are "
                       "{header}",
                       "{source} : pas de colonne {target!r} pour la cible ; les colonnes "
