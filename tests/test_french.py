@@ -155,6 +155,7 @@ REFUSED = [
     ("plot", "missing.npz", "-o", "picture.png"),
     ("export", "missing.npz"), ("export", "missing.npz", "-o", "model.onnx"),
     ("trace", "--sample", "9"), ("trace", "--sample", "x"), ("trace", "--hidden", "0"),
+    ("trace", "--hidden", "1000000000"),  # refused before allocating 128 GB
     ("check",), ("check", "missing.py"), ("check", "."), ("check", "x.py", "--timeout", "x"),
     ("playground", "--port", "0"), ("playground", "--model", "missing.npz", "--no-browser"),
     (),
@@ -292,6 +293,8 @@ DAMAGED: dict[str, Callable[[Path, bytes], Path]] = {
     "not a model": lambda folder, good: write(folder / "junk.npz", "not a model at all"),
     "truncated": lambda folder, good: write_bytes(folder / "cut.npz", good[:len(good) // 2]),
     "a folder": lambda folder, good: folder,
+    "arrays, not a model": lambda folder, good: Path(npz_file(folder, "arrays.npz",
+                                                              X=np.zeros(2))),
 }
 
 

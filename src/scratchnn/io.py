@@ -432,9 +432,9 @@ def _read_archive(file: IO[bytes], size: int) -> tuple[dict[str, Any],
             names = [info.filename for info in infos]
             _require(len(names) == len(set(names)), "it holds the same member twice")
             for name in names:
-                _require(name.endswith(".npy"), f"the member {name!r} is not a .npy array")
+                _require(name.endswith(".npy"), Phrase("model_member_not_npy", name=name))
             members = {info.filename.removesuffix(".npy"): info for info in infos}
-            _require("header" in members, "it has no header array")
+            _require("header" in members, Phrase("model_no_header"))
             header = _read_header(_read_member(archive, members["header"], None,
                                                np.dtype(np.uint8), MAX_HEADER_BYTES))
             layers = header["layers"]
@@ -456,7 +456,7 @@ def _read_archive(file: IO[bytes], size: int) -> tuple[dict[str, Any],
             for name in shapes:
                 _require(name in members, Phrase("model_array_missing", name=name))
             extra = set(members) - set(shapes) - {"header"}
-            _require(not extra, f"it holds unexpected arrays {sorted(extra)}")
+            _require(not extra, Phrase("model_extra_arrays", names=sorted(extra)))
             arrays = {name: _read_member(archive, members[name], shape,
                                          np.dtype(np.float64) if name in inputs else dtype,
                                          int(np.prod(shape)) * 8)

@@ -513,6 +513,11 @@ PHRASES: dict[str, tuple[str, str]] = {
                       "{versions})",
                       "version de format inconnue : {version!r} (cette version de scratchnn "
                       "lit les versions {versions})"),
+    "model_no_header": ("it has no header array", "il n'a pas de tableau header"),
+    "model_member_not_npy": ("the member {name!r} is not a .npy array",
+                             "le membre {name!r} n'est pas un tableau .npy"),
+    "model_extra_arrays": ("it holds unexpected arrays {names}",
+                           "il contient des tableaux inattendus : {names}"),
     "model_array_missing": ("the array {name} is missing", "il manque le tableau {name}"),
     "model_member_truncated": ("the member {name} is truncated or holds more than its array",
                                "le membre {name} est tronqué ou contient plus que son "

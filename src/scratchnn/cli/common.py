@@ -20,7 +20,7 @@ from ..numpy_engine import Perceptron
 
 __all__ = ["GATES", "CommandParser", "HelpFormatter", "add_language", "check_outputs", "fail",
            "first_line", "interrupted", "load_data", "load_model", "one_label_per_sample",
-           "os_reason", "print_table", "require_file", "tensorflow_model"]
+           "os_reason", "print_table", "require_file", "require_memory", "tensorflow_model"]
 
 GATES = ("xor", "and", "or", "nand")
 
@@ -129,6 +129,22 @@ def _same_file(source: str, path: str) -> bool:
         return os.path.samefile(source, path)
     except OSError:  # one of them does not exist: writing it destroys no input
         return False
+
+
+def require_memory(sizes: list[int], n_rows: int) -> None:
+    """Fail before allocating a network whose parameters, gradients and optimizer state (four
+    float64 arrays of them), with the targets of ``n_rows`` rows (one-hot: a value per class),
+    do not fit in the memory the machine has free: the system would kill the process rather
+    than raise a MemoryError."""
+    n_parameters = sum(n_in * n_out + n_out for n_in, n_out in itertools.pairwise(sizes))
+    needed = 4 * 8 * n_parameters + 8 * n_rows * sizes[-1]
+    try:
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system: let NumPy say
+        return
+    if needed > free:
+        fail("memory", parameters=n_parameters, rows=n_rows, targets=sizes[-1],
+             needed=needed / 1e9, free=free / 1e9)
 
 
 def tensorflow_model(model: Perceptron, devices: str | None) -> BaseModel:

@@ -11,7 +11,7 @@ import numpy as np
 from ..language import current_language, say
 from ..numpy_engine import Perceptron
 from ..trace import trace
-from .common import GATES, add_language, fail, load_data
+from .common import GATES, add_language, fail, load_data, require_memory
 
 __all__ = ["add_parser", "run"]
 
@@ -45,6 +45,7 @@ def run(args: argparse.Namespace) -> None:
         fail("trace_sizes")
     if args.seed < 0:
         fail("non_negative_int", option="--seed", value=args.seed)
+    require_memory([X.shape[1], *args.hidden, 1], 1)
     model = Perceptron.from_sizes([X.shape[1], *args.hidden, 1], args.activation, "sigmoid",
                                   "binary_crossentropy", init="normal", random_state=args.seed)
     print("\n".join(trace(model, X[args.sample], y[args.sample], args.learning_rate,

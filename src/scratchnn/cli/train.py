@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
-import os
 import sys
 import warnings
 from dataclasses import dataclass
@@ -35,6 +33,7 @@ from .common import (
     os_reason,
     print_table,
     require_file,
+    require_memory,
     tensorflow_model,
 )
 from .plot import draw
@@ -129,22 +128,6 @@ def add_parser(commands: Any) -> None:
     train.add_argument("--animate", metavar="GIF",
                        help=say("help_train_animate"))
     add_language(train)
-
-
-def require_memory(sizes: list[int], n_rows: int) -> None:
-    """Fail before allocating a network whose parameters, gradients and optimizer state (four
-    float64 arrays of them), with the targets of ``n_rows`` rows (one-hot: a value per class),
-    do not fit in the memory the machine has free: the system would kill the process rather
-    than raise a MemoryError."""
-    n_parameters = sum(n_in * n_out + n_out for n_in, n_out in itertools.pairwise(sizes))
-    needed = 4 * 8 * n_parameters + 8 * n_rows * sizes[-1]
-    try:
-        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):  # not a POSIX system: let NumPy say
-        return
-    if needed > free:
-        fail("memory", parameters=n_parameters, rows=n_rows, targets=sizes[-1],
-             needed=needed / 1e9, free=free / 1e9)
 
 
 def build_model(args: argparse.Namespace, n_features: int, n_classes: int,
