@@ -379,3 +379,13 @@ def test_a_missing_value_is_named_so(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"line 3: the feature column 'b' is empty \(a "
                                          r"missing value\)"):
         read_table(tmp_path / "gap.csv", "answer")
+
+
+def test_the_playground_says_where_it_is_in_french(capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    uvicorn = pytest.importorskip("uvicorn")
+    pytest.importorskip("starlette")
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self: None)  # start-up line only
+    code, output = run(capsys, "playground", "--no-browser", "--lang", "fr")
+    assert code == 0 and "terrain de jeu de scratchnn à l'adresse http://127.0.0.1:" in output
+    assert "(Ctrl-C l'arrête)" in output and english_words(output) == set(), output
