@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import sys
 
+from .language import Phrase
+
 __all__ = ["ConvergenceWarning", "NonFiniteLoss", "TrainingDivergedError",
            "convergence_warning"]
 
@@ -24,13 +26,10 @@ class TrainingDivergedError(ValueError):
         self.batch = batch
         #: With early stopping: the epoch whose weights the model keeps.
         self.best_epoch = best_epoch
-        kept = (f"the weights of its best epoch ({best_epoch}), as early stopping does"
-                if best_epoch else "its last finite weights")
-        super().__init__(
-            f"training diverged at epoch {epoch}, batch {batch}: the loss or a parameter became "
-            f"NaN or infinite. The model keeps {kept}. Try a smaller learning rate than "
-            f"{learning_rate:g}."
-        )
+        kept = (Phrase("diverged_best", epoch=best_epoch) if best_epoch
+                else Phrase("diverged_last"))
+        super().__init__(Phrase("diverged", epoch=epoch, batch=batch, kept=kept,
+                                learning_rate=learning_rate))
 
 
 class NonFiniteLoss(Exception):

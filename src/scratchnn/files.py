@@ -4,8 +4,10 @@
 (n_samples, n_features), the targets ``y`` (n_samples,) and the names of the columns:
 
 - ``.csv``: a header line (UTF-8, an Excel byte-order mark is skipped), then one row per
-  sample; the ``target`` column (by name) holds the labels, of any type; every other column is
-  a feature and must be numeric.  With ``features`` (a model's feature names) exactly those
+  sample, its values separated by commas, or by semicolons with decimal commas (``1,5``) as
+  Excel writes them in French: a header with semicolons and no comma says which.  The
+  ``target`` column (by name) holds the labels, of any type; every other column is a feature
+  and must be numeric.  With ``features`` (a model's feature names) exactly those
   columns are read, by name and in that order, whatever the file's order, and the others (the
   target among them) are left out;
 - ``.npy``: the features, opened memory-mapped (never loaded whole); ``target`` is a second
@@ -31,6 +33,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from .language import LocalizedValueError, Phrase
 
 __all__ = ["SUFFIXES", "Table", "classes", "read_table", "suffix", "values"]
 
@@ -71,53 +75,50 @@ def read_table(path: str | os.PathLike[str], target: str | None,
     if kind == ".npz":
         with np.load(source, allow_pickle=False) as arrays:
             if "X" not in arrays:
-                raise ValueError(f"{source}: an .npz needs an array X (and y), it has "
-                                 f"{sorted(arrays.files)}")
+                raise LocalizedValueError("npz_no_X", source=source, arrays=sorted(arrays.files))
             if target is not None and target not in arrays:
-                raise ValueError(f"{source}: no array {target!r}, it has {sorted(arrays.files)}")
+                raise LocalizedValueError("npz_no_array", source=source, target=target,
+                                          arrays=sorted(arrays.files))
             y = arrays.get(target or "y")
             return _checked(source, arrays["X"], y)
-    raise ValueError(f"{source}: expected a .csv, .npy or .npz file")
+    raise LocalizedValueError("file_kind", source=source)
 
 
 def _regular_file(path: str | os.PathLike[str]) -> Path:
     """``path`` if it is a regular file (a FIFO, a device or a folder would block or mislead)."""
     source = Path(path)
     if not source.is_file():
-        raise ValueError(f"{source}: no such file" if not source.exists() else
-                         f"{source}: not a regular file")
+        raise LocalizedValueError("file_missing" if not source.exists() else "file_not_regular",
+                                  source=source)
     return source
 
 
 def _load_npy(source: Path, memory_mapped: bool = False) -> NDArray[Any]:
     """The array of a ``.npy`` file (memory-mapped: read as it is used, never whole)."""
     if suffix(source) != ".npy":
-        raise ValueError(f"{source}: expected a .npy file of one array")
+        raise LocalizedValueError("npy_expected", source=source)
     try:
         array = np.load(source, mmap_mode="r" if memory_mapped else None, allow_pickle=False)
     except (ValueError, OSError, EOFError) as error:
-        raise ValueError(f"{source}: not a readable .npy array ({error})") from None
+        raise LocalizedValueError("npy_unreadable", source=source, error=error) from None
     return np.asarray(array)
 
 
 def _checked(source: Path, X: NDArray[Any], y: NDArray[Any] | None) -> Table:
     if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
-        raise ValueError(f"{source}: the features must be a non-empty table (rows x columns), "
-                         f"got shape {X.shape}")
+        raise LocalizedValueError("features_table", source=source, shape=X.shape)
     if X.dtype.kind not in "fiu":
-        raise ValueError(f"{source}: the features must be numbers, got dtype {X.dtype}")
+        raise LocalizedValueError("features_numbers", source=source, dtype=X.dtype)
     if y is not None:
         if y.ndim != 1 or len(y) != len(X):
-            raise ValueError(f"{source}: {len(X)} rows of features but labels of shape "
-                             f"{y.shape}")
+            raise LocalizedValueError("labels_rows", source=source, rows=len(X), shape=y.shape)
         if y.dtype.kind == "b":
             y = y.astype(np.int64)
         if y.dtype.kind not in "fiuU":
-            raise ValueError(f"{source}: the labels must be numbers or text, got dtype "
-                             f"{y.dtype}")
+            raise LocalizedValueError("labels_type", source=source, dtype=y.dtype)
         if y.dtype.kind == "f" and not np.isfinite(y).all():
-            raise ValueError(f"{source}: the label of row {int(np.argmin(np.isfinite(y)))} is "
-                             f"{y[np.argmin(np.isfinite(y))]}, not a finite number")
+            row = int(np.argmin(np.isfinite(y)))
+            raise LocalizedValueError("label_not_finite", source=source, row=row, value=y[row])
     return Table(source, X, y, None, None)
 
 
@@ -125,74 +126,79 @@ def _read_csv(source: Path, target: str | None, features: list[str] | None) -> T
     reader = None
     try:
         with source.open(newline="", encoding="utf-8-sig") as file:  # -sig: skip a BOM
-            reader = csv.reader(file)
+            header_line = file.readline()
+            french = ";" in header_line and "," not in header_line
+            file.seek(0)
+            reader = csv.reader(file, delimiter=";" if french else ",")
             rows = [(reader.line_num, row) for row in reader
                     if any(cell.strip() for cell in row)]
-    except csv.Error as error:  # a field over the limit, a NUL byte
-        where = f", line {reader.line_num}" if reader is not None else ""
-        raise ValueError(f"{source}{where}: {error}") from None
+    except csv.Error as error:  # a field over the limit
+        where = Phrase("at_line", line=reader.line_num) if reader is not None else ""
+        raise _csv_error(source, where, error) from None
     except UnicodeDecodeError as error:
-        raise ValueError(f"{source}: not UTF-8 text (byte {error.start}: {error.reason})"
-                         ) from None
+        raise LocalizedValueError("csv_not_utf8", source=source, start=error.start,
+                                  reason=error.reason) from None
     if len(rows) < 2:
-        raise ValueError(f"{source}: empty: it needs a header line and at least one row")
+        raise LocalizedValueError("csv_empty", source=source)
     header = [name.strip() for name in rows[0][1]]
     for index, name in enumerate(header):
         if name in header[:index]:
-            raise ValueError(f"{source}: the header names two columns {name!r} (columns "
-                             f"{header.index(name) + 1} and {index + 1}); each needs its own "
-                             f"name")
+            raise LocalizedValueError("csv_duplicate", source=source, name=name,
+                                      first=header.index(name) + 1, second=index + 1)
     body = rows[1:]
     for number, row in body:
         if len(row) != len(header):
-            raise ValueError(f"{source}, line {number}: {len(row)} values, but the header has "
-                             f"{len(header)} columns")
+            raise LocalizedValueError("csv_ragged", source=source, line=number, count=len(row),
+                                      columns=len(header))
     if target is not None and target not in header:
-        raise ValueError(f"{source}: no column {target!r} for the target; the columns are "
-                         f"{header}")
+        raise LocalizedValueError("csv_no_target", source=source, target=target, header=header)
     if features is not None:
         missing = [name for name in features if name not in header]
         if missing:
-            raise ValueError(f"{source}: no column {missing[0]!r}, which the model takes as "
-                             f"input; the model's inputs are {features}")
+            raise LocalizedValueError("csv_no_input", source=source, name=missing[0],
+                                      features=features)
         names = list(features)
     else:
         names = [name for name in header if name != target]
     if not names:
-        raise ValueError(f"{source}: no feature column besides the target {target!r}")
+        raise LocalizedValueError("csv_no_features", source=source, target=target)
     X = np.empty((len(body), len(names)))
     for column, name in enumerate(names):
         position = header.index(name)
         for row_index, (line, row) in enumerate(body):
             try:
-                X[row_index, column] = value = float(row[position])
+                X[row_index, column] = value = _number(row[position], french)
             except ValueError:
-                raise ValueError(f"{source}, line {line}: the feature column {name!r} must "
-                                 f"hold numbers, got {row[position]!r}") from None
+                if not row[position].strip():
+                    raise LocalizedValueError("csv_feature_empty", source=source, line=line,
+                                              name=name) from None
+                raise LocalizedValueError("csv_not_number", source=source, line=line, name=name,
+                                          value=row[position]) from None
             if not math.isfinite(value):
-                raise ValueError(f"{source}, line {line}: the feature column {name!r} holds "
-                                 f"{row[position].strip()!r}, not a finite number")
-    y = None if target is None else _csv_targets(source, body, header.index(target), target)
+                raise LocalizedValueError("csv_feature_not_finite", source=source, line=line,
+                                          name=name, value=row[position].strip())
+    y = None if target is None else _csv_targets(source, body, header.index(target), target,
+                                                    french)
     return Table(source, X, y, names, target)
 
 
 def _csv_targets(source: Path, body: list[tuple[int, list[str]]], index: int,
-                 target: str) -> NDArray[Any]:
+                 target: str, french: bool) -> NDArray[Any]:
     """The target column: numbers if every cell is one (integers when all are), else text;
     an empty cell or a non-finite number (nan, inf, 1e400) is refused, never a class."""
     cells = [row[index].strip() for _, row in body]
     numbers: list[float] = []
     for (line, _), cell in zip(body, cells, strict=True):
         try:
-            number = float(cell)
+            number = _number(cell, french)
         except ValueError:
             if not cell:
-                raise ValueError(f"{source}, line {line}: the target column {target!r} is "
-                                 f"empty; every row needs its target") from None
+                raise LocalizedValueError("csv_target_empty", source=source, line=line,
+                                          target=target) from None
             continue
         if not math.isfinite(number):
-            raise ValueError(f"{source}, line {line}: the target column {target!r} holds "
-                             f"{cell!r}, not a finite number; every row needs its target")
+            raise LocalizedValueError("csv_target_not_finite", source=source, line=line,
+                                      target=target, value=cell)
         numbers.append(number)
     if len(numbers) < len(cells):
         return np.array(cells)
@@ -202,15 +208,20 @@ def _csv_targets(source: Path, body: list[tuple[int, list[str]]], index: int,
     return y
 
 
+def _number(cell: str, decimal_comma: bool) -> float:
+    """The number in ``cell`` (``1,5`` is 1.5 in a file separated by semicolons); raise
+    ValueError if it holds none."""
+    return float(cell.replace(",", ".") if decimal_comma else cell)
+
+
 def classes(table: Table) -> tuple[NDArray[np.intp], list[Any]]:
     """The targets as class indices, and the label of each class (sorted).  Non-integer
     numbers are a quantity, not classes: refused, with the option that predicts them."""
     y = _targets(table)
     if y.dtype.kind == "f" and not np.all(y == np.round(y)):
         example = y[np.flatnonzero(y != np.round(y))[0]]
-        raise ValueError(f"{table.source}: the target {_name(table)} holds numbers that are "
-                         f"not whole, such as {example:g}: a quantity, not classes; to "
-                         f"predict it, train a regressor with --task regression")
+        raise LocalizedValueError("target_not_whole", source=table.source, name=_name(table),
+                                  example=example)
     labels, indices = np.unique(y, return_inverse=True)
     return indices.astype(np.intp), labels.tolist()
 
@@ -219,16 +230,26 @@ def values(table: Table) -> NDArray[np.float64]:
     """The targets as the numbers a regression predicts; text is refused."""
     y = _targets(table)
     if y.dtype.kind not in "fiu":
-        raise ValueError(f"{table.source}: the target {_name(table)} holds text, such as "
-                         f"{y[0]!r}: classes, not a quantity; leave out --task regression")
+        raise LocalizedValueError("target_text", source=table.source, name=_name(table),
+                                  example=y[0])
     return y.astype(np.float64)
 
 
 def _targets(table: Table) -> NDArray[Any]:
     if table.y is None:
-        raise ValueError(f"{table.source}: no target (labels)")
+        raise LocalizedValueError("no_target", source=table.source)
     return table.y
 
 
-def _name(table: Table) -> str:
-    return repr(table.target_name) if table.target_name else "(the labels)"
+def _name(table: Table) -> str | Phrase:
+    return repr(table.target_name) if table.target_name else Phrase("the_labels")
+
+
+def _csv_error(source: Path, where: str | Phrase, error: csv.Error) -> LocalizedValueError:
+    """The csv module's refusal: a field over its limit in the current language, another in
+    the module's words."""
+    message = str(error)
+    if message.startswith("field larger than field limit"):
+        return LocalizedValueError("csv_field_limit", source=source, where=where,
+                                   limit=csv.field_size_limit())
+    return LocalizedValueError("csv_unreadable", source=source, where=where, error=message)

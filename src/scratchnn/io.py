@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 from .activations import ACTIVATIONS
 from .history import History
 from .initializers import INITIALIZERS
+from .language import LocalizedValueError, Phrase
 from .layers import Layer
 from .losses import LOSSES
 from .optimizers import OPTIMIZERS, Optimizer
@@ -232,7 +233,7 @@ class _Invalid(Exception):
     """A reason the file is not a valid model; load turns it into a ValueError."""
 
 
-def _require(condition: bool, message: str) -> None:
+def _require(condition: bool, message: str | Phrase) -> None:
     if not condition:
         raise _Invalid(message)
 
@@ -266,15 +267,14 @@ def _read_header(raw: NDArray[Any]) -> dict[str, Any]:
     try:
         header = json.loads(raw.tobytes().decode())
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise _Invalid(f"its header is not valid JSON ({error})") from None
+        raise _Invalid(Phrase("model_header_json", error=error)) from None
     _require(isinstance(header, dict) and header.get("format") == FORMAT,
-             "its header does not describe a scratchnn model")
+             Phrase("model_header_foreign"))
     unknown = set(header) - HEADER_KEYS
     _require(not unknown, f"its header has unknown keys {sorted(unknown)}")
     version = header.get("format_version")
     _require(version in READABLE_VERSIONS,
-             f"unknown format version {version!r} (this scratchnn reads versions "
-             f"{list(READABLE_VERSIONS)})")
+             Phrase("model_version", version=version, versions=list(READABLE_VERSIONS)))
     _require(header.get("engine") in ENGINES, f"unknown engine {header.get('engine')!r}")
     _require(header.get("loss") in LOSSES, f"unknown loss {header.get('loss')!r}")
     _require(header.get("dtype") in DTYPES, f"unknown dtype {header.get('dtype')!r}")
@@ -351,9 +351,9 @@ def _regularizer(layer: dict[str, Any]) -> L2 | None:
 
 
 #: What ``stat`` calls the files that are not regular ones: each would block or mislead.
-NOT_REGULAR = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (a named pipe)"),
-               (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
-               (stat.S_ISSOCK, "a socket"))
+NOT_REGULAR = ((stat.S_ISDIR, Phrase("kind_folder")), (stat.S_ISFIFO, Phrase("kind_fifo")),
+               (stat.S_ISCHR, Phrase("kind_device")), (stat.S_ISBLK, Phrase("kind_device")),
+               (stat.S_ISSOCK, Phrase("kind_socket")))
 
 
 def _read(path: Path) -> tuple[dict[str, Any], list[NDArray[np.floating]]]:
@@ -364,9 +364,9 @@ def _read(path: Path) -> tuple[dict[str, Any], list[NDArray[np.floating]]]:
     for test, kind in NOT_REGULAR:
         if test(status.st_mode):
             os.close(descriptor)
-            raise _Invalid(f"it is {kind}, not a file")
+            raise _Invalid(Phrase("model_not_file", kind=kind))
     with os.fdopen(descriptor, "rb") as file:
-        _require(file.read(4) == ZIP_MAGIC, "it is not an .npz archive")
+        _require(file.read(4) == ZIP_MAGIC, Phrase("model_not_npz"))
         file.seek(0)
         return _read_archive(file, status.st_size)
 
@@ -413,9 +413,9 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo,
                      f"the member {name} holds more than {max_bytes} bytes")
             flat = np.empty(count, dtype)
             _require(_read_into(stream, flat.data.cast("B")) and stream.read(1) == b"",
-                     f"the member {name} is truncated or holds more than its array")
+                     Phrase("model_member_truncated", name=name))
     except zipfile.BadZipFile:  # read to its end, the member's checksum is checked
-        raise _Invalid(f"the member {name} is damaged (its checksum is wrong)") from None
+        raise _Invalid(Phrase("model_member_damaged", name=name)) from None
     return flat.reshape(found_shape, order="F" if fortran else "C")
 
 
@@ -451,9 +451,9 @@ def _read_archive(file: IO[bytes], size: int) -> tuple[dict[str, Any],
             names = [info.filename for info in infos]
             _require(len(names) == len(set(names)), "it holds the same member twice")
             for name in names:
-                _require(name.endswith(".npy"), f"the member {name!r} is not a .npy array")
+                _require(name.endswith(".npy"), Phrase("model_member_not_npy", name=name))
             members = {info.filename.removesuffix(".npy"): info for info in infos}
-            _require("header" in members, "it has no header array")
+            _require("header" in members, Phrase("model_no_header"))
             header = _read_header(_read_member(archive, members["header"], None,
                                                np.dtype(np.uint8), MAX_HEADER_BYTES))
             layers = header["layers"]
@@ -480,9 +480,9 @@ def _read_archive(file: IO[bytes], size: int) -> tuple[dict[str, Any],
             shapes |= {name: (layers[-1]["n_neurons"],) for name in targets}
             inputs += targets  # float64, as the inputs' standardisation
             for name in shapes:
-                _require(name in members, f"the array {name} is missing")
+                _require(name in members, Phrase("model_array_missing", name=name))
             extra = set(members) - set(shapes) - {"header"}
-            _require(not extra, f"it holds unexpected arrays {sorted(extra)}")
+            _require(not extra, Phrase("model_extra_arrays", names=sorted(extra)))
             arrays = {name: _read_member(archive, members[name], shape,
                                          np.dtype(np.float64) if name in inputs else dtype,
                                          int(np.prod(shape)) * 8)
@@ -490,12 +490,12 @@ def _read_archive(file: IO[bytes], size: int) -> tuple[dict[str, Any],
     except _Invalid:
         raise
     except Exception as error:  # a damaged archive can fail in many ways; all mean the same
-        raise _Invalid(f"it could not be read as a model archive ({type(error).__name__}: "
-                       f"{error})") from None
+        raise _Invalid(Phrase("model_unreadable", kind=type(error).__name__, error=error)
+                       ) from None
     for name, array in arrays.items():
-        _require(bool(np.isfinite(array).all()), f"the array {name} holds NaN or infinity")
+        _require(bool(np.isfinite(array).all()), Phrase("model_not_finite", name=name))
         if name.startswith("moving_variance"):
-            _require(bool((array >= 0).all()), f"the array {name} holds negative values")
+            _require(bool((array >= 0).all()), Phrase("model_negative", name=name))
     header["batch_norm_arrays"] = {name: arrays[name] for name in normalized}
     slots = {name.removeprefix("optimizer."): arrays[name] for name in slot_names}
     if "v" in slots:
@@ -530,7 +530,8 @@ def load(path: str | os.PathLike[str], engine: str | None = None) -> BaseModel:
     try:
         header, weights = _read(Path(path))
     except _Invalid as problem:
-        raise ValueError(f"{os.fspath(path)!r} is not a valid scratchnn model: {problem}") from None
+        raise LocalizedValueError("model_invalid", path=os.fspath(path), problem=problem
+                                  ) from None
 
     normalization = header["batch_norm_arrays"]
     layers = [

@@ -17,7 +17,8 @@ from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any
 
-__all__ = ["LANGUAGES", "current_language", "language_of_environment", "say", "speaking",
+__all__ = ["LANGUAGES", "LocalizedTypeError", "LocalizedValueError", "Phrase",
+           "current_language", "language_of_environment", "say", "speaking",
            "translate_usage_error", "words"]
 
 LANGUAGES = ("en", "fr")
@@ -400,7 +401,364 @@ PHRASES: dict[str, tuple[str, str]] = {
                     "positif"),
     "timeout_positive": ("--timeout must be a positive number of seconds, got {value}",
                          "--timeout doit être un nombre positif de secondes, reçu : {value}"),
+    # -- the user's data files (scratchnn.files), refused as a LocalizedValueError ----------
+    "at_line": (", line {line}", ", ligne {line}"),
+    "the_labels": ("(the labels)", "(les étiquettes)"),
+    "file_missing": ("{source}: no such file", "{source} : fichier introuvable"),
+    "file_not_regular": ("{source}: not a regular file", "{source} : ce n'est pas un fichier "
+                                                         "ordinaire"),
+    "file_kind": ("{source}: expected a .csv, .npy or .npz file",
+                  "{source} : un fichier .csv, .npy ou .npz est attendu"),
+    "npz_no_X": ("{source}: an .npz needs an array X (and y), it has {arrays}",
+                 "{source} : un .npz demande un tableau X (et y), il a {arrays}"),
+    "npz_no_array": ("{source}: no array {target!r}, it has {arrays}",
+                     "{source} : pas de tableau {target!r}, il a {arrays}"),
+    "npy_expected": ("{source}: expected a .npy file of one array",
+                     "{source} : un fichier .npy d'un seul tableau est attendu"),
+    "npy_unreadable": ("{source}: not a readable .npy array ({error})",
+                       "{source} : ce n'est pas un tableau .npy lisible"),
+    "features_table": ("{source}: the features must be a non-empty table (rows x columns), got "
+                       "shape {shape}",
+                       "{source} : les variables doivent former un tableau non vide (lignes x "
+                       "colonnes), reçu : la forme {shape}"),
+    "features_numbers": ("{source}: the features must be numbers, got dtype {dtype}",
+                         "{source} : les variables doivent être des nombres, reçu : le type "
+                         "{dtype}"),
+    "labels_rows": ("{source}: {rows} rows of features but labels of shape {shape}",
+                    "{source} : {rows} lignes de variables mais des étiquettes de forme "
+                    "{shape}"),
+    "labels_type": ("{source}: the labels must be numbers or text, got dtype {dtype}",
+                    "{source} : les étiquettes doivent être des nombres ou du texte, reçu : le "
+                    "type {dtype}"),
+    "label_not_finite": ("{source}: the label of row {row} is {value}, not a finite number",
+                         "{source} : l'étiquette de la ligne {row} vaut {value}, pas un nombre "
+                         "fini"),
+    "csv_unreadable": ("{source}{where}: {error}", "{source}{where} : {error}"),
+    "csv_field_limit": ("{source}{where}: field larger than field limit ({limit})",
+                        "{source}{where} : un champ dépasse la taille permise ({limit} "
+                        "caractères)"),
+    "csv_not_utf8": ("{source}: not UTF-8 text (byte {start}: {reason})",
+                     "{source} : ce n'est pas du texte UTF-8 (octet {start}) ; dans Excel, "
+                     "enregistrez-le en « CSV UTF-8 »"),
+    "csv_empty": ("{source}: empty: it needs a header line and at least one row",
+                  "{source} : vide : il faut une ligne d'en-tête et au moins une ligne de "
+                  "données"),
+    "csv_duplicate": ("{source}: the header names two columns {name!r} (columns {first} and "
+                      "{second}); each needs its own name",
+                      "{source} : l'en-tête nomme deux colonnes {name!r} (colonnes {first} et "
+                      "{second}) ; chacune doit avoir son propre nom"),
+    "csv_ragged": ("{source}, line {line}: {count} values, but the header has {columns} "
+                   "columns",
+                   "{source}, ligne {line} : {count} valeurs, mais l'en-tête a {columns} "
+                   "colonnes"),
+    "csv_no_target": ("{source}: no column {target!r} for the target; the columns are "
+                      "{header}",
+                      "{source} : pas de colonne {target!r} pour la cible ; les colonnes "
+                      "sont {header}"),
+    "csv_no_input": ("{source}: no column {name!r}, which the model takes as input; the "
+                     "model's inputs are {features}",
+                     "{source} : pas de colonne {name!r}, que le modèle prend en entrée ; "
+                     "les entrées du modèle sont {features}"),
+    "csv_no_features": ("{source}: no feature column besides the target {target!r}",
+                        "{source} : pas de colonne de variable à part la cible {target!r}"),
+    "csv_not_number": ("{source}, line {line}: the feature column {name!r} must hold numbers, "
+                       "got {value!r}",
+                       "{source}, ligne {line} : la colonne de variable {name!r} doit contenir "
+                       "des nombres, reçu : {value!r}"),
+    "csv_feature_empty": ("{source}, line {line}: the feature column {name!r} is empty (a "
+                          "missing value); fill it in or remove the row",
+                          "{source}, ligne {line} : la colonne de variable {name!r} est vide "
+                          "(une valeur manquante) ; remplissez-la ou retirez la ligne"),
+    "csv_feature_not_finite": ("{source}, line {line}: the feature column {name!r} holds "
+                               "{value!r}, not a finite number",
+                               "{source}, ligne {line} : la colonne de variable {name!r} "
+                               "contient {value!r}, pas un nombre fini"),
+    "csv_target_empty": ("{source}, line {line}: the target column {target!r} is empty; every "
+                         "row needs its target",
+                         "{source}, ligne {line} : la colonne cible {target!r} est vide ; "
+                         "chaque ligne a besoin de sa cible"),
+    "csv_target_not_finite": ("{source}, line {line}: the target column {target!r} holds "
+                              "{value!r}, not a finite number; every row needs its target",
+                              "{source}, ligne {line} : la colonne cible {target!r} contient "
+                              "{value!r}, pas un nombre fini ; chaque ligne a besoin de sa "
+                              "cible"),
+    "target_not_whole": ("{source}: the target {name} holds numbers that are not whole, such "
+                         "as {example:g}: a quantity, not classes; to predict it, train a "
+                         "regressor with --task regression",
+                         "{source} : la cible {name} contient des nombres non entiers, comme "
+                         "{example:g} : une quantité, pas des classes ; pour la prédire, "
+                         "entraînez une régression avec --task regression"),
+    "target_text": ("{source}: the target {name} holds text, such as {example!r}: classes, "
+                    "not a quantity; leave out --task regression",
+                    "{source} : la cible {name} contient du texte, comme {example!r} : des "
+                    "classes, pas une quantité ; retirez --task regression"),
+    "no_target": ("{source}: no target (labels)", "{source} : pas de cible (étiquettes)"),
+    # -- a model file that cannot be loaded (scratchnn.io) ------------------------------------
+    "model_invalid": ("{path!r} is not a valid scratchnn model: {problem}",
+                      "{path!r} n'est pas un modèle scratchnn valide : {problem}"),
+    "model_not_file": ("it is {kind}, not a file", "c'est {kind}, pas un fichier"),
+    "kind_folder": ("a folder", "un dossier"),
+    "kind_fifo": ("a FIFO (a named pipe)", "un FIFO (un tube nommé)"),
+    "kind_device": ("a device", "un périphérique"),
+    "kind_socket": ("a socket", "une socket"),
+    "model_not_npz": ("it is not an .npz archive", "ce n'est pas une archive .npz"),
+    "model_unreadable": ("it could not be read as a model archive ({kind}: {error})",
+                         "il n'a pas pu être lu comme une archive de modèle (fichier "
+                         "endommagé ou tronqué)"),
+    "model_header_json": ("its header is not valid JSON ({error})",
+                          "son en-tête n'est pas du JSON valide"),
+    "model_header_foreign": ("its header does not describe a scratchnn model",
+                             "son en-tête ne décrit pas un modèle scratchnn"),
+    "model_version": ("unknown format version {version!r} (this scratchnn reads versions "
+                      "{versions})",
+                      "version de format inconnue : {version!r} (cette version de scratchnn "
+                      "lit les versions {versions})"),
+    "model_no_header": ("it has no header array", "il n'a pas de tableau header"),
+    "model_member_not_npy": ("the member {name!r} is not a .npy array",
+                             "le membre {name!r} n'est pas un tableau .npy"),
+    "model_extra_arrays": ("it holds unexpected arrays {names}",
+                           "il contient des tableaux inattendus : {names}"),
+    "model_array_missing": ("the array {name} is missing", "il manque le tableau {name}"),
+    "model_member_truncated": ("the member {name} is truncated or holds more than its array",
+                               "le membre {name} est tronqué ou contient plus que son "
+                               "tableau"),
+    "model_member_damaged": ("the member {name} is damaged (its checksum is wrong)",
+                             "le membre {name} est endommagé (sa somme de contrôle est "
+                             "fausse)"),
+    "model_not_finite": ("the array {name} holds NaN or infinity",
+                         "le tableau {name} contient NaN ou l'infini"),
+    "model_negative": ("the array {name} holds negative values",
+                       "le tableau {name} contient des valeurs négatives"),
+    # -- a fit's refusals (scratchnn.trainer, scratchnn.errors) --------------------------------
+    "lbfgs_early_stopping": ("early stopping needs epochs of updates; L-BFGS stops by its own "
+                             "rule (tol): give no early_stopping with it",
+                             "l'arrêt précoce (early_stopping) demande des époques de mises à "
+                             "jour ; L-BFGS s'arrête par sa propre règle (tol) : ne donnez pas "
+                             "early_stopping avec lui"),
+    "split_one_side": ("validation_split={fraction} leaves no sample on one side of the split "
+                       "of {count} samples",
+                       "validation_split={fraction} ne laisse aucun exemple d'un côté de la "
+                       "séparation des {count} exemples"),
+    "diverged": ("training diverged at epoch {epoch}, batch {batch}: the loss or a parameter "
+                 "became NaN or infinite. The model keeps {kept}. Try a smaller learning rate "
+                 "than {learning_rate:g}.",
+                 "l'entraînement a divergé à l'époque {epoch}, lot {batch} : la perte ou un "
+                 "paramètre est devenu NaN ou infini. Le modèle garde {kept}. Essayez un taux "
+                 "d'apprentissage plus petit que {learning_rate:g}."),
+    "diverged_best": ("the weights of its best epoch ({epoch}), as early stopping does",
+                      "les poids de sa meilleure époque ({epoch}), comme le fait l'arrêt "
+                      "précoce"),
+    "diverged_last": ("its last finite weights", "ses derniers poids finis"),
+    # -- the command line's help (-h): what each command and option does --------------------
+    "usage_prefix": ("usage: ", "utilisation : "),
+    "heading": ("{title}", "{title}\u00a0"),  # argparse puts the colon after it
+    "positionals": ("positional arguments", "arguments"),
+    "optionals": ("options", "options"),
+    "help_help": ("show this help message and exit", "afficher cette aide et quitter"),
+    "about_scratchnn": ("Neural networks from scratch.", "Des réseaux de neurones, à la main."),
+    "metavar_path": ("PATH", "CHEMIN"),
+    "metavar_name": ("NAME", "NOM"),
+    "metavar_rate": ("RATE", "TAUX"),
+    "metavar_factor": ("FACTOR", "FACTEUR"),
+    "metavar_index": ("INDEX", "INDICE"),
+    "metavar_seconds": ("SECONDS", "SECONDES"),
+    "metavar_epochs": ("EPOCHS", "ÉPOQUES"),
+    "metavar_seed": ("SEED", "GRAINE"),
+    "metavar_size": ("SIZE", "TAILLE"),
+    "help_model": ("a model saved by 'scratchnn train --save'",
+                   "un modèle enregistré par 'scratchnn train --save'"),
+    "help_activation": ("activation of the hidden layers", "activation des couches cachées"),
+    "help_lang_lang": ("the language of the messages (default: French if LC_ALL, LC_MESSAGES or "
+                       "LANG, the first one set, is fr_..., else English)",
+                       "la langue des messages (par défaut : le français si LC_ALL, "
+                       "LC_MESSAGES ou LANG, la première définie, vaut fr_..., sinon "
+                       "l'anglais)"),
+    "help_check": ("check a course solution (Layer and Perceptron, or TensorFlow's train_step) "
+                   "against the formulas",
+                   "vérifier une solution du cours (Layer et Perceptron, ou le train_step de "
+                   "TensorFlow) avec les formules"),
+    "about_check": ("Import the file without its top-level training, run its Layer and "
+                    "Perceptron from the same weights as scratchnn, on random data and on the "
+                    "XOR table (sigmoid, then a ReLU hidden layer), and say for each formula "
+                    "(dz, d_weights, d_biases, da_prev, the update, daⁿ, the loss, the printed "
+                    "line) whether it is right. A TensorFlow solution of the XOR exercise "
+                    "(tf.Variable W1, b1, W2, b2 and train_step) is checked step by step "
+                    "against scratchnn's TensorFlow engine. Exit code 0 when all are right, 1 "
+                    "otherwise.",
+                    "Importe le fichier sans son entraînement au niveau du module, fait tourner "
+                    "ses Layer et Perceptron depuis les mêmes poids que scratchnn, sur des "
+                    "données aléatoires et sur la table du XOR (sigmoïde, puis une couche "
+                    "cachée ReLU), et dit pour chaque formule (dz, d_weights, d_biases, "
+                    "da_prev, la mise à jour, daⁿ, la perte, la ligne affichée) si elle est "
+                    "juste. Une solution TensorFlow de l'exercice du XOR (tf.Variable W1, b1, "
+                    "W2, b2 et train_step) est vérifiée pas à pas avec le moteur TensorFlow de "
+                    "scratchnn. Code de sortie 0 quand tout est juste, 1 sinon."),
+    "help_check_solution": ("the Python file that defines Layer and Perceptron, or train_step",
+                            "le fichier Python qui définit Layer et Perceptron, ou train_step"),
+    "help_check_timeout": ("the longest the solution may run (default: {timeout:g}, "
+                           "{tf_timeout:g} for a file that imports TensorFlow)",
+                           "la durée maximale de la solution (par défaut : {timeout:g}, "
+                           "{tf_timeout:g} pour un fichier qui importe TensorFlow)"),
+    "help_export": ("write a saved model as ONNX or a TensorFlow SavedModel",
+                    "écrire un modèle enregistré en ONNX ou en SavedModel de TensorFlow"),
+    "about_export": ("Write a model saved by 'scratchnn train --save' as an ONNX file (input "
+                     "'input', output 'output': the probabilities) or a TensorFlow SavedModel "
+                     "directory (signature 'serving_default').",
+                     "Écrit un modèle enregistré par 'scratchnn train --save' en fichier ONNX "
+                     "(entrée 'input', sortie 'output' : les probabilités) ou en dossier "
+                     "SavedModel de TensorFlow (signature 'serving_default')."),
+    "help_export_format": ("default: onnx for a .onnx output, else savedmodel",
+                           "par défaut : onnx pour une sortie .onnx, sinon savedmodel"),
+    "help_playground": ("watch a network learn, in the browser",
+                        "regarder un réseau apprendre, dans le navigateur"),
+    "about_playground": ("Serve a local web page, in the manner of TensorFlow Playground, where "
+                         "the NumPy engine trains a small network on 2-D data while you watch; "
+                         "Ctrl-C stops it. It binds 127.0.0.1 only and needs no network.",
+                         "Sert une page web locale, à la manière de TensorFlow Playground, où "
+                         "le moteur NumPy entraîne un petit réseau sur des données à 2 "
+                         "dimensions sous vos yeux ; Ctrl-C l'arrête. Elle n'écoute que sur "
+                         "127.0.0.1 et n'a pas besoin du réseau."),
+    "help_playground_port": ("the port (default: a free one)",
+                             "le port (par défaut : un port libre)"),
+    "help_playground_no_browser": ("do not open the page in the browser",
+                                   "ne pas ouvrir la page dans le navigateur"),
+    "help_playground_model": ("continue training a saved 2-input network (an .npz)",
+                              "continuer l'entraînement d'un réseau enregistré à 2 entrées (un "
+                              ".npz)"),
+    "help_plot": ("draw a saved model's loss curve and decision boundary",
+                  "dessiner la courbe de perte et la frontière de décision d'un modèle "
+                  "enregistré"),
+    "about_plot": ("Draw a saved model's loss curve and, for 2-D data, its decision boundary "
+                   "over the training points of a data set.",
+                   "Dessine la courbe de perte d'un modèle enregistré et, pour des données à 2 "
+                   "dimensions, sa frontière de décision sur les points d'entraînement d'un "
+                   "jeu de données."),
+    "help_plot_seed": ("seed of the data set (default: 0)",
+                       "graine du jeu de données (par défaut : 0)"),
+    "help_predict": ("predict with a saved model", "prédire avec un modèle enregistré"),
+    "about_predict": ("Print the probability and prediction of a saved model for each input, "
+                      "or write one row per row of a file.",
+                      "Affiche la probabilité et la prédiction d'un modèle enregistré pour "
+                      "chaque entrée, ou écrit une ligne par ligne d'un fichier."),
+    "help_predict_input": ("one sample's features (repeat for more samples)",
+                           "les variables d'un exemple (à répéter pour plus d'exemples)"),
+    "help_predict_data": ("a CSV (header, numeric feature columns), .npy or .npz of inputs",
+                          "un CSV (en-tête, colonnes de variables numériques), .npy ou .npz "
+                          "d'entrées"),
+    "help_predict_target": ("with --data: a label column to leave out of the features",
+                            "avec --data : une colonne d'étiquettes à laisser hors des "
+                            "variables"),
+    "help_predict_output": ("with --data: write the predictions here (default: print them)",
+                            "avec --data : écrire les prédictions ici (par défaut : les "
+                            "afficher)"),
+    "help_predict_engine": ("engine to load the model into (default: the one it was saved "
+                            "from)",
+                            "le moteur où charger le modèle (par défaut : celui d'où il a été "
+                            "enregistré)"),
+    "help_trace": ("show one training step, every formula with its numbers",
+                   "montrer un pas d'entraînement, chaque formule avec ses nombres"),
+    "about_trace": ("One step of gradient descent on one sample of a logic gate, as the "
+                    "course writes it: the forward pass, the loss and its derivative, then "
+                    "dz, d_weights, d_biases, da_prev and the update of each layer.",
+                    "Un pas de descente de gradient sur un exemple d'une porte logique, comme "
+                    "le cours l'écrit : la propagation avant, la perte et sa dérivée, puis dz, "
+                    "d_weights, d_biases, da_prev et la mise à jour de chaque couche."),
+    "help_trace_sample": ("which row of the truth table (default: 1, x = (0, 1))",
+                          "quelle ligne de la table de vérité (par défaut : 1, x = (0, 1))"),
+    "help_trace_hidden": ("neurons of each hidden layer (default: 2, the course's)",
+                          "neurones de chaque couche cachée (par défaut : 2, comme le cours)"),
+    "help_trace_seed": ("seed of the initial weights (normal, biases zero)",
+                        "graine des poids initiaux (loi normale, biais nuls)"),
+    "help_train": ("train a network and print what it learned",
+                   "entraîner un réseau et afficher ce qu'il a appris"),
+    "about_train": ("Train a network; by default the spec's 2-2-1 sigmoid XOR network. Options "
+                    "left out take the data set's defaults.",
+                    "Entraîne un réseau ; par défaut le réseau 2-2-1 à sigmoïde du XOR, celui "
+                    "du cours. Les options omises prennent les valeurs par défaut du jeu de "
+                    "données."),
+    "help_train_data": ("train on your own file instead: a CSV with a header (the --target "
+                        "column holds the labels, the others are numeric features), a features "
+                        ".npy (with --target labels.npy) or an .npz of X and y; the features "
+                        "are standardised, in the saved model too",
+                        "entraîner plutôt sur votre propre fichier : un CSV avec un en-tête "
+                        "(la colonne --target contient les étiquettes, les autres sont des "
+                        "variables numériques), un .npy des variables (avec --target "
+                        "etiquettes.npy) ou un .npz de X et y ; les variables sont "
+                        "standardisées, dans le modèle enregistré aussi"),
+    "help_train_target": ("with --data: the labels' column, or their .npy file, or .npz array",
+                          "avec --data : la colonne des étiquettes, ou leur fichier .npy, ou "
+                          "leur tableau du .npz"),
+    "help_train_task": ("with --data: regression predicts the target's numbers (mean squared "
+                        "error on the standardised target, kept in the model); default: "
+                        "classification, the target's values are classes",
+                        "avec --data : regression prédit les nombres de la cible (erreur "
+                        "quadratique moyenne sur la cible standardisée, gardée dans le "
+                        "modèle) ; par défaut : classification, les valeurs de la cible sont "
+                        "des classes"),
+    "help_train_test_data": ("with --data: a file of the same form to test on (default: a "
+                             "quarter of --data, split by class with --seed)",
+                             "avec --data : un fichier de même forme pour le test (par défaut "
+                             ": un quart de --data, tiré par classe avec --seed)"),
+    "help_train_devices": ("tensorflow engine: train data-parallel on N logical CPU devices, "
+                           "or on all GPUs with 'all' (tf.distribute.MirroredStrategy)",
+                           "moteur tensorflow : entraîner en parallèle de données sur N "
+                           "processeurs logiques, ou sur tous les GPU avec 'all' "
+                           "(tf.distribute.MirroredStrategy)"),
+    "help_train_hidden": ("neurons of each hidden layer", "neurones de chaque couche cachée"),
+    "help_train_init": ("weight initialiser", "initialisation des poids"),
+    "help_train_optimizer": ("lbfgs: a full-batch quasi-Newton solver for small data (needs "
+                             "SciPy)",
+                             "lbfgs : une méthode de quasi-Newton sur tout l'ensemble, pour de "
+                             "petites données (demande SciPy)"),
+    "help_train_schedule": ("the learning rate over training: exponential and cosine decay to "
+                            "a tenth and to 0 by the last step, scikit-learn's invscaling and "
+                            "adaptive, or divided by 10 on a plateau of the validation (else "
+                            "training) loss",
+                            "le taux d'apprentissage au fil de l'entraînement : décroissance "
+                            "exponentielle et cosinus jusqu'au dixième et jusqu'à 0 au dernier "
+                            "pas, invscaling et adaptive de scikit-learn, ou divisé par 10 sur "
+                            "un plateau de la perte de validation (sinon d'entraînement)"),
+    "help_train_l2": ("weight penalty: add FACTOR times the sum of squared weights to the loss",
+                      "pénalité des poids : ajouter à la perte FACTEUR fois la somme des "
+                      "carrés des poids"),
+    "help_train_dropout": ("drop this fraction of each hidden layer's units in training",
+                           "éteindre cette fraction des unités de chaque couche cachée pendant "
+                           "l'entraînement"),
+    "help_train_batch_size": ("samples per update (0: the whole set)",
+                              "exemples par mise à jour (0 : tout l'ensemble)"),
+    "help_train_validation_split": ("hold out this fraction of the training data for "
+                                    "validation",
+                                    "mettre de côté cette fraction des données "
+                                    "d'entraînement pour la validation"),
+    "help_train_early_stopping": ("stop when the validation loss stops improving, keep the "
+                                  "best",
+                                  "s'arrêter quand la perte de validation ne s'améliore plus, "
+                                  "garder la meilleure époque"),
+    "help_train_restarts": ("if training gets stuck, retry from up to K new initial weights",
+                            "si l'entraînement est bloqué, recommencer depuis K nouveaux poids "
+                            "initiaux au plus"),
+    "help_train_seed": ("random seed (default: 0)", "graine aléatoire (par défaut : 0)"),
+    "help_train_verbose": ("0 silent, 1 the loss every --log-every epochs, 2 a progress bar "
+                           "(default: 2 on a terminal, else 1)",
+                           "0 muet, 1 la perte toutes les --log-every époques, 2 une barre de "
+                           "progression (par défaut : 2 dans un terminal, sinon 1)"),
+    "help_train_log_every": ("print the loss every N epochs (default: a tenth of the epochs)",
+                             "afficher la perte toutes les N époques (par défaut : un dixième "
+                             "des époques)"),
+    "help_train_json": ("print, last, one JSON object with the results",
+                        "afficher, en dernier, un objet JSON avec les résultats"),
+    "help_train_save": ("save the trained model to PATH (.npz)",
+                        "enregistrer le modèle entraîné dans CHEMIN (.npz)"),
+    "help_train_plot": ("draw the loss curve and (2-D data) the decision boundary to PNG",
+                        "dessiner la courbe de perte et (données à 2 dimensions) la frontière "
+                        "de décision dans PNG"),
+    "help_train_animate": ("draw the decision boundary and the loss curve along the way, as an "
+                           "animated GIF (2-D data)",
+                           "dessiner la frontière de décision et la courbe de perte au fil de "
+                           "l'entraînement, en GIF animé (données à 2 dimensions)"),
     # -- the command line: what it prints ---------------------------------------------------
+    "playground_at": ("scratchnn playground at {address} (Ctrl-C stops it)",
+                      "terrain de jeu de scratchnn à l'adresse {address} (Ctrl-C l'arrête)"),
     "note": ("Note: {message}", "Remarque : {message}"),
     "model_saved": ("model saved to {path}", "modèle enregistré dans {path}"),
     "figure_saved": ("figure saved to {path}", "figure enregistrée dans {path}"),
@@ -634,6 +992,44 @@ def say(key: str, **values: Any) -> str:
     language = current_language()
     phrase = words(language)[key].format(**values)
     return _FRENCH_PERCENT.sub("\\1\u00a0%", phrase) if language == "fr" else phrase
+
+
+class Phrase:
+    """The phrase ``key`` with its ``values``, said in the language current when it is read
+    (``str``, or a value of another phrase), not when it is made."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        words("en")[key]  # refuses an unknown key where the phrase is made
+        self.key, self.values = key, values
+
+    def __str__(self) -> str:
+        return say(self.key, **self.values)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __repr__(self) -> str:
+        return f"Phrase({self.key!r}, **{self.values!r})"
+
+
+class _Localized(Exception):
+    """An error whose message is a ``Phrase``: English for a Python user (or the language of
+    the ``speaking`` block it is read in), the command's language on the command line."""
+
+    def __init__(self, key: str, **values: Any) -> None:
+        super().__init__(Phrase(key, **values))
+        self.key, self.values = key, values
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled with its key, not as __init__(phrase)
+        return functools.partial(type(self), self.key, **self.values), ()
+
+
+class LocalizedValueError(_Localized, ValueError):
+    """A ValueError whose message is the phrase ``key`` of this module, with ``values``."""
+
+
+class LocalizedTypeError(_Localized, TypeError):
+    """A TypeError whose message is the phrase ``key`` of this module, with ``values``."""
 
 
 def language_of_environment(environ: Mapping[str, str] | None = None) -> str:

@@ -28,7 +28,7 @@ from .errors import NonFiniteLoss, TrainingDivergedError, convergence_warning
 from .history import History
 from .initializers import FitRandom, RandomState, check_fit_random_state, initialize
 from .interrupt import InterruptGuard
-from .language import say
+from .language import LocalizedValueError, say
 from .layers import initial_normalization
 from .losses import batch_weight
 from .optimizers import SGD, Optimizer, get_optimizer
@@ -240,8 +240,7 @@ def plan_fit(
     if plateau is not None:
         watched.add(plateau.monitor)
     if isinstance(solver, LBFGS) and stoppers:
-        raise ValueError("early stopping needs epochs of updates; L-BFGS stops by its own "
-                         "rule (tol): give no early_stopping with it")
+        raise LocalizedValueError("lbfgs_early_stopping")
     if (validation_split is None and validation_data is None
             and watched & {"val_loss", "val_accuracy"}):
         validation_split = 0.1
@@ -255,8 +254,7 @@ def plan_fit(
         check_fraction("validation_split", validation_split)
         train, held_out = stratified_split(model.output_kind.strata(Y), validation_split, rng)
         if len(train) == 0 or len(held_out) == 0:
-            raise ValueError(f"validation_split={validation_split} leaves no sample on one "
-                             f"side of the split of {len(X)} samples")
+            raise LocalizedValueError("split_one_side", fraction=validation_split, count=len(X))
         validation = (X, Y, W, held_out)
     n_samples = X.shape[0] if train is None else len(train)
     batch_size = n_samples if batch_size is None else min(

@@ -13,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from ..language import LANGUAGES, language_of_environment, speaking
+from ..language import LANGUAGES, language_of_environment, say, speaking
 from . import check, export, playground, plot, predict, trace, train
 from .common import CommandParser, fail, first_line, interrupted, os_reason
 
@@ -25,7 +25,7 @@ COMMANDS = {"train": train, "predict": predict, "plot": plot, "export": export, 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every command (its words in the current language)."""
-    parser = CommandParser(prog="scratchnn", description="Neural networks from scratch.")
+    parser = CommandParser(prog="scratchnn", description=say("about_scratchnn"))
     commands = parser.add_subparsers(dest="command", required=True, parser_class=CommandParser,
                                      metavar="{" + ",".join(COMMANDS) + "}")
     for command in COMMANDS.values():

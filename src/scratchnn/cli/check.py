@@ -15,22 +15,12 @@ __all__ = ["add_parser", "run"]
 def add_parser(commands: Any) -> None:
     """Add ``check`` and its options to the subcommands."""
     command = commands.add_parser(
-        "check", help="check a course solution (Layer and Perceptron, or TensorFlow's "
-                      "train_step) against the formulas",
-        description="Import the file without its top-level training, run its Layer and "
-                    "Perceptron from the same weights as scratchnn, on random data and on the "
-                    "XOR table (sigmoid, then a ReLU hidden layer), and say for each formula "
-                    "(dz, d_weights, d_biases, da_prev, the update, daⁿ, the loss, the printed "
-                    "line) whether it is right. A TensorFlow solution of the XOR exercise "
-                    "(tf.Variable W1, b1, W2, b2 and train_step) is checked step by step "
-                    "against scratchnn's TensorFlow engine. Exit code 0 when all are right, 1 "
-                    "otherwise.")
+        "check", help=say("help_check"),
+        description=say("about_check"))
     command.add_argument("solution", metavar=say("metavar_solution"),
-                         help="the Python file that defines Layer and Perceptron, or "
-                              "train_step")
-    command.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                         help=f"the longest the solution may run (default: {TIMEOUT:g}, "
-                              f"{TF_TIMEOUT:g} for a file that imports TensorFlow)")
+                         help=say("help_check_solution"))
+    command.add_argument("--timeout", type=float, default=None, metavar=say("metavar_seconds"),
+                         help=say("help_check_timeout", timeout=TIMEOUT, tf_timeout=TF_TIMEOUT))
     add_language(command)
 
 

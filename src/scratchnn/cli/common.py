@@ -7,7 +7,7 @@ import errno
 import itertools
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -18,27 +18,51 @@ from ..base import BaseModel
 from ..language import LANGUAGES, current_language, say, translate_usage_error
 from ..numpy_engine import Perceptron
 
-__all__ = ["GATES", "CommandParser", "add_language", "check_outputs", "fail", "first_line",
-           "interrupted", "load_data", "load_model", "one_label_per_sample", "os_reason",
-           "print_table", "require_file", "tensorflow_model"]
+__all__ = ["GATES", "CommandParser", "HelpFormatter", "add_language", "check_outputs", "fail",
+           "first_line", "interrupted", "load_data", "load_model", "one_label_per_sample",
+           "os_reason", "print_table", "require_file", "require_memory", "tensorflow_model"]
 
 GATES = ("xor", "and", "or", "nand")
 
 
 class CommandParser(argparse.ArgumentParser):
-    """An argument parser whose errors are one line, with exit code 2, in the current
-    language."""
+    """An argument parser whose help and errors are in the current language, its errors one
+    line with exit code 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+        # argparse names its headings and -h in English (through gettext, for a catalogue
+        # that Python does not ship in French): said here instead.
+        self._positionals.title = say("positionals")
+        self._optionals.title = say("optionals")
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = say("help_help")
 
     def error(self, message: str) -> NoReturn:
         message = translate_usage_error(message, current_language())
         self.exit(2, say("usage_error", prog=self.prog, message=message) + "\n")
 
 
+class HelpFormatter(argparse.HelpFormatter):
+    """argparse's help, its "usage: " and the colon after its headings in the current
+    language."""
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(None if heading is None else say("heading", title=heading))
+
+    def add_usage(self, usage: str | None, actions: Iterable[argparse.Action],
+                  groups: Iterable[argparse._MutuallyExclusiveGroup],
+                  prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, say("usage_prefix") if prefix is None
+                          else prefix)
+
+
 def add_language(parser: argparse.ArgumentParser) -> None:
     """The ``--lang`` option of a command that prints words."""
     parser.add_argument("--lang", choices=LANGUAGES, default=None,
-                        help="the language of the messages (default: French if LC_ALL, "
-                             "LC_MESSAGES or LANG, the first one set, is fr_..., else English)")
+                        help=say("help_lang_lang"))
 
 
 def fail(key: str, **values: Any) -> NoReturn:
@@ -105,6 +129,22 @@ def _same_file(source: str, path: str) -> bool:
         return os.path.samefile(source, path)
     except OSError:  # one of them does not exist: writing it destroys no input
         return False
+
+
+def require_memory(sizes: list[int], n_rows: int) -> None:
+    """Fail before allocating a network whose parameters, gradients and optimizer state (four
+    float64 arrays of them), with the targets of ``n_rows`` rows (one-hot: a value per class),
+    do not fit in the memory the machine has free: the system would kill the process rather
+    than raise a MemoryError."""
+    n_parameters = sum(n_in * n_out + n_out for n_in, n_out in itertools.pairwise(sizes))
+    needed = 4 * 8 * n_parameters + 8 * n_rows * sizes[-1]
+    try:
+        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system: let NumPy say
+        return
+    if needed > free:
+        fail("memory", parameters=n_parameters, rows=n_rows, targets=sizes[-1],
+             needed=needed / 1e9, free=free / 1e9)
 
 
 def tensorflow_model(model: Perceptron, devices: str | None) -> BaseModel:

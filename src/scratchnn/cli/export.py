@@ -17,15 +17,13 @@ FORMATS = ("onnx", "savedmodel")
 def add_parser(commands: Any) -> None:
     """Add ``export`` and its options to the subcommands."""
     export = commands.add_parser(
-        "export", help="write a saved model as ONNX or a TensorFlow SavedModel",
-        description="Write a model saved by 'scratchnn train --save' as an ONNX file (input "
-                    "'input', output 'output': the probabilities) or a TensorFlow SavedModel "
-                    "directory (signature 'serving_default').")
+        "export", help=say("help_export"),
+        description=say("about_export"))
     export.add_argument("model", metavar=say("metavar_model"),
-                        help="a model saved by 'scratchnn train --save'")
-    export.add_argument("-o", "--output", required=True, metavar="PATH")
+                        help=say("help_model"))
+    export.add_argument("-o", "--output", required=True, metavar=say("metavar_path"))
     export.add_argument("--format", choices=FORMATS,
-                        help="default: onnx for a .onnx output, else savedmodel")
+                        help=say("help_export_format"))
     add_language(export)
 
 

@@ -7,6 +7,7 @@ import argparse
 import contextlib
 from typing import Any
 
+from ..language import say
 from .common import add_language, fail, require_file
 
 __all__ = ["add_parser", "run"]
@@ -15,16 +16,14 @@ __all__ = ["add_parser", "run"]
 def add_parser(commands: Any) -> None:
     """Add ``playground`` and its options to the subcommands."""
     command = commands.add_parser(
-        "playground", help="watch a network learn, in the browser",
-        description="Serve a local web page, in the manner of TensorFlow Playground, where "
-                    "the NumPy engine trains a small network on 2-D data while you watch; "
-                    "Ctrl-C stops it. It binds 127.0.0.1 only and needs no network.")
+        "playground", help=say("help_playground"),
+        description=say("about_playground"))
     command.add_argument("--port", type=int, default=None,
-                         help="the port (default: a free one)")
+                         help=say("help_playground_port"))
     command.add_argument("--no-browser", action="store_true",
-                         help="do not open the page in the browser")
-    command.add_argument("--model", metavar="PATH",
-                         help="continue training a saved 2-input network (an .npz)")
+                         help=say("help_playground_no_browser"))
+    command.add_argument("--model", metavar=say("metavar_path"),
+                         help=say("help_playground_model"))
     add_language(command)
 
 

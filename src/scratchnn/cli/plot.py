@@ -19,14 +19,14 @@ __all__ = ["add_parser", "draw", "run"]
 def add_parser(commands: Any) -> None:
     """Add ``plot`` and its options to the subcommands."""
     plot = commands.add_parser(
-        "plot", help="draw a saved model's loss curve and decision boundary",
-        description="Draw a saved model's loss curve and, for 2-D data, its decision boundary "
-                    "over the training points of a data set.",
+        "plot", help=say("help_plot"),
+        description=say("about_plot"),
     )
     plot.add_argument("model", metavar=say("metavar_model"),
-                      help="a model saved by 'scratchnn train --save'")
+                      help=say("help_model"))
     plot.add_argument("--dataset", choices=list(datasets.DATASETS), default="xor")
-    plot.add_argument("--seed", type=int, default=0, help="seed of the data set (default: 0)")
+    plot.add_argument("--seed", type=int, default=0, metavar=say("metavar_seed"),
+                      help=say("help_plot_seed"))
     plot.add_argument("-o", "--output", required=True, metavar="PNG")
     add_language(plot)
 

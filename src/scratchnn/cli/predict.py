@@ -35,24 +35,22 @@ CHUNK = 1 << 14
 def add_parser(commands: Any) -> None:
     """Add ``predict`` and its options to the subcommands."""
     predict = commands.add_parser(
-        "predict", help="predict with a saved model",
-        description="Print the probability and prediction of a saved model for each input, "
-                    "or write one row per row of a file.",
+        "predict", help=say("help_predict"),
+        description=say("about_predict"),
     )
     predict.add_argument("model", metavar=say("metavar_model"),
-                         help="a model saved by 'scratchnn train --save'")
+                         help=say("help_model"))
     inputs = predict.add_mutually_exclusive_group(required=True)
     inputs.add_argument("--input", type=float, nargs="+", action="append",
-                        metavar="X", help="one sample's features (repeat for more samples)")
-    inputs.add_argument("--data", metavar="PATH",
-                        help="a CSV (header, numeric feature columns), .npy or .npz of inputs")
-    predict.add_argument("--target", metavar="NAME",
-                         help="with --data: a label column to leave out of the features")
+                        metavar="X", help=say("help_predict_input"))
+    inputs.add_argument("--data", metavar=say("metavar_path"),
+                        help=say("help_predict_data"))
+    predict.add_argument("--target", metavar=say("metavar_name"),
+                         help=say("help_predict_target"))
     predict.add_argument("--output", metavar="CSV",
-                         help="with --data: write the predictions here (default: print them)")
+                         help=say("help_predict_output"))
     predict.add_argument("--engine", choices=("numpy", "tensorflow"), default=None,
-                         help="engine to load the model into (default: the one it was saved "
-                              "from)")
+                         help=say("help_predict_engine"))
     add_language(predict)
 
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from ..language import current_language
+from ..language import current_language, say
 from ..numpy_engine import Perceptron
 from ..trace import trace
-from .common import GATES, add_language, fail, load_data
+from .common import GATES, add_language, fail, load_data, require_memory
 
 __all__ = ["add_parser", "run"]
 
@@ -19,20 +19,19 @@ __all__ = ["add_parser", "run"]
 def add_parser(commands: Any) -> None:
     """Add ``trace`` and its options to the subcommands."""
     command = commands.add_parser(
-        "trace", help="show one training step, every formula with its numbers",
-        description="One step of gradient descent on one sample of a logic gate, as the "
-                    "course writes it: the forward pass, the loss and its derivative, then "
-                    "dz, d_weights, d_biases, da_prev and the update of each layer.")
+        "trace", help=say("help_trace"),
+        description=say("about_trace"))
     command.add_argument("--dataset", choices=GATES, default="xor")
-    command.add_argument("--sample", type=int, default=1, metavar="INDEX",
-                         help="which row of the truth table (default: 1, x = (0, 1))")
+    command.add_argument("--sample", type=int, default=1, metavar=say("metavar_index"),
+                         help=say("help_trace_sample"))
     command.add_argument("--hidden", type=int, nargs="*", default=[2], metavar="N",
-                         help="neurons of each hidden layer (default: 2, the course's)")
+                         help=say("help_trace_hidden"))
     command.add_argument("--activation", choices=("sigmoid", "tanh", "relu"),
-                         default="sigmoid", help="activation of the hidden layers")
-    command.add_argument("--learning-rate", type=float, default=0.1)
-    command.add_argument("--seed", type=int, default=0,
-                         help="seed of the initial weights (normal, biases zero)")
+                         default="sigmoid", help=say("help_activation"))
+    command.add_argument("--learning-rate", type=float, default=0.1,
+                         metavar=say("metavar_rate"))
+    command.add_argument("--seed", type=int, default=0, metavar=say("metavar_seed"),
+                         help=say("help_trace_seed"))
     add_language(command)
 
 
@@ -46,6 +45,7 @@ def run(args: argparse.Namespace) -> None:
         fail("trace_sizes")
     if args.seed < 0:
         fail("non_negative_int", option="--seed", value=args.seed)
+    require_memory([X.shape[1], *args.hidden, 1], 1)
     model = Perceptron.from_sizes([X.shape[1], *args.hidden, 1], args.activation, "sigmoid",
                                   "binary_crossentropy", init="normal", random_state=args.seed)
     print("\n".join(trace(model, X[args.sample], y[args.sample], args.learning_rate,

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
-import os
 import sys
 import warnings
 from dataclasses import dataclass
@@ -35,6 +33,7 @@ from .common import (
     os_reason,
     print_table,
     require_file,
+    require_memory,
     tensorflow_model,
 )
 from .plot import draw
@@ -77,89 +76,58 @@ def add_parser(commands: Any) -> None:
     """Add ``train`` and its options to the subcommands."""
     train = commands.add_parser(
         "train",
-        help="train a network and print what it learned",
-        description="Train a network; by default the spec's 2-2-1 sigmoid XOR network. Options "
-                    "left out take the data set's defaults.",
+        help=say("help_train"),
+        description=say("about_train"),
     )
     train.add_argument("--dataset", choices=list(datasets.DATASETS), default="xor")
-    train.add_argument("--data", metavar="PATH",
-                       help="train on your own file instead: a CSV with a header (the "
-                            "--target column holds the labels, the others are numeric "
-                            "features), a features .npy (with --target labels.npy) or an .npz "
-                            "of X and y; the features are standardised, in the saved model too")
-    train.add_argument("--target", metavar="NAME", help="with --data: the labels' column, or "
-                                                        "their .npy file, or .npz array")
+    train.add_argument("--data", metavar=say("metavar_path"),
+                       help=say("help_train_data"))
+    train.add_argument("--target", metavar=say("metavar_name"), help=say("help_train_target"))
     train.add_argument("--task", choices=("classification", "regression"),
                        default="classification",
-                       help="with --data: regression predicts the target's numbers (mean "
-                            "squared error on the standardised target, kept in the model); "
-                            "default: classification, the target's values are classes")
-    train.add_argument("--test-data", metavar="PATH",
-                       help="with --data: a file of the same form to test on (default: a "
-                            "quarter of --data, split by class with --seed)")
+                       help=say("help_train_task"))
+    train.add_argument("--test-data", metavar=say("metavar_path"),
+                       help=say("help_train_test_data"))
     train.add_argument("--engine", choices=("numpy", "tensorflow"), default="numpy")
     train.add_argument("--devices", metavar="N",
-                       help="tensorflow engine: train data-parallel on N logical CPU devices, "
-                            "or on all GPUs with 'all' (tf.distribute.MirroredStrategy)")
+                       help=say("help_train_devices"))
     train.add_argument("--hidden", type=int, nargs="+", metavar="N",
-                       help="neurons of each hidden layer")
+                       help=say("help_train_hidden"))
     train.add_argument("--activation", choices=HIDDEN_ACTIVATIONS,
-                       help="activation of the hidden layers")
-    train.add_argument("--init", choices=sorted(INITIALIZERS), help="weight initialiser")
+                       help=say("help_activation"))
+    train.add_argument("--init", choices=sorted(INITIALIZERS), help=say("help_train_init"))
     train.add_argument("--optimizer", choices=[*sorted(OPTIMIZERS), "lbfgs"],
-                       help="lbfgs: a full-batch quasi-Newton solver for small data (needs "
-                            "SciPy)")
+                       help=say("help_train_optimizer"))
     train.add_argument("--schedule", choices=["constant", *SCHEDULES], default="constant",
-                       help="the learning rate over training: exponential and cosine decay "
-                            "to a tenth and to 0 by the last step, scikit-learn's invscaling "
-                            "and adaptive, or divided by 10 on a plateau of the validation "
-                            "(else training) loss")
-    train.add_argument("--l2", type=float, metavar="FACTOR",
-                       help="weight penalty: add FACTOR times the sum of squared weights to "
-                            "the loss")
-    train.add_argument("--dropout", type=float, metavar="RATE",
-                       help="drop this fraction of each hidden layer's units in training")
-    train.add_argument("--epochs", type=int)
-    train.add_argument("--learning-rate", type=float)
-    train.add_argument("--batch-size", type=int,
-                       help="samples per update (0: the whole set)")
+                       help=say("help_train_schedule"))
+    train.add_argument("--l2", type=float, metavar=say("metavar_factor"),
+                       help=say("help_train_l2"))
+    train.add_argument("--dropout", type=float, metavar=say("metavar_rate"),
+                       help=say("help_train_dropout"))
+    train.add_argument("--epochs", type=int, metavar=say("metavar_epochs"))
+    train.add_argument("--learning-rate", type=float, metavar=say("metavar_rate"))
+    train.add_argument("--batch-size", type=int, metavar=say("metavar_size"),
+                       help=say("help_train_batch_size"))
     train.add_argument("--validation-split", type=float, metavar="FRACTION",
-                       help="hold out this fraction of the training data for validation")
+                       help=say("help_train_validation_split"))
     train.add_argument("--early-stopping", action="store_true",
-                       help="stop when the validation loss stops improving, keep the best")
+                       help=say("help_train_early_stopping"))
     train.add_argument("--restarts", type=int, metavar="K",
-                       help="if training gets stuck, retry from up to K new initial weights")
-    train.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+                       help=say("help_train_restarts"))
+    train.add_argument("--seed", type=int, default=0, metavar=say("metavar_seed"),
+                       help=say("help_train_seed"))
     train.add_argument("--verbose", type=int, choices=(0, 1, 2),
-                       help="0 silent, 1 the loss every --log-every epochs, 2 a progress bar "
-                            "(default: 2 on a terminal, else 1)")
+                       help=say("help_train_verbose"))
     train.add_argument("--log-every", type=int, metavar="N",
-                       help="print the loss every N epochs (default: a tenth of the epochs)")
+                       help=say("help_train_log_every"))
     train.add_argument("--json", action="store_true",
-                       help="print, last, one JSON object with the results")
-    train.add_argument("--save", metavar="PATH", help="save the trained model to PATH (.npz)")
+                       help=say("help_train_json"))
+    train.add_argument("--save", metavar=say("metavar_path"), help=say("help_train_save"))
     train.add_argument("--plot", metavar="PNG",
-                       help="draw the loss curve and (2-D data) the decision boundary to PNG")
+                       help=say("help_train_plot"))
     train.add_argument("--animate", metavar="GIF",
-                       help="draw the decision boundary and the loss curve along the way, as "
-                            "an animated GIF (2-D data)")
+                       help=say("help_train_animate"))
     add_language(train)
-
-
-def require_memory(sizes: list[int], n_rows: int) -> None:
-    """Fail before allocating a network whose parameters, gradients and optimizer state (four
-    float64 arrays of them), with the targets of ``n_rows`` rows (one-hot: a value per class),
-    do not fit in the memory the machine has free: the system would kill the process rather
-    than raise a MemoryError."""
-    n_parameters = sum(n_in * n_out + n_out for n_in, n_out in itertools.pairwise(sizes))
-    needed = 4 * 8 * n_parameters + 8 * n_rows * sizes[-1]
-    try:
-        free = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):  # not a POSIX system: let NumPy say
-        return
-    if needed > free:
-        fail("memory", parameters=n_parameters, rows=n_rows, targets=sizes[-1],
-             needed=needed / 1e9, free=free / 1e9)
 
 
 def build_model(args: argparse.Namespace, n_features: int, n_classes: int,

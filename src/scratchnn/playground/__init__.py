@@ -18,6 +18,8 @@ import threading
 import webbrowser
 from pathlib import Path
 
+from ..language import say
+
 __all__ = ["require", "serve"]
 
 
@@ -55,7 +57,7 @@ def serve(port: int | None = None, host: str = "127.0.0.1", open_browser: bool =
     address = f"http://{host}:{port}/?token={app.state.token}"
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", ws="websockets-sansio")
     server = uvicorn.Server(config)
-    print(f"scratchnn playground at {address} (Ctrl-C stops it)", flush=True)
+    print(say("playground_at", address=address), flush=True)
     if open_browser:
         threading.Timer(0.5, webbrowser.open, args=(address,)).start()
     server.run()
