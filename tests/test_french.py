@@ -389,3 +389,13 @@ def test_the_playground_says_where_it_is_in_french(capsys: pytest.CaptureFixture
     code, output = run(capsys, "playground", "--no-browser", "--lang", "fr")
     assert code == 0 and "terrain de jeu de scratchnn à l'adresse http://127.0.0.1:" in output
     assert "(Ctrl-C l'arrête)" in output and english_words(output) == set(), output
+
+
+def test_batch_normalisation_on_the_command_line_trains_and_its_refusal_is_french(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, printed = run(capsys, "train", "--dataset", "moons", "--batch-norm", "--epochs", "5",
+                        "--verbose", "0", "--lang", "fr")
+    assert code == 0 and "exactitude" in printed and not english_words(printed)
+    code, printed = run(capsys, "train", "--dataset", "moons", "--batch-norm", "--batch-size",
+                        "1", "--verbose", "0", "--lang", "fr")
+    assert code == 2 and "demande des lots d'au moins 2 exemples" in printed

@@ -530,6 +530,18 @@ PHRASES: dict[str, tuple[str, str]] = {
     "model_negative": ("the array {name} holds negative values",
                        "le tableau {name} contient des valeurs négatives"),
     # -- a fit's refusals (scratchnn.trainer, scratchnn.errors) --------------------------------
+    "batch_norm_lbfgs": ("batch normalisation trains by mini-batch updates (its statistics are "
+                         "the batch's); L-BFGS cannot train it: use optimizer 'sgd' or 'adam'",
+                         "la normalisation par lot s'entraîne par mises à jour sur des lots "
+                         "(ses statistiques sont celles du lot) ; L-BFGS ne peut pas "
+                         "l'entraîner : prenez l'optimiseur 'sgd' ou 'adam'"),
+    "batch_norm_batch_size": ("batch normalisation needs batches of at least 2 samples in "
+                              "training (over one sample its variance is 0), got batch_size=1 "
+                              "(or 1 training sample): give a batch_size of 2 or more",
+                              "la normalisation par lot demande des lots d'au moins 2 exemples "
+                              "à l'entraînement (sur un seul, sa variance est nulle), reçu "
+                              "batch_size=1 (ou 1 exemple d'entraînement) : donnez un "
+                              "batch_size de 2 ou plus"),
     "lbfgs_early_stopping": ("early stopping needs epochs of updates; L-BFGS stops by its own "
                              "rule (tol): give no early_stopping with it",
                              "l'arrêt précoce (early_stopping) demande des époques de mises à "
@@ -724,6 +736,10 @@ PHRASES: dict[str, tuple[str, str]] = {
     "help_train_dropout": ("drop this fraction of each hidden layer's units in training",
                            "éteindre cette fraction des unités de chaque couche cachée pendant "
                            "l'entraînement"),
+    "help_train_batch_norm": ("normalise each hidden layer's z over the batch (Keras's "
+                              "BatchNormalization; needs batches of 2 samples or more)",
+                              "normaliser le z de chaque couche cachée sur le lot "
+                              "(BatchNormalization de Keras ; des lots de 2 exemples ou plus)"),
     "help_train_batch_size": ("samples per update (0: the whole set)",
                               "exemples par mise à jour (0 : tout l'ensemble)"),
     "help_train_validation_split": ("hold out this fraction of the training data for "

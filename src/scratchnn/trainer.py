@@ -279,12 +279,9 @@ def plan_fit(
 def _check_batch_norm(solver: Optimizer | LBFGS, batch_size: int) -> None:
     """Batch normalisation trains on batches of several samples, by epochs of updates."""
     if isinstance(solver, LBFGS):
-        raise ValueError("batch normalisation trains by mini-batch updates (its statistics are "
-                         "the batch's); L-BFGS cannot train it: use optimizer 'sgd' or 'adam'")
+        raise LocalizedValueError("batch_norm_lbfgs")
     if batch_size < 2:
-        raise ValueError("batch normalisation needs batches of at least 2 samples in "
-                         "training (over one sample its variance is 0), got batch_size=1 "
-                         "(or 1 training sample): give a batch_size of 2 or more")
+        raise LocalizedValueError("batch_norm_batch_size")
 
 
 class Trainer:

@@ -104,6 +104,7 @@ def add_parser(commands: Any) -> None:
                        help=say("help_train_l2"))
     train.add_argument("--dropout", type=float, metavar=say("metavar_rate"),
                        help=say("help_train_dropout"))
+    train.add_argument("--batch-norm", action="store_true", help=say("help_train_batch_norm"))
     train.add_argument("--epochs", type=int, metavar=say("metavar_epochs"))
     train.add_argument("--learning-rate", type=float, metavar=say("metavar_rate"))
     train.add_argument("--batch-size", type=int, metavar=say("metavar_size"),
@@ -140,7 +141,8 @@ def build_model(args: argparse.Namespace, n_features: int, n_classes: int,
     require_memory([n_features, *args.hidden, n_outputs], n_rows)
     model = Perceptron.from_sizes([n_features, *args.hidden, n_outputs], args.activation, output,
                                   loss, init=args.init, random_state=args.seed,
-                                  kernel_regularizer=args.l2, dropout=args.dropout or 0.0)
+                                  kernel_regularizer=args.l2, dropout=args.dropout or 0.0,
+                                  batch_norm=args.batch_norm)
     if args.engine == "tensorflow":
         return tensorflow_model(model, args.devices)
     return model
