@@ -8,7 +8,8 @@ import functools
 import inspect
 import itertools
 import math
-from collections.abc import Iterator
+import operator
+from collections.abc import Callable, Iterator
 from typing import Any, Self
 
 import numpy as np
@@ -28,6 +29,7 @@ from ..preprocessing import Standardization
 from ..regularizers import L2
 from ..trainer import FitPlan, iter_batches
 from .distributed import distributed_epochs, replica_step
+from .graphs import graph_functions
 from .ops import activation_function, dropout_mask, per_sample_loss
 from .optimizers import SlotVariables, signature
 from .streaming import batches, streams
@@ -36,6 +38,12 @@ __all__ = ["TFPerceptron"]
 
 #: The largest number of sample indices (epochs x samples) sent to one graph call.
 GRAPH_CHUNK = 1 << 16
+#: Where each variable (or constant) the graph functions read lives on the model: the graph
+#: functions shared by models of one shape (``graphs``) take them as an argument.  A new one
+#: must be listed here, or the shared graphs would keep using the first model's.
+STATE = ("network.parameters", "optimizer_variables.hyperparameters",
+         "optimizer_variables.iterations", "optimizer_variables.slots", "dropout_seed",
+         "_input_scaling")
 
 
 class Network(tf.Module):  # type: ignore[misc]  # TensorFlow ships no type stubs
@@ -225,42 +233,64 @@ class TFPerceptron(BaseModel):
                 f"orders (samples seen twice or never)")
 
     def _compile(self) -> None:
-        """Wrap the training step, the whole-fit loop and prediction in ``tf.function``."""
+        """Take the training step, the whole-fit loops and prediction as ``tf.function``s:
+        those of this network's shape, traced once in the process (without a strategy)."""
+        scaling = self.standardization
         dtype = self.network.parameters[0].dtype
-        rows = tf.TensorSpec([None, self.n_features], dtype)
-        labels = tf.TensorSpec([None, self.n_outputs], dtype)
-        weights = tf.TensorSpec([None], dtype)
-        compile_ = (lambda f, **_: f) if self.run_eagerly else tf.function
-        self.train_step = compile_(self._train_step, input_signature=[rows, labels],
-                                   jit_compile=self.jit_compile)
-        self._weighted_train_step = compile_(self._train_step,
-                                             input_signature=[rows, labels, weights],
-                                             jit_compile=self.jit_compile)
-        # The step as the whole-fit loop calls it: its own XLA cluster, or inline.
-        self._graph_step = (compile_(self._step, jit_compile=True) if self.jit_compile
-                            else self._step)
-        self._fit_graph = {
-            (in_order, weighted): compile_(
-                functools.partial(self._fit_epochs, in_order=in_order, weighted=weighted),
-                input_signature=[rows, labels, weights, tf.TensorSpec([None, None], tf.int32),
-                                 tf.TensorSpec([], tf.int32)])
-            for in_order, weighted in itertools.product((True, False), repeat=2)
-        }
-        self._fit_stream = {
-            weighted: compile_(functools.partial(self._fit_batches, weighted=weighted))
-            for weighted in (False, True)
-        }
-        self._predict = compile_(self._predict_rows, input_signature=[rows])
-        self._data_loss = {
-            False: compile_(self._data_loss_sum, input_signature=[rows, labels]),
-            True: compile_(self._data_loss_sum, input_signature=[rows, labels, weights]),
-        }
-        self._loss_and_gradient = {
-            False: compile_(self._full_batch_objective, input_signature=[rows, labels]),
-            True: compile_(self._full_batch_objective, input_signature=[rows, labels, weights]),
-        }
+        self._input_scaling = None if scaling is None else [
+            tf.constant(scaling.mean, dtype), tf.constant(scaling.scale, dtype)]
+        functions = graph_functions(self, shared=self._shares_graphs())
+        self.train_step = functions["train_step"]
+        self._weighted_train_step = functions["weighted_train_step"]
+        self._fit_graph = {(in_order, weighted): functions[f"epochs_{in_order}_{weighted}"]
+                           for in_order, weighted in itertools.product((True, False),
+                                                                       (False, True))}
+        self._fit_stream = {False: functions["stream"], True: functions["weighted_stream"]}
+        self._predict = functions["predict"]
+        self._data_loss = {False: functions["data_loss"], True: functions["weighted_data_loss"]}
+        self._loss_and_gradient = {False: functions["loss_and_gradient"],
+                                   True: functions["weighted_loss_and_gradient"]}
         if self.strategy is not None:
+            compile_ = (lambda f: f) if self.run_eagerly else tf.function
             self._distributed_step = compile_(self._run_on_replicas)
+
+    def _shares_graphs(self) -> bool:
+        """Whether this model runs the graph functions of its shape (a strategy's variables are
+        its own: its graphs capture them)."""
+        return self.strategy is None and not self.run_eagerly
+
+    def _graph_key(self) -> tuple[object, ...]:
+        """What the graph functions hold as Python values: models alike in all of it share
+        them (the variables' values, the standardisation's and the data are arguments)."""
+        layers = tuple((layer.n_inputs, layer.n_neurons, type(layer.activation), layer.dropout,
+                        layer.kernel_regularizer) for layer in self.layers)
+        return (type(self), self.network.parameters[0].dtype, layers, type(self.loss),
+                self._fused_output, self.optimizer_variables.signature, self.jit_compile,
+                self.standardization is not None)
+
+    def _state(self) -> dict[str, Any]:
+        """The variables the shared graph functions take as their first argument (none for a
+        model with its own functions)."""
+        if not self._shares_graphs():
+            return {}
+        values = {path: operator.attrgetter(path)(self) for path in STATE}
+        return {path: value for path, value in values.items() if value is not None}
+
+    @contextlib.contextmanager
+    def _bound(self, state: dict[str, Any]) -> Iterator[None]:
+        """Point this model's attributes at ``state`` (the arguments of a graph function being
+        traced) for the duration."""
+        def assign(values: dict[str, Any]) -> None:
+            for path, value in values.items():
+                owner, _, name = path.rpartition(".")
+                setattr(operator.attrgetter(owner)(self) if owner else self, name, value)
+
+        saved = {path: operator.attrgetter(path)(self) for path in state}
+        assign(state)
+        try:
+            yield
+        finally:
+            assign(saved)
 
     def _run_on_replicas(self, batch: tuple[tf.Tensor, tf.Tensor]) -> tf.Tensor:
         """One data-parallel step: every replica trains on its share; the summed loss."""
@@ -276,8 +306,8 @@ class TFPerceptron(BaseModel):
 
     @property
     def standardization(self) -> Standardization | None:
-        """Standardised inputs, applied before the first layer; setting it rebuilds the graph
-        functions, which hold it as constants."""
+        """Standardised inputs, applied before the first layer (the graph functions take its
+        values as arguments)."""
         return self._standardization
 
     @standardization.setter
@@ -308,9 +338,9 @@ class TFPerceptron(BaseModel):
         ``training``: the layers with dropout multiply their outputs by a mask.
         """
         params = self.network.parameters
-        if self.standardization is not None:
-            a = (a - tf.constant(self.standardization.mean, a.dtype)) / tf.constant(
-                self.standardization.scale, a.dtype)
+        if self._input_scaling is not None:
+            mean, scale = self._input_scaling
+            a = (a - mean) / scale
         z = a
         for index, (weights, biases, activation, layer) in enumerate(zip(
                 params[0::2], params[1::2], self._activations, self.layers, strict=True)):
@@ -388,6 +418,14 @@ class TFPerceptron(BaseModel):
             self.optimizer_variables.apply(params, gradients)
         return loss
 
+    def _graph_step(self) -> Any:
+        """The step as a whole-fit loop being traced calls it: its own XLA cluster, or inline."""
+        if not self.jit_compile:
+            return self._step
+        # One function per loop traced, a partial: its traces add to no other's count of
+        # retracing (TensorFlow counts them by the Python code traced).
+        return tf.function(functools.partial(self._step), jit_compile=True)
+
     def _fit_epochs(self, X: tf.Tensor, Y: tf.Tensor, W: tf.Tensor, orders: tf.Tensor,
                     batch_size: tf.Tensor, in_order: bool,
                     weighted: bool) -> tuple[tf.Tensor, tf.Tensor]:
@@ -399,6 +437,7 @@ class TFPerceptron(BaseModel):
         whose loss was not finite, where training stopped (0 if none).
         """
         self.trace_count += 1
+        step = self._graph_step()
         n_epochs = tf.shape(orders)[0]
         n_samples = tf.shape(X)[0] if in_order else tf.shape(orders)[1]
         totals = tf.TensorArray(X.dtype, size=0, dynamic_size=True)
@@ -416,7 +455,7 @@ class TFPerceptron(BaseModel):
                     x, y = tf.gather(X, batch), tf.gather(Y, batch)
                     if weighted:
                         w = tf.gather(W, batch)
-                loss = self._graph_step(x, y, w)
+                loss = step(x, y, w)
                 if not tf.math.is_finite(loss):
                     failed_batch = start // batch_size + 1
                     break
@@ -435,12 +474,13 @@ class TFPerceptron(BaseModel):
         finite, where training stopped (0 if none).
         """
         self.trace_count += 1
+        step = self._graph_step()
         dtype = self.network.parameters[0].dtype
         total, number, failed_batch = tf.zeros([], dtype), tf.constant(0), tf.constant(0)
         for batch in iter(dataset):  # an iterator: autograph stops it at a break
             number += 1
             x, y, w = batch[0], batch[1], batch[2] if weighted else None
-            loss = self._graph_step(x, y, w)
+            loss = step(x, y, w)
             if not tf.math.is_finite(loss):
                 failed_batch = number
                 break
@@ -493,9 +533,9 @@ class TFPerceptron(BaseModel):
                 # Called as its one concrete function, on tensors, the step skips the dispatch
                 # on its arguments (about two thirds of an XOR step's time), and a NumPy batch
                 # made a tensor costs less than an eager slice of a tensor.
-                step = self.train_step if W is None else self._weighted_train_step
-                if not self.run_eagerly:
-                    step = step.get_concrete_function()
+                function = self.train_step if W is None else self._weighted_train_step
+                step: Callable[..., Any] = (function if self.run_eagerly
+                                            else function.get_concrete_function())
                 for order in orders:
                     total = 0.0
                     for number, batch in enumerate(iter_batches(plan.n_samples, batch_size, order),
