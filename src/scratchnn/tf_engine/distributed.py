@@ -56,7 +56,8 @@ def distributed_epochs(
     """Train one epoch per order under ``model.strategy``; yield each epoch's summed loss.
 
     The batches of ``chunk`` epochs at a time come from one distributed ``tf.data.Dataset``
-    of sample indices (each epoch's order cut into batches, so no batch spans two epochs).
+    of sample indices (each epoch's order cut into batches, so no batch spans two epochs);
+    each epoch is one call of a graph that loops over its batches.
     """
     strategy = model.strategy
     assert strategy is not None
@@ -70,14 +71,12 @@ def distributed_epochs(
         dataset = batches(run, epochs).with_options(options)
         global_batches = iter(strategy.experimental_distribute_dataset(dataset))
         for _ in block:
-            total = 0.0
-            for number in range(1, batches_per_epoch + 1):
-                batch_loss = float(model._distributed_step(next(global_batches)))
-                if not np.isfinite(batch_loss):
-                    raise NonFiniteLoss(number)
-                total += batch_loss
-                guard.check()
-            yield total
+            total, failed_batch = model._distributed_epoch(
+                global_batches, tf.constant(batches_per_epoch))
+            if failed_batch > 0:
+                raise NonFiniteLoss(int(failed_batch))
+            guard.check()
+            yield float(total)
 
 
 def make_strategy(devices: str) -> Any:

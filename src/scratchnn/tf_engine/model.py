@@ -252,7 +252,7 @@ class TFPerceptron(BaseModel):
                                    True: functions["weighted_loss_and_gradient"]}
         if self.strategy is not None:
             compile_ = (lambda f: f) if self.run_eagerly else tf.function
-            self._distributed_step = compile_(self._run_on_replicas)
+            self._distributed_epoch = compile_(self._epoch_on_replicas)
 
     def _shares_graphs(self) -> bool:
         """Whether this model runs the graph functions of its shape (a strategy's variables are
@@ -292,9 +292,27 @@ class TFPerceptron(BaseModel):
         finally:
             assign(saved)
 
+    def _epoch_on_replicas(self, batches: Any, n_batches: tf.Tensor
+                           ) -> tuple[tf.Tensor, tf.Tensor]:
+        """Train on the next ``n_batches`` global batches of the distributed iterator
+        ``batches``, in one graph (one call per epoch, not per batch).
+
+        Returns the summed loss (in float64, as the batches' losses added in Python would
+        be), and the number (from 1) of the batch whose loss was not finite, where training
+        stopped (0 if none).
+        """
+        self.trace_count += 1
+        total, failed_batch = tf.zeros([], tf.float64), tf.constant(0)
+        for number in tf.range(1, n_batches + 1):
+            loss = self._run_on_replicas(next(batches))
+            if not tf.math.is_finite(loss):
+                failed_batch = number
+                break
+            total += tf.cast(loss, tf.float64)
+        return total, failed_batch
+
     def _run_on_replicas(self, batch: tuple[tf.Tensor, tf.Tensor]) -> tf.Tensor:
         """One data-parallel step: every replica trains on its share; the summed loss."""
-        self.trace_count += 1
         strategy = self.strategy
         assert strategy is not None
         losses = strategy.run(replica_step, args=(self, *batch))
