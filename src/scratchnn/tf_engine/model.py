@@ -252,7 +252,8 @@ class TFPerceptron(BaseModel):
                                    True: functions["weighted_loss_and_gradient"]}
         if self.strategy is not None:
             compile_ = (lambda f: f) if self.run_eagerly else tf.function
-            self._distributed_epoch = compile_(self._epoch_on_replicas)
+            # A partial: this model's traces add to no other model's count of retracing.
+            self._distributed_epoch = compile_(functools.partial(self._epoch_on_replicas))
 
     def _shares_graphs(self) -> bool:
         """Whether this model runs the graph functions of its shape (a strategy's variables are
