@@ -44,6 +44,9 @@ def run(rows: int) -> dict[str, Any]:
             for where in ("memmap", "memory"):
                 table[f"scratchnn {engine}, {where}"] = in_subprocess(
                     "benchmarks.larger_than_memory", str(path), engine, where)
+    for where in ("memmap", "memory"):
+        row = table[f"scratchnn tensorflow, {where}"]
+        row["vs_numpy"] = row["seconds"] / table[f"scratchnn numpy, {where}"]["seconds"]
     return {"rows": rows, "x_mb": rows * FEATURES * 4 / 2**20, "table": table}
 
 

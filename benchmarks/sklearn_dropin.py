@@ -19,11 +19,14 @@ def cases(quick: bool) -> dict[str, tuple[Any, Any, dict[str, Any]]]:
 
     X_digits, y_digits = load_digits(return_X_y=True)
     n_large, n_small = (2_000, 500) if quick else (50_000, 2_000)
+    digits_parameters: dict[str, Any] = {"hidden_layer_sizes": (64,), "random_state": 0}
+    if quick:  # a check that it runs: 500 digits, 20 epochs
+        X_digits, y_digits = X_digits[:500], y_digits[:500]
+        digits_parameters["max_iter"] = 20
     X_large, y_large = make_classification(n_large, 100, n_informative=30, random_state=0)
     X_small, y_small = make_classification(n_small, 20, random_state=0)
     return {
-        "digits, (64,), defaults": (X_digits / 16, y_digits,
-                                    {"hidden_layer_sizes": (64,), "random_state": 0}),
+        "digits, (64,), defaults": (X_digits / 16, y_digits, digits_parameters),
         f"{n_large} x 100, (256, 128), 10 epochs": (
             X_large, y_large,
             {"hidden_layer_sizes": (256, 128), "max_iter": 10, "random_state": 0}),

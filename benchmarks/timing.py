@@ -45,3 +45,19 @@ def in_subprocess(module: str, *args: str) -> dict[str, Any]:
     result = subprocess.run([sys.executable, "-m", module, *args], capture_output=True,
                             text=True, check=True)
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def paired_seconds(runs: dict[str, Callable[[], Any]], repeats: int,
+                   warmup: int = 1) -> dict[str, float]:
+    """The median wall-clock time of each ``run()``, the runs alternating (after ``warmup``
+    calls of each): each meets the same states of a machine whose speed drifts."""
+    for _ in range(warmup):
+        for run in runs.values():
+            run()
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}

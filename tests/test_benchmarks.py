@@ -37,9 +37,14 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert len(dropin) == 3 and all(row["vs_sklearn"] > 0 for row in dropin.values())
     assert all(row["same_predictions"] for row in dropin.values())
     assert "MNIST-shaped epoch" in result.stdout
+    small_fit = results["tf_small_fit"]["table"]
+    assert all(row["vs_numpy"] > 0 for name, row in small_fit.items() if "warnings" not in row)
+    assert small_fit["retracing warnings in model selection"]["warnings"] == 0
+    assert len(results["goals"]) == 11 and "Issue 28's rows" in result.stdout
     large = results["larger_than_memory"]["table"]
     assert len(large) == 4 and all(row["seconds"] > 0 and row["peak_mb"] > 0
                                    for row in large.values())
+    assert large["scratchnn tensorflow, memmap"]["vs_numpy"] > 0
 
 
 @pytest.mark.slow
@@ -52,3 +57,25 @@ def test_batch_norm_benchmark_runs(tmp_path: Path) -> None:
     rows = [line.split() for line in result.stdout.splitlines() if line.startswith("sigmoid")]
     assert [row[1] for row in rows] == ["False", "True"]
     assert (tmp_path / "curves.png").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_only_runs_the_sections_named(tmp_path: Path) -> None:
+    output = tmp_path / "results.json"
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--quick", "--only", "sklearn",
+                             "--output", str(output)], cwd=ROOT, capture_output=True, text=True,
+                            timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    results = json.loads(output.read_text())
+    assert set(results) == {"machine", "sklearn", "goals"}
+    assert set(results["goals"]) == {
+        "scratchnn.sklearn, large classification, (256, 128), 10 epochs, vs its floor",
+        "scratchnn.sklearn, digits, (64,), defaults, vs its floor"}
+
+
+def test_only_refuses_an_unknown_section() -> None:
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "mnist,speed"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2
+    assert "expected section names among mnist, sklearn, tf-small-fit" in result.stderr
+    assert "got 'mnist,speed'" in result.stderr

@@ -90,7 +90,7 @@ def test_training_is_traced_once_per_shape(loop: str) -> None:
     model = TFPerceptron.from_perceptron(make_model([3, 4, 1]), loop=loop)
     model.fit(X, y, epochs=5, learning_rate=0.1, batch_size=3, verbose=False)  # 3, 3, 1 rows
     model.fit(X[:5], y[:5], epochs=2, learning_rate=0.05, batch_size=2, verbose=False)
-    assert model.trace_count == 1
+    assert model.trace_count <= 1  # 0 if an earlier model of this shape traced the graphs
 
 
 def test_eager_switch_runs_the_same_step_as_python() -> None:

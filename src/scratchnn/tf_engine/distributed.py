@@ -42,7 +42,8 @@ def replica_step(model: TFPerceptron, x: tf.Tensor, y: tf.Tensor,
         penalty = model._penalty(n_global) / context.num_replicas_in_sync
         local_sum += penalty * n_global
         scaled = local_sum / n_global
-    gradients = context.all_reduce(tf.distribute.ReduceOp.SUM, tape.gradient(scaled, params))
+    gradients = context.all_reduce(tf.distribute.ReduceOp.SUM, tape.gradient(
+        scaled, params, unconnected_gradients=tf.UnconnectedGradients.ZERO))
     # Every replica skips the update alike when the batch's loss is not finite.
     batch_sum = context.all_reduce(tf.distribute.ReduceOp.SUM, local_sum)
     model.optimizer_variables.apply(params, gradients, keep=tf.math.is_finite(batch_sum))
@@ -56,7 +57,8 @@ def distributed_epochs(
     """Train one epoch per order under ``model.strategy``; yield each epoch's summed loss.
 
     The batches of ``chunk`` epochs at a time come from one distributed ``tf.data.Dataset``
-    of sample indices (each epoch's order cut into batches, so no batch spans two epochs).
+    of sample indices (each epoch's order cut into batches, so no batch spans two epochs);
+    each epoch is one call of a graph that loops over its batches.
     """
     strategy = model.strategy
     assert strategy is not None
@@ -70,14 +72,12 @@ def distributed_epochs(
         dataset = batches(run, epochs).with_options(options)
         global_batches = iter(strategy.experimental_distribute_dataset(dataset))
         for _ in block:
-            total = 0.0
-            for number in range(1, batches_per_epoch + 1):
-                batch_loss = float(model._distributed_step(next(global_batches)))
-                if not np.isfinite(batch_loss):
-                    raise NonFiniteLoss(number)
-                total += batch_loss
-                guard.check()
-            yield total
+            total, failed_batch = model._distributed_epoch(
+                global_batches, tf.constant(batches_per_epoch))
+            if failed_batch > 0:
+                raise NonFiniteLoss(int(failed_batch))
+            guard.check()
+            yield float(total)
 
 
 def make_strategy(devices: str) -> Any:

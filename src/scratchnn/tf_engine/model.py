@@ -8,7 +8,8 @@ import functools
 import inspect
 import itertools
 import math
-from collections.abc import Iterator, Sequence
+import operator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Self
 
 import numpy as np
@@ -28,6 +29,7 @@ from ..preprocessing import Standardization
 from ..regularizers import L2
 from ..trainer import FitPlan, iter_batches
 from .distributed import distributed_epochs, replica_step
+from .graphs import graph_functions
 from .ops import activation_function, dropout_mask, per_sample_loss
 from .optimizers import SlotVariables, signature
 from .streaming import batches, streams
@@ -36,6 +38,12 @@ __all__ = ["TFPerceptron"]
 
 #: The largest number of sample indices (epochs x samples) sent to one graph call.
 GRAPH_CHUNK = 1 << 16
+#: Where each variable (or constant) the graph functions read lives on the model: the graph
+#: functions shared by models of one shape (``graphs``) take them as an argument.  A new one
+#: must be listed here, or the shared graphs would keep using the first model's.
+STATE = ("network.parameters", "network.statistics", "optimizer_variables.hyperparameters",
+         "optimizer_variables.iterations", "optimizer_variables.slots", "dropout_seed",
+         "_input_scaling")
 
 
 class Network(tf.Module):  # type: ignore[misc]  # TensorFlow ships no type stubs
@@ -143,13 +151,17 @@ def layer_arrays(layers: list[Any], weights: list[Array]) -> tuple[list[tuple[st
     return parameters, statistics
 
 
-def normalize(z: tf.Tensor, layer: VariableLayer, training: bool) -> tf.Tensor:
+def normalize(z: tf.Tensor, layer: VariableLayer, training: bool,
+              scale_shift: tuple[tf.Variable, tf.Variable],
+              statistics: tuple[tf.Variable, tf.Variable]) -> tf.Tensor:
     """Batch normalisation of ``z`` (n_samples, n_neurons), the NumPy layer's formulas on rows:
     ``γ ⊙ (z - μ) / √(σ² + ε) + β`` with the batch's ``μ`` and biased ``σ²`` when
     ``training`` (the moving statistics updated: ``m · momentum + batch · (1 - momentum)``),
-    else with the moving statistics.  The tape derives the backward pass."""
-    gamma, beta = (tf.reshape(variable, [-1]) for variable in layer.variables[2:])
-    moving_mean, moving_variance = layer.statistics
+    else with the moving statistics.  ``scale_shift``: the layer's ``(γ, β)``,
+    ``statistics``: its ``(moving_mean, moving_variance)``.  The tape derives the backward
+    pass."""
+    gamma, beta = (tf.reshape(variable, [-1]) for variable in scale_shift)
+    moving_mean, moving_variance = statistics
     if not training:
         return ((z - tf.reshape(moving_mean, [-1]))
                 / tf.sqrt(tf.reshape(moving_variance, [-1]) + layer.epsilon) * gamma + beta)
@@ -300,46 +312,88 @@ class TFPerceptron(BaseModel):
                 f"orders (samples seen twice or never)")
 
     def _compile(self) -> None:
-        """Wrap the training step, the whole-fit loop and prediction in ``tf.function``."""
+        """Take the training step, the whole-fit loops and prediction as ``tf.function``s:
+        those of this network's shape, traced once in the process (without a strategy)."""
+        scaling = self.standardization
         dtype = self.network.parameters[0].dtype
-        rows = tf.TensorSpec([None, self.n_features], dtype)
-        labels = tf.TensorSpec([None, self.n_outputs], dtype)
-        weights = tf.TensorSpec([None], dtype)
-        compile_ = (lambda f, **_: f) if self.run_eagerly else tf.function
-        self.train_step = compile_(self._train_step, input_signature=[rows, labels],
-                                   jit_compile=self.jit_compile)
-        self._weighted_train_step = compile_(self._train_step,
-                                             input_signature=[rows, labels, weights],
-                                             jit_compile=self.jit_compile)
-        # The step as the whole-fit loop calls it: its own XLA cluster, or inline.
-        self._graph_step = (compile_(self._step, jit_compile=True) if self.jit_compile
-                            else self._step)
-        self._fit_graph = {
-            (in_order, weighted): compile_(
-                functools.partial(self._fit_epochs, in_order=in_order, weighted=weighted),
-                input_signature=[rows, labels, weights, tf.TensorSpec([None, None], tf.int32),
-                                 tf.TensorSpec([], tf.int32)])
-            for in_order, weighted in itertools.product((True, False), repeat=2)
-        }
-        self._fit_stream = {
-            weighted: compile_(functools.partial(self._fit_batches, weighted=weighted))
-            for weighted in (False, True)
-        }
-        self._predict = compile_(self._predict_rows, input_signature=[rows])
-        self._data_loss = {
-            False: compile_(self._data_loss_sum, input_signature=[rows, labels]),
-            True: compile_(self._data_loss_sum, input_signature=[rows, labels, weights]),
-        }
-        self._loss_and_gradient = {
-            False: compile_(self._full_batch_objective, input_signature=[rows, labels]),
-            True: compile_(self._full_batch_objective, input_signature=[rows, labels, weights]),
-        }
+        self._input_scaling = None if scaling is None else [
+            tf.constant(scaling.mean, dtype), tf.constant(scaling.scale, dtype)]
+        functions = graph_functions(self, shared=self._shares_graphs())
+        self.train_step = functions["train_step"]
+        self._weighted_train_step = functions["weighted_train_step"]
+        self._fit_graph = {(in_order, weighted): functions[f"epochs_{in_order}_{weighted}"]
+                           for in_order, weighted in itertools.product((True, False),
+                                                                       (False, True))}
+        self._fit_stream = {False: functions["stream"], True: functions["weighted_stream"]}
+        self._predict = functions["predict"]
+        self._data_loss = {False: functions["data_loss"], True: functions["weighted_data_loss"]}
+        self._loss_and_gradient = {False: functions["loss_and_gradient"],
+                                   True: functions["weighted_loss_and_gradient"]}
         if self.strategy is not None:
-            self._distributed_step = compile_(self._run_on_replicas)
+            compile_ = (lambda f: f) if self.run_eagerly else tf.function
+            # A partial: this model's traces add to no other model's count of retracing.
+            self._distributed_epoch = compile_(functools.partial(self._epoch_on_replicas))
+
+    def _shares_graphs(self) -> bool:
+        """Whether this model runs the graph functions of its shape (a strategy's variables are
+        its own: its graphs capture them)."""
+        return self.strategy is None and not self.run_eagerly
+
+    def _graph_key(self) -> tuple[object, ...]:
+        """What the graph functions hold as Python values: models alike in all of it share
+        them (the variables' values, the standardisation's and the data are arguments)."""
+        layers = tuple((layer.n_inputs, layer.n_neurons, type(layer.activation), layer.dropout,
+                        layer.kernel_regularizer, layer.batch_norm, layer.momentum,
+                        layer.epsilon) for layer in self.layers)
+        return (type(self), self.network.parameters[0].dtype, layers, type(self.loss),
+                self._fused_output, self.optimizer_variables.signature, self.jit_compile,
+                self.standardization is not None)
+
+    def _state(self) -> dict[str, Any]:
+        """The variables the shared graph functions take as their first argument (none for a
+        model with its own functions)."""
+        if not self._shares_graphs():
+            return {}
+        values = {path: operator.attrgetter(path)(self) for path in STATE}
+        return {path: value for path, value in values.items() if value is not None}
+
+    @contextlib.contextmanager
+    def _bound(self, state: dict[str, Any]) -> Iterator[None]:
+        """Point this model's attributes at ``state`` (the arguments of a graph function being
+        traced) for the duration."""
+        def assign(values: dict[str, Any]) -> None:
+            for path, value in values.items():
+                owner, _, name = path.rpartition(".")
+                setattr(operator.attrgetter(owner)(self) if owner else self, name, value)
+
+        saved = {path: operator.attrgetter(path)(self) for path in state}
+        assign(state)
+        try:
+            yield
+        finally:
+            assign(saved)
+
+    def _epoch_on_replicas(self, batches: Any, n_batches: tf.Tensor
+                           ) -> tuple[tf.Tensor, tf.Tensor]:
+        """Train on the next ``n_batches`` global batches of the distributed iterator
+        ``batches``, in one graph (one call per epoch, not per batch).
+
+        Returns the summed loss (in float64, as the batches' losses added in Python would
+        be), and the number (from 1) of the batch whose loss was not finite, where training
+        stopped (0 if none).
+        """
+        self.trace_count += 1
+        total, failed_batch = tf.zeros([], tf.float64), tf.constant(0)
+        for number in tf.range(1, n_batches + 1):
+            loss = self._run_on_replicas(next(batches))
+            if not tf.math.is_finite(loss):
+                failed_batch = number
+                break
+            total += tf.cast(loss, tf.float64)
+        return total, failed_batch
 
     def _run_on_replicas(self, batch: tuple[tf.Tensor, tf.Tensor]) -> tf.Tensor:
         """One data-parallel step: every replica trains on its share; the summed loss."""
-        self.trace_count += 1
         strategy = self.strategy
         assert strategy is not None
         losses = strategy.run(replica_step, args=(self, *batch))
@@ -351,8 +405,8 @@ class TFPerceptron(BaseModel):
 
     @property
     def standardization(self) -> Standardization | None:
-        """Standardised inputs, applied before the first layer; setting it rebuilds the graph
-        functions, which hold it as constants."""
+        """Standardised inputs, applied before the first layer (the graph functions take its
+        values as arguments)."""
         return self._standardization
 
     @standardization.setter
@@ -401,22 +455,39 @@ class TFPerceptron(BaseModel):
         ``training``: the layers with dropout multiply their outputs by a mask, and batch
         normalisation uses (and updates) the batch's statistics.
         """
-        if self.standardization is not None:
-            a = (a - tf.constant(self.standardization.mean, a.dtype)) / tf.constant(
-                self.standardization.scale, a.dtype)
+        if self._input_scaling is not None:
+            mean, scale = self._input_scaling
+            a = (a - mean) / scale
         z = a
-        for index, (activation, layer) in enumerate(zip(self._activations, self.layers,
-                                                        strict=True)):
-            weights, biases = layer.variables[:2]
-            z = tf.matmul(a, weights, transpose_b=True) + tf.reshape(biases, [-1])
-            if layer.batch_norm:
-                z = normalize(z, layer, training)
+        for index, (activation, layer, variables) in enumerate(zip(
+                self._activations, self.layers, self._layer_variables(), strict=True)):
+            weights, biases, scale_shift, statistics = variables
+            if scale_shift is None or statistics is None:
+                z = tf.matmul(a, weights, transpose_b=True) + tf.reshape(biases, [-1])
+            else:
+                # The batch's mean takes b out: its gradient is exactly 0, as the NumPy
+                # layer sets it (no gradient reaches it), and b stays where it is.
+                z = tf.matmul(a, weights, transpose_b=True) + tf.stop_gradient(
+                    tf.reshape(biases, [-1]))
+                z = normalize(z, layer, training, scale_shift, statistics)
             a = activation(z)
             if training and layer.dropout:
                 a = a * dropout_mask(tf.shape(a), layer.dropout, self.dropout_seed,
                                      self.optimizer_variables.iterations, index,
                                      self._replica(), a.dtype)
         return z, a
+
+    def _layer_variables(self) -> list[tuple[Any, Any, tuple[Any, Any] | None,
+                                             tuple[Any, Any] | None]]:
+        """Each layer's ``(W, b, (γ, β), (moving_mean, moving_variance))`` (None for a layer
+        without batch normalisation), read from ``network`` as the graph functions receive
+        it (bound to their arguments while a shared function is traced), never from the
+        layers' own variables, which are one model's."""
+        parameters, statistics = iter(self.network.parameters), iter(self.network.statistics)
+        return [(next(parameters), next(parameters),
+                 (next(parameters), next(parameters)) if layer.batch_norm else None,
+                 (next(statistics), next(statistics)) if layer.batch_norm else None)
+                for layer in self.layers]
 
     @staticmethod
     def _replica() -> tf.Tensor:
@@ -432,8 +503,7 @@ class TFPerceptron(BaseModel):
     def _penalty(self, batch_weight: tf.Tensor) -> tf.Tensor:
         """The layers' weight penalties for a batch of total weight ``batch_weight``."""
         penalty = tf.zeros([], batch_weight.dtype)
-        for layer in self.layers:
-            weights = layer.variables[0]
+        for layer, (weights, *_) in zip(self.layers, self._layer_variables(), strict=True):
             if layer.kernel_regularizer is not None:
                 penalty += (layer.kernel_regularizer.coefficient(batch_weight)
                             * tf.reduce_sum(tf.square(weights)))
@@ -465,7 +535,8 @@ class TFPerceptron(BaseModel):
         params = self.network.parameters
         with tf.GradientTape() as tape:
             loss = self._mean_loss(x, y, w)
-        gradients = tape.gradient(loss, params)
+        gradients = tape.gradient(loss, params,
+                                  unconnected_gradients=tf.UnconnectedGradients.ZERO)
         return loss, tf.concat([tf.reshape(g, [-1]) for g in gradients], axis=0)
 
     def _train_step(self, x: tf.Tensor, y: tf.Tensor, w: tf.Tensor | None = None) -> tf.Tensor:
@@ -478,13 +549,22 @@ class TFPerceptron(BaseModel):
         params = self.network.parameters
         with tf.GradientTape() as tape:
             loss = self._mean_loss(x, y, w, training=True)
-        gradients = tape.gradient(loss, params)  # dW1, db1, dW2, db2, ...
+        gradients = tape.gradient(loss, params,  # dW1, db1, dW2, db2, ...
+                                  unconnected_gradients=tf.UnconnectedGradients.ZERO)
         finite = tf.math.is_finite(loss)
         if self.jit_compile:
             self.optimizer_variables.apply(params, gradients, keep=finite)
         elif finite:  # a plain graph skips the update's operations
             self.optimizer_variables.apply(params, gradients)
         return loss
+
+    def _graph_step(self) -> Any:
+        """The step as a whole-fit loop being traced calls it: its own XLA cluster, or inline."""
+        if not self.jit_compile:
+            return self._step
+        # One function per loop traced, a partial: its traces add to no other's count of
+        # retracing (TensorFlow counts them by the Python code traced).
+        return tf.function(functools.partial(self._step), jit_compile=True)
 
     def _fit_epochs(self, X: tf.Tensor, Y: tf.Tensor, W: tf.Tensor, orders: tf.Tensor,
                     batch_size: tf.Tensor, in_order: bool,
@@ -497,6 +577,7 @@ class TFPerceptron(BaseModel):
         whose loss was not finite, where training stopped (0 if none).
         """
         self.trace_count += 1
+        step = self._graph_step()
         n_epochs = tf.shape(orders)[0]
         n_samples = tf.shape(X)[0] if in_order else tf.shape(orders)[1]
         totals = tf.TensorArray(X.dtype, size=0, dynamic_size=True)
@@ -514,7 +595,7 @@ class TFPerceptron(BaseModel):
                     x, y = tf.gather(X, batch), tf.gather(Y, batch)
                     if weighted:
                         w = tf.gather(W, batch)
-                loss = self._graph_step(x, y, w)
+                loss = step(x, y, w)
                 if not tf.math.is_finite(loss):
                     failed_batch = start // batch_size + 1
                     break
@@ -533,12 +614,13 @@ class TFPerceptron(BaseModel):
         finite, where training stopped (0 if none).
         """
         self.trace_count += 1
+        step = self._graph_step()
         dtype = self.network.parameters[0].dtype
         total, number, failed_batch = tf.zeros([], dtype), tf.constant(0), tf.constant(0)
         for batch in iter(dataset):  # an iterator: autograph stops it at a break
             number += 1
             x, y, w = batch[0], batch[1], batch[2] if weighted else None
-            loss = self._graph_step(x, y, w)
+            loss = step(x, y, w)
             if not tf.math.is_finite(loss):
                 failed_batch = number
                 break
@@ -591,9 +673,9 @@ class TFPerceptron(BaseModel):
                 # Called as its one concrete function, on tensors, the step skips the dispatch
                 # on its arguments (about two thirds of an XOR step's time), and a NumPy batch
                 # made a tensor costs less than an eager slice of a tensor.
-                step = self.train_step if W is None else self._weighted_train_step
-                if not self.run_eagerly:
-                    step = step.get_concrete_function()
+                function = self.train_step if W is None else self._weighted_train_step
+                step: Callable[..., Any] = (function if self.run_eagerly
+                                            else function.get_concrete_function())
                 for order in orders:
                     total = 0.0
                     for number, batch in enumerate(iter_batches(plan.n_samples, batch_size, order),
