@@ -39,7 +39,7 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert "MNIST-shaped epoch" in result.stdout
     small_fit = results["tf_small_fit"]["table"]
     assert all(row["vs_numpy"] > 0 for name, row in small_fit.items() if "warnings" not in row)
-    assert small_fit["retracing warnings in model selection"]["warnings"] == 0
+    assert small_fit["retracing warnings in model selection, 5 epochs a fit"]["warnings"] == 0
     assert len(results["goals"]) == 11 and "Issue 28's rows" in result.stdout
     large = results["larger_than_memory"]["table"]
     assert len(large) == 4 and all(row["seconds"] > 0 and row["peak_mb"] > 0
