@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -85,3 +86,14 @@ def slipped(solution: str, edits: list[tuple[str, str]], folder: Path) -> Path:
     path = folder / f"slipped_{solution}"
     path.write_text(source)
     return path
+
+
+class Logged(logging.Handler):
+    """The warnings and errors logged to the loggers it is added to."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())

@@ -30,6 +30,7 @@ from starlette.applications import Starlette  # noqa: E402
 from scratchnn import load  # noqa: E402
 from scratchnn.playground import free_port  # noqa: E402
 from scratchnn.playground.server import create_app  # noqa: E402
+from tests.conftest import Logged  # noqa: E402
 from tests.test_playground_server import wait_for  # noqa: E402
 
 TOKEN = "the-token-of-this-run"
@@ -39,17 +40,6 @@ PATIENCE = 10
 
 #: Where the server's warnings and errors go (a traceback is logged as an error).
 SERVER_LOGGERS = ("uvicorn", "asyncio", "starlette")
-
-
-class Logged(logging.Handler):
-    """The warnings and errors logged."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ TensorFlow has no retracing to warn about."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score  # noqa: E402
 from scratchnn import Perceptron  # noqa: E402
 from scratchnn.sklearn import MLPClassifier  # noqa: E402
 from scratchnn.tf_engine import TFPerceptron, graphs  # noqa: E402
+from tests.conftest import Logged  # noqa: E402
 
 
 def traces() -> int:
@@ -91,20 +91,11 @@ def test_shared_graphs_capture_no_variable(settings: dict[str, Any]) -> None:
         assert [t for t in concrete.captured_inputs if t.dtype == tf.resource] == []
 
 
-class Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_model_selection_prints_nothing(capfd: Any) -> None:
     X, y = data()
-    records = Records()
+    records = Logged()
     tf.get_logger().addHandler(records)
     try:
         cross_val_score(estimator(), X, y, cv=5)
