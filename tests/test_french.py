@@ -386,6 +386,8 @@ def test_the_playground_says_where_it_is_in_french(capsys: pytest.CaptureFixture
     uvicorn = pytest.importorskip("uvicorn")
     pytest.importorskip("starlette")
     monkeypatch.setattr(uvicorn.Server, "run", lambda self: None)  # start-up line only
+    # nor uvicorn's logging, whose handlers would keep this test's captured stderr
+    monkeypatch.setattr(uvicorn.Config, "configure_logging", lambda self: None)
     code, output = run(capsys, "playground", "--no-browser", "--lang", "fr")
     assert code == 0 and "terrain de jeu de scratchnn à l'adresse http://127.0.0.1:" in output
     assert "(Ctrl-C l'arrête)" in output and english_words(output) == set(), output
