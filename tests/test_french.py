@@ -390,6 +390,7 @@ def test_the_playground_says_where_it_is_in_french(capsys: pytest.CaptureFixture
     monkeypatch.setattr(uvicorn.Config, "configure_logging", lambda self: None)
     code, output = run(capsys, "playground", "--no-browser", "--lang", "fr")
     assert code == 0 and "terrain de jeu de scratchnn à l'adresse http://127.0.0.1:" in output
+    assert "&lang=fr (Ctrl-C" in output  # the page it opens speaks French too
     assert "(Ctrl-C l'arrête)" in output and english_words(output) == set(), output
 
 

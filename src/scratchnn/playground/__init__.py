@@ -18,7 +18,7 @@ import threading
 import webbrowser
 from pathlib import Path
 
-from ..language import say
+from ..language import current_language, say
 
 __all__ = ["require", "serve"]
 
@@ -54,7 +54,9 @@ def serve(port: int | None = None, host: str = "127.0.0.1", open_browser: bool =
 
     app = create_app(model_path)
     port = free_port(host) if port is None else port
-    address = f"http://{host}:{port}/?token={app.state.token}"
+    # The page speaks the command's language (the browser's own when it is English).
+    in_french = "&lang=fr" if current_language() == "fr" else ""
+    address = f"http://{host}:{port}/?token={app.state.token}{in_french}"
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", ws="websockets-sansio")
     server = uvicorn.Server(config)
     print(say("playground_at", address=address), flush=True)
