@@ -255,12 +255,11 @@ class TFPerceptron(BaseModel):
         (``[W1, b1, ...]``; batch normalisation's arrays are the layers', converted)."""
         with self._scope():
             self.network = Network(*layer_arrays(self.layers, weights))
-            parameters, statistics = iter(self.network.parameters), iter(self.network.statistics)
             self.layers = [
-                VariableLayer(layer, list(itertools.islice(parameters, 4 if layer.batch_norm
-                                                           else 2)),
-                              list(itertools.islice(statistics, 2 if layer.batch_norm else 0)))
-                for layer in self.layers]
+                VariableLayer(layer, [kernel, bias, *(scale_shift or ())],
+                              list(statistics or ()))
+                for layer, (kernel, bias, scale_shift, statistics)
+                in zip(self.layers, self._layer_variables(), strict=True)]
             self.optimizer_variables = SlotVariables(SGD(0.01), self.network.parameters)
             # The dropout masks of step t are a function of (this seed, t), the NumPy engine's:
             # set from the fit's generator, so a seeded fit is reproducible.
