@@ -1,6 +1,6 @@
 """The page's words, in English and in French: one table, ``static/words.json``, which the page
 reads too.  The Python side needs it for what the server writes: the generated code's
-comments, the French diagnoses and the messages it sends."""
+comments and the messages it sends (the diagnoses are the library's, in ``language.py``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import json
 from functools import cache
 from pathlib import Path
 
+from ..language import LANGUAGES
+
 __all__ = ["LANGUAGES", "check_language", "word"]
 
-LANGUAGES = ("en", "fr")
 TABLE = Path(__file__).with_name("static") / "words.json"
 
 
