@@ -111,7 +111,7 @@ class Perceptron(BaseModel):
         return cast(Perceptron, from_keras(model, loss))
 
     def get_weights(self) -> list[Array]:
-        return [array.copy() for layer in self.layers for array in (layer.weights, layer.biases)]
+        return [array.copy() for array in self._weights_and_biases()]
 
     def set_weights(self, weights: list[Array]) -> None:
         arrays = self._check_weights(weights)
