@@ -416,15 +416,18 @@ class TFPerceptron(BaseModel):
             self._compile()
 
     def get_weights(self) -> list[Array]:
-        return [variable.numpy() for layer in self.layers for variable in layer.variables[:2]]
+        return [variable.numpy() for variable in self._weights_and_biases()]
+
+    def _weights_and_biases(self) -> list[tf.Variable]:
+        """``[W1, b1, W2, b2, ...]``, the variables (batch normalisation's left out)."""
+        return [variable for layer in self.layers for variable in layer.variables[:2]]
 
     def set_weights(self, weights: list[Array]) -> None:
         arrays = self._check_weights(weights)
         if arrays[0].dtype != self.dtype:
             self._build(arrays)
             return
-        variables = [variable for layer in self.layers for variable in layer.variables[:2]]
-        for variable, value in zip(variables, arrays, strict=True):
+        for variable, value in zip(self._weights_and_biases(), arrays, strict=True):
             variable.assign(value)
 
     def _set_batch_norm(self, normalizations: Sequence[tuple[Array, ...] | None]) -> None:
