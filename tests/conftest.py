@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -70,6 +73,45 @@ def xor_data() -> tuple[np.ndarray, np.ndarray]:
 settings.register_profile("deterministic", derandomize=True, deadline=None)
 settings.load_profile("deterministic")
 
+
+def covering_grid(*axes: tuple[str, Sequence[Any] | Mapping[str, Any]],
+                  always_fast: Callable[[dict[str, Any]], bool] | None = None,
+                  ) -> pytest.MarkDecorator:
+    """``pytest.mark.parametrize`` over every combination of the ``axes``' values, of which
+    the fast suite (``-m "not slow"``) keeps a covering few: combination ``t`` takes value
+    ``t mod len(values)`` of each axis, so that every value of every axis is tried at least
+    once; the others are marked slow (the whole suite runs them).
+
+    An axis is ``(names, values)``, the values a sequence or a mapping from test id to
+    value; with comma-separated names, each value is a tuple of as many.
+    ``always_fast(arguments)`` (the combination by argument name) keeps more in the fast
+    suite: the cheap ones.
+    """
+    listed = [(axis, list(values.items()) if isinstance(values, Mapping)
+               else [(value_id(value), value) for value in values]) for axis, values in axes]
+    sizes = [len(values) for _, values in listed]
+    covering = {tuple(t % size for size in sizes) for t in range(max(sizes))}
+    names = [name.strip() for axis, _ in axes for name in axis.split(",")]
+    combinations = []
+    for index in itertools.product(*map(range, sizes)):
+        arguments: list[Any] = []
+        ids = []
+        for (axis, values), position in zip(listed, index, strict=True):
+            value_name, value = values[position]
+            arguments.extend(value if "," in axis else [value])
+            ids.append(value_name)
+        fast = index in covering or (
+            always_fast is not None and always_fast(dict(zip(names, arguments, strict=True))))
+        combinations.append(pytest.param(*arguments, marks=() if fast else pytest.mark.slow,
+                                         id="-".join(ids)))
+    return pytest.mark.parametrize(",".join(names), combinations)
+
+
+def value_id(value: Any) -> str:
+    """A test id for ``value``, as pytest writes it: a name's name, a tuple's parts."""
+    if isinstance(value, tuple):
+        return "-".join(map(value_id, value))
+    return str(getattr(value, "__name__", value))
 
 
 #: The course's right solutions (each slip a copy of one with one line wrong).

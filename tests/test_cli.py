@@ -81,6 +81,7 @@ def test_make_demo_trains_xor() -> None:
     assert "accuracy: 100.0%" in result.stdout
 
 
+@pytest.mark.slow
 def test_training_tools_from_the_command_line() -> None:
     result = run("train", "--dataset", "moons", "--l2", "0.001", "--dropout", "0.1",
                  "--schedule", "cosine", "--epochs", "20", "--json")

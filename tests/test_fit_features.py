@@ -181,7 +181,8 @@ def test_digits_are_scaled_and_split_by_class() -> None:
     np.testing.assert_array_equal(X, X_again)
 
 
-@pytest.mark.parametrize("dataset", ["digits", "moons", "circles"])
+@pytest.mark.parametrize("dataset", ["moons", pytest.param("digits", marks=pytest.mark.slow),
+                                     pytest.param("circles", marks=pytest.mark.slow)])
 def test_cli_reaches_97_percent(dataset: str) -> None:
     result = run("train", "--dataset", dataset, "--json")
     assert result.returncode == 0, result.stderr

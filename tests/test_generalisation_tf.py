@@ -26,7 +26,7 @@ from scratchnn import (  # noqa: E402
     ReduceOnPlateau,
 )
 from scratchnn.tf_engine import TFPerceptron  # noqa: E402
-from tests.conftest import OUTPUT_FOR_LOSS, make_data  # noqa: E402
+from tests.conftest import OUTPUT_FOR_LOSS, covering_grid, make_data  # noqa: E402
 
 pytestmark = pytest.mark.tensorflow
 
@@ -58,9 +58,8 @@ OPTIMIZERS: dict[str, Callable[[], Any]] = {
 }
 
 
-@pytest.mark.parametrize("loop", ["graph", "python"])
-@pytest.mark.parametrize("schedule", list(OPTIMIZERS))
-@pytest.mark.parametrize("loss", list(OUTPUT_FOR_LOSS))
+@covering_grid(("loss", list(OUTPUT_FOR_LOSS)), ("schedule", list(OPTIMIZERS)),
+               ("loop", ["graph", "python"]))
 def test_penalty_weights_and_schedules_give_the_numpy_engines_numbers(
         loss: str, schedule: str, loop: str) -> None:
     _, n_outputs = OUTPUT_FOR_LOSS[loss]
@@ -88,6 +87,7 @@ def test_lbfgs_reaches_the_same_minimum_on_both_engines() -> None:
     assert models[0].lbfgs_result_.nit == models[1].lbfgs_result_.nit == 40
 
 
+@pytest.mark.slow
 def test_dropout_gives_the_same_numbers_on_both_engines() -> None:
     # Both engines draw their masks from one counter-based generator (dropout_masks): the
     # same masks at every step, so the same numbers, shuffled mini-batches included.

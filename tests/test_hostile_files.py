@@ -78,6 +78,7 @@ def load_in_subprocess(path: Path) -> tuple[str, float, float]:
     return (lines[-2] if len(lines) > 1 else ""), float(peak), float(seconds)
 
 
+@pytest.mark.slow
 def test_an_inflating_member_is_refused_before_it_is_read(tmp_path: Path) -> None:
     # W1.npy declares 1 GB that inflates from a few megabytes: measured before this check,
     # loading it took the whole gigabyte; now the declared size is refused from the zip's

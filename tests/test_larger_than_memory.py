@@ -116,10 +116,11 @@ def small_memmap(tmp_path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.mark.tensorflow
 @pytest.mark.parametrize("settings", [
-    {"batch_size": 8},
+    pytest.param({"batch_size": 8}, marks=pytest.mark.slow),
     {"batch_size": 7, "shuffle": True, "random_state": 3},
-    {"batch_size": 16, "shuffle": True, "random_state": 1, "validation_split": 0.25,
-     "sample_weight": np.random.default_rng(5).uniform(0, 2, 60)},
+    pytest.param({"batch_size": 16, "shuffle": True, "random_state": 1, "validation_split": 0.25,
+                  "sample_weight": np.random.default_rng(5).uniform(0, 2, 60)},
+                 marks=pytest.mark.slow),
 ], ids=["in_order", "shuffled", "split_and_weighted"])
 def test_streamed_tensorflow_training_gives_the_numpy_engines_numbers(
         small_memmap: tuple[np.ndarray, np.ndarray], settings: dict) -> None:

@@ -65,6 +65,7 @@ def test_multiclass_boundary_and_bad_input() -> None:
         plot_decision_boundary(model, np.c_[X, X[:, 0]], y, Figure().add_subplot())
 
 
+@pytest.mark.slow
 def test_cli_draws_while_training_and_from_a_saved_model(tmp_path: Path) -> None:
     result = run("train", "--plot", str(tmp_path / "train.png"), "--save",
                  str(tmp_path / "xor.npz"))

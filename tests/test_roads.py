@@ -132,6 +132,7 @@ def saved_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             for name, value in expected.items()}
 
 
+@pytest.mark.slow  # a fresh TensorFlow process: the in-process road is in the fast suite
 @pytest.mark.parametrize(("engine", "standardised", "dtype"), CASES,
                          ids=[f"{e}-{'standardised' if s else 'raw'}-{np.dtype(d).name}"
                               for e, s, d in CASES])

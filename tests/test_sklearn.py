@@ -106,7 +106,7 @@ def test_early_stopping_and_an_unknown_engine() -> None:
         MLPClassifier(engine="torch").fit(X, y)
 
 
-@pytest.mark.parametrize("engine", ["numpy", "tensorflow"])
+@pytest.mark.parametrize("engine", ["numpy", pytest.param("tensorflow", marks=pytest.mark.slow)])
 def test_our_settings_dropout_restarts_and_engine(engine: str) -> None:
     if engine == "tensorflow":
         pytest.importorskip("tensorflow")
@@ -116,7 +116,7 @@ def test_our_settings_dropout_restarts_and_engine(engine: str) -> None:
     assert model.score(X, y) > 0.85
 
 
-@pytest.mark.parametrize("engine", ["numpy", "tensorflow"])
+@pytest.mark.parametrize("engine", ["numpy", pytest.param("tensorflow", marks=pytest.mark.slow)])
 def test_pickled_with_joblib_and_trained_further(engine: str, tmp_path: Path) -> None:
     import joblib
 

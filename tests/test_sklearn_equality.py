@@ -17,6 +17,7 @@ from sklearn.datasets import load_digits, make_regression  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 
 from scratchnn import sklearn as ours  # noqa: E402
+from tests.conftest import covering_grid  # noqa: E402
 
 X_digits, y_digits = load_digits(return_X_y=True)
 X_digits = X_digits[:300] / 16
@@ -60,16 +61,19 @@ def assert_same_model(theirs: Any, mine: Any, tolerance: float = 1e-9, X: Any = 
                                        pytest.approx(expected, rel=tolerance)), name
 
 
-@pytest.mark.parametrize("engine", ["numpy", "tensorflow"])
-@pytest.mark.parametrize("target", list(TARGETS))
-@pytest.mark.parametrize("solver", [
-    {"solver": "adam"},
-    {"solver": "sgd"},
-    {"solver": "sgd", "nesterovs_momentum": False},
-    {"solver": "sgd", "momentum": 0.0},
-    {"solver": "sgd", "learning_rate": "invscaling", "learning_rate_init": 0.5},
-    {"solver": "sgd", "learning_rate": "adaptive", "tol": 0.05, "n_iter_no_change": 2},
-], ids=["adam", "nesterov", "momentum", "plain", "invscaling", "adaptive"])
+def on_numpy(arguments: dict[str, Any]) -> bool:
+    return bool(arguments["engine"] == "numpy")
+
+
+@covering_grid(("solver", {
+    "adam": {"solver": "adam"},
+    "nesterov": {"solver": "sgd"},
+    "momentum": {"solver": "sgd", "nesterovs_momentum": False},
+    "plain": {"solver": "sgd", "momentum": 0.0},
+    "invscaling": {"solver": "sgd", "learning_rate": "invscaling", "learning_rate_init": 0.5},
+    "adaptive": {"solver": "sgd", "learning_rate": "adaptive", "tol": 0.05,
+                 "n_iter_no_change": 2},
+}), ("target", list(TARGETS)), ("engine", ["numpy", "tensorflow"]), always_fast=on_numpy)
 def test_classifiers_train_scikit_learns_model(solver: dict[str, Any], target: str,
                                                engine: str) -> None:
     if engine == "tensorflow":
@@ -93,9 +97,8 @@ def test_shuffles_early_stopping_and_activations(shuffle: bool, early_stopping: 
     assert_same_model(theirs, mine, X=X)
 
 
-@pytest.mark.parametrize("engine", ["numpy", "tensorflow"])
-@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
-@pytest.mark.parametrize("solver", ["adam", "sgd"])
+@covering_grid(("solver", ["adam", "sgd"]), ("loss", ["squared_error", "poisson"]),
+               ("engine", ["numpy", "tensorflow"]), always_fast=on_numpy)
 def test_regressors_train_scikit_learns_model(solver: str, loss: str, engine: str) -> None:
     if engine == "tensorflow":
         pytest.importorskip("tensorflow")

@@ -13,7 +13,7 @@ tf = pytest.importorskip("tensorflow")
 from scratchnn import SGD, EarlyStopping, Layer, Perceptron  # noqa: E402
 from scratchnn.datasets import xor  # noqa: E402
 from scratchnn.tf_engine import TFPerceptron  # noqa: E402
-from tests.conftest import OUTPUT_FOR_LOSS, make_data, make_model  # noqa: E402
+from tests.conftest import OUTPUT_FOR_LOSS, covering_grid, make_data, make_model  # noqa: E402
 
 pytestmark = pytest.mark.tensorflow
 
@@ -23,10 +23,9 @@ def relative_difference(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.max(np.abs(a - b)) / np.max(np.abs(a)))
 
 
-@pytest.mark.parametrize("batch_size", [1, 3, None], ids=["per-sample", "mini-batch", "full"])
-@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
-@pytest.mark.parametrize("loss", list(OUTPUT_FOR_LOSS))
-@pytest.mark.parametrize(("dtype", "tolerance"), [(np.float64, 1e-9), (np.float32, 1e-5)])
+@covering_grid(("dtype, tolerance", [(np.float64, 1e-9), (np.float32, 1e-5)]),
+               ("loss", list(OUTPUT_FOR_LOSS)), ("hidden", ["sigmoid", "tanh", "relu"]),
+               ("batch_size", {"per-sample": 1, "mini-batch": 3, "full": None}))
 def test_both_engines_give_the_same_losses_and_weights(
     batch_size: int | None, hidden: str, loss: str, dtype: type, tolerance: float
 ) -> None:
@@ -192,8 +191,7 @@ def test_bad_input_is_refused_before_any_change(
     assert_refused_unchanged(TFPerceptron.from_perceptron(model_factory()), call, error, message)
 
 
-@pytest.mark.parametrize("jit_compile", [True, False], ids=["xla", "graph"])
-@pytest.mark.parametrize("loop", ["graph", "python"])
+@covering_grid(("loop", ["graph", "python"]), ("jit_compile", {"xla": True, "graph": False}))
 def test_divergence_stops_and_keeps_finite_weights(loop: str, jit_compile: bool) -> None:
     X, y = make_data(16, 3, 1, "mean_squared_error")
     model = TFPerceptron.from_perceptron(
@@ -319,9 +317,8 @@ from scratchnn import Adam  # noqa: E402
 from tests.test_optimizers import CASES as OPTIMIZER_CASES  # noqa: E402
 
 
-@pytest.mark.parametrize("jit_compile", [True, False], ids=["xla", "graph"])
-@pytest.mark.parametrize(("name", "optimizer", "reference"), OPTIMIZER_CASES,
-                         ids=[c[0] for c in OPTIMIZER_CASES])
+@covering_grid(("name, optimizer, reference", {case[0]: case for case in OPTIMIZER_CASES}),
+               ("jit_compile", {"xla": True, "graph": False}))
 def test_every_optimizer_gives_the_same_weights_on_both_engines(
     name: str, optimizer: Any, reference: Any, jit_compile: bool
 ) -> None:
@@ -397,6 +394,7 @@ def test_scikit_learn_estimator_on_tensorflow_matches_numpy() -> None:
     np.testing.assert_allclose(on_tf.loss_curve_, on_numpy.loss_curve_, rtol=1e-9)
 
 
+@pytest.mark.slow
 def test_restarts_and_diagnoses_are_the_same_on_both_engines() -> None:
     from scratchnn import datasets
 

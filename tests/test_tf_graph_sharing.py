@@ -77,7 +77,8 @@ def test_models_sharing_graphs_train_their_own_variables(settings: dict[str, Any
 
 
 @pytest.mark.parametrize("settings", [
-    {"dropout": 0.2}, {"dropout": 0.2, "batch_norm": True, "kernel_regularizer": 0.01}])
+    {"dropout": 0.2}, pytest.param({"dropout": 0.2, "batch_norm": True,
+                                    "kernel_regularizer": 0.01}, marks=pytest.mark.slow)])
 def test_shared_graphs_capture_no_variable(settings: dict[str, Any]) -> None:
     """Every variable a graph function uses is an argument (``model.STATE``): one it captured
     would be the first model's, trained by every later model of the shape (batch
