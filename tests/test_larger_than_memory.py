@@ -114,21 +114,40 @@ def small_memmap(tmp_path: Path) -> tuple[np.ndarray, np.ndarray]:
     return np.load(tmp_path / "X.npy", mmap_mode="r"), y
 
 
+def chunks_of(monkeypatch: pytest.MonkeyPatch, n_batches: int, batch_size: int,
+              row_bytes: int) -> None:
+    """Make the TensorFlow engine stream chunks of ``n_batches`` batches."""
+    from scratchnn.tf_engine import streaming
+
+    monkeypatch.setattr(streaming, "CHUNK_BYTES", n_batches * batch_size * row_bytes)
+
+
 @pytest.mark.tensorflow
-@pytest.mark.parametrize("settings", [
-    pytest.param({"batch_size": 8}, marks=pytest.mark.slow),
-    {"batch_size": 7, "shuffle": True, "random_state": 3},
+@pytest.mark.parametrize(("settings", "batches_per_chunk"), [
+    pytest.param({"batch_size": 8}, None, marks=pytest.mark.slow, id="in_order"),
+    pytest.param({"batch_size": 7, "shuffle": True, "random_state": 3}, 2,
+                 id="shuffled-chunks_of_2"),
     pytest.param({"batch_size": 16, "shuffle": True, "random_state": 1, "validation_split": 0.25,
-                  "sample_weight": np.random.default_rng(5).uniform(0, 2, 60)},
-                 marks=pytest.mark.slow),
-], ids=["in_order", "shuffled", "split_and_weighted"])
+                  "sample_weight": np.random.default_rng(5).uniform(0, 2, 60)}, None,
+                 marks=pytest.mark.slow, id="split_and_weighted"),
+    pytest.param({"batch_size": 16, "validation_split": 0.25, "random_state": 2,
+                  "sample_weight": np.random.default_rng(5).uniform(0, 2, 60)}, 1,
+                 marks=pytest.mark.slow, id="split_and_weighted-chunks_of_1"),
+])
 def test_streamed_tensorflow_training_gives_the_numpy_engines_numbers(
-        small_memmap: tuple[np.ndarray, np.ndarray], settings: dict) -> None:
+        small_memmap: tuple[np.ndarray, np.ndarray], settings: dict,
+        batches_per_chunk: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The epoch's batches whether a streamed chunk is the whole epoch (None), or a few
+    batches with a partial chunk at the end (45 or 60 rows: 7 chunks of 2 batches of 7 and
+    one of 4; 3 batches of 16 and 1 of 13)."""
     pytest.importorskip("tensorflow")
     from scratchnn.tf_engine import TFPerceptron
     from scratchnn.tf_engine.streaming import streams
 
     X, y = small_memmap
+    if batches_per_chunk is not None:
+        weighted = "sample_weight" in settings
+        chunks_of(monkeypatch, batches_per_chunk, settings["batch_size"], 8 * (3 + 3 + weighted))
     numpy_model = make_model([3, 5, 3], "tanh", "softmax", "categorical_crossentropy",
                              init="xavier")
     tf_model = TFPerceptron.from_perceptron(numpy_model)
@@ -144,9 +163,12 @@ def test_streamed_tensorflow_training_gives_the_numpy_engines_numbers(
 
 
 @pytest.mark.tensorflow
-def test_a_streamed_fit_that_diverges_stops_at_the_numpy_engines_batch(tmp_path: Path) -> None:
+def test_a_streamed_fit_that_diverges_stops_at_the_numpy_engines_batch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("tensorflow")
     from scratchnn.tf_engine import TFPerceptron
+
+    chunks_of(monkeypatch, 3, 4, 8 * (3 + 1))  # 4 batches an epoch: chunks of 3 and 1
 
     X, y = make_data(16, 3, 1, "mean_squared_error")
     np.save(tmp_path / "X.npy", X * 100)

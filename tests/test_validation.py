@@ -149,3 +149,26 @@ def test_bad_construction_names_the_argument(build: Callable[[], Any], error: ty
                                              message: str) -> None:
     with pytest.raises(error, match=message):
         build()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("layout", ["C", "F", "strided", "1-D", "3-D"])
+def test_every_non_finite_value_is_found_and_no_finite_one(dtype: type, layout: str) -> None:
+    """The fast check (sums of rows, then each value only if a sum is not finite) finds a
+    NaN or an infinity anywhere, and passes finite values whose sums overflow."""
+    from scratchnn.validation import _all_finite
+
+    def shaped(array: np.ndarray) -> np.ndarray:
+        return {"C": array, "F": np.asfortranarray(array), "strided": array[:, ::2],
+                "1-D": array.ravel(), "3-D": array.reshape(6, 8, 5)}[layout]
+
+    largest = np.finfo(dtype).max
+    assert _all_finite(shaped(np.full((12, 20), largest, dtype)))  # sums overflow
+    for bad in (np.nan, np.inf, -np.inf):
+        for row, column in ((0, 0), (7, 10), (11, 18)):
+            values = np.random.default_rng(0).normal(size=(12, 20)).astype(dtype)
+            values[row, column] = bad
+            assert not _all_finite(shaped(values)), (bad, row, column)
+    both = np.zeros((12, 20), dtype)
+    both[3, 4], both[3, 6] = np.inf, -np.inf  # a row whose sum is NaN
+    assert not _all_finite(shaped(both))

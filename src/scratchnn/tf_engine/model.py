@@ -32,7 +32,7 @@ from .distributed import distributed_epochs, replica_step
 from .graphs import graph_functions
 from .ops import activation_function, dropout_mask, per_sample_loss
 from .optimizers import SlotVariables, signature
-from .streaming import batches, streams
+from .streaming import batches, batches_per_chunk, streams
 
 __all__ = ["TFPerceptron"]
 
@@ -608,9 +608,10 @@ class TFPerceptron(BaseModel):
             totals = totals.write(epoch, total)
         return totals.stack(), failed_batch
 
-    def _fit_batches(self, dataset: tf.data.Dataset,
+    def _fit_batches(self, dataset: tf.data.Dataset, batch_size: tf.Tensor,
                      weighted: bool) -> tuple[tf.Tensor, tf.Tensor]:
-        """Train on each batch ``(x, y[, w])`` of ``dataset``, one epoch of a streamed set.
+        """Train on each batch of ``dataset``, one epoch of a streamed set: its elements are
+        chunks ``(x, y[, w])`` of whole batches of ``batch_size`` rows (but the epoch's last).
 
         Returns the summed loss, and the number (from 1) of the batch whose loss was not
         finite, where training stopped (0 if none).
@@ -619,14 +620,19 @@ class TFPerceptron(BaseModel):
         step = self._graph_step()
         dtype = self.network.parameters[0].dtype
         total, number, failed_batch = tf.zeros([], dtype), tf.constant(0), tf.constant(0)
-        for batch in iter(dataset):  # an iterator: autograph stops it at a break
-            number += 1
-            x, y, w = batch[0], batch[1], batch[2] if weighted else None
-            loss = step(x, y, w)
-            if not tf.math.is_finite(loss):
-                failed_batch = number
+        for chunk in iter(dataset):  # an iterator: autograph stops it at a break
+            for start in tf.range(0, tf.shape(chunk[0])[0], batch_size):
+                number += 1
+                x, y = chunk[0][start:start + batch_size], chunk[1][start:start + batch_size]
+                w = chunk[2][start:start + batch_size] if weighted else None
+                loss = step(x, y, w)
+                if not tf.math.is_finite(loss):
+                    failed_batch = number
+                    break
+                total += loss * (tf.cast(tf.shape(x)[0], dtype) if w is None
+                                 else tf.reduce_sum(w))
+            if failed_batch > 0:
                 break
-            total += loss * (tf.cast(tf.shape(x)[0], dtype) if w is None else tf.reduce_sum(w))
         return total, failed_batch
 
     def _predict_rows(self, x: tf.Tensor) -> tf.Tensor:
@@ -695,10 +701,12 @@ class TFPerceptron(BaseModel):
                     self.optimizer_variables.load_learning_rate(optimizer)
                 return
             if streams(X):
+                per_chunk = batches_per_chunk(plan)
                 for order in orders:
                     epoch = np.arange(plan.n_samples) if order is None else order
                     total, failed_batch = self._fit_stream[W is not None](
-                        batches(plan, epoch[np.newaxis]))
+                        batches(plan, epoch[np.newaxis], per_chunk),
+                        tf.constant(batch_size, tf.int32))
                     self.optimizer_variables.store(optimizer)
                     if failed_batch > 0:
                         raise NonFiniteLoss(int(failed_batch))
