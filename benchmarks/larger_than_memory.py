@@ -1,11 +1,12 @@
 """One epoch on a memory-mapped training set against the same set in memory, both engines.
 
-``python -m benchmarks.larger_than_memory PATH ENGINE {memmap,memory}`` trains a 784-64-10
-network for two epochs (batch 128, shuffled) on the ``.npy`` at ``PATH``, opened with
-``mmap_mode="r"`` or read into memory, and prints a JSON object: the first and second epoch's
-seconds, and the peak resident memory over what the process held before the data (the
-interpreter, the engine and, in memory, the array itself), in MB.  ``run`` writes the file
-and runs each case in a process of its own.
+``python -m benchmarks.larger_than_memory PATH ENGINE {memmap,memory} [no-xla]`` trains a
+784-64-10 network for two epochs (batch 128, shuffled) on the ``.npy`` at ``PATH``, opened
+with ``mmap_mode="r"`` or read into memory (``no-xla``: the TensorFlow engine with
+``jit_compile=False``), and prints a JSON object: the first and second epoch's seconds, and
+the peak resident memory over what the process held before the data (the interpreter, the
+engine and, in memory, the array itself), in MB.  ``run`` writes the file and runs each case
+in a process of its own.
 """
 
 from __future__ import annotations
@@ -44,14 +45,18 @@ def run(rows: int) -> dict[str, Any]:
             for where in ("memmap", "memory"):
                 table[f"scratchnn {engine}, {where}"] = in_subprocess(
                     "benchmarks.larger_than_memory", str(path), engine, where)
-    for where in ("memmap", "memory"):
-        row = table[f"scratchnn tensorflow, {where}"]
-        row["vs_numpy"] = row["seconds"] / table[f"scratchnn numpy, {where}"]["seconds"]
+        table["scratchnn tensorflow, memmap, jit_compile=False"] = in_subprocess(
+            "benchmarks.larger_than_memory", str(path), "tensorflow", "memmap", "no-xla")
+    for name, row in table.items():
+        if name.startswith("scratchnn tensorflow"):
+            where = name.split(", ")[1]
+            row["vs_numpy"] = row["seconds"] / table[f"scratchnn numpy, {where}"]["seconds"]
     return {"rows": rows, "x_mb": rows * FEATURES * 4 / 2**20, "table": table}
 
 
 def main() -> None:
     path, engine, where = sys.argv[1], sys.argv[2], sys.argv[3]
+    jit_compile = sys.argv[4:] != ["no-xla"]
     from scratchnn import Perceptron
 
     model: Any = Perceptron.from_sizes([FEATURES, HIDDEN, CLASSES], "relu", "softmax",
@@ -60,7 +65,7 @@ def main() -> None:
     if engine == "tensorflow":
         from scratchnn.tf_engine import TFPerceptron
 
-        model = TFPerceptron.from_perceptron(model)
+        model = TFPerceptron.from_perceptron(model, jit_compile=jit_compile)
         model.predict_proba(np.zeros((1, FEATURES), np.float32))  # TensorFlow started
     before = peak_memory_mb()
     X = np.load(path, mmap_mode="r" if where == "memmap" else None)

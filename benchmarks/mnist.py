@@ -3,8 +3,10 @@
 Every row trains the same network (ReLU hidden layers, softmax output, categorical
 cross-entropy) with mini-batch SGD (batch 128, learning rate 0.05, no momentum, no
 shuffling) on the same float32 data.  A row's first epoch builds the model and traces or
-compiles what needs it (the warm-up); the time is the median of the epochs that follow, and
-the accuracy (on held-out data) is the one after the first epoch.
+compiles what needs it (the warm-up); the time is the median of the epochs that follow, each
+timed beside an epoch of the BLAS floor (they alternate, so that the ratio ``vs_floor``
+compares the same states of the machine), and the accuracy (on held-out data) is the one
+after the first epoch.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from benchmarks.data import mnist_like
-from benchmarks.timing import median_seconds
+from benchmarks.timing import median_seconds, paired_seconds
 
 HIDDEN = (256, 128)
 BATCH = 128
@@ -215,13 +217,16 @@ def run(n_rows: int, repeats: int) -> dict[str, Any]:
             rows[name] = {"skipped": f"not installed: {missing.name}"}
             continue
         first_epoch_accuracy = trainer.accuracy(X_test, y_test)
-        rows[name] = {"seconds": median_seconds(trainer.epoch, repeats, warmup=0),
-                      "accuracy": first_epoch_accuracy}
+        # Each epoch beside a floor's, alternating: the ratio compares the same states of a
+        # machine whose speed drifts.
+        paired = paired_seconds({"row": trainer.epoch, "floor": run_floor}, repeats, warmup=0)
+        rows[name] = {"seconds": paired["row"], "accuracy": first_epoch_accuracy,
+                      "vs_floor": paired["row"] / paired["floor"]}
+    rows["BLAS floor"]["vs_floor"] = 1.0
+    sklearn_seconds = rows.get("scikit-learn MLPClassifier", {}).get("seconds")
     for row in rows.values():
-        if "seconds" in row:
-            row["vs_floor"] = row["seconds"] / floor
-            if "seconds" in rows.get("scikit-learn MLPClassifier", {}):
-                row["vs_sklearn"] = row["seconds"] / rows["scikit-learn MLPClassifier"]["seconds"]
+        if "seconds" in row and sklearn_seconds:
+            row["vs_sklearn"] = row["seconds"] / sklearn_seconds
     keras_row = rows.get("keras Sequential.fit", {})
     for name in ("scratchnn tensorflow", "hand-written tf.function epoch"):
         if "seconds" in rows.get(name, {}) and "seconds" in keras_row:

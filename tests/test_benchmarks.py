@@ -42,9 +42,10 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert small_fit["retracing warnings in model selection, 5 epochs a fit"]["warnings"] == 0
     assert len(results["goals"]) == 11 and "Issue 28's rows" in result.stdout
     large = results["larger_than_memory"]["table"]
-    assert len(large) == 4 and all(row["seconds"] > 0 and row["peak_mb"] > 0
+    assert len(large) == 5 and all(row["seconds"] > 0 and row["peak_mb"] > 0
                                    for row in large.values())
     assert large["scratchnn tensorflow, memmap"]["vs_numpy"] > 0
+    assert large["scratchnn tensorflow, memmap, jit_compile=False"]["vs_numpy"] > 0
 
 
 @pytest.mark.slow
