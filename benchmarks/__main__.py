@@ -24,6 +24,7 @@ from benchmarks import (
     mnist,
     scaling,
     sklearn_dropin,
+    streaming,
     tf_small_fit,
     xor,
 )
@@ -53,7 +54,7 @@ COLUMN_ORDER = ["seconds", "numpy_seconds", "sklearn_seconds", "floor_seconds",
                 "peak_mb", "measured", "goal", "met"]
 #: The sections, in the order they run; ``--only`` picks some of them.
 SECTIONS = ["mnist", "sklearn", "tf-small-fit", "xor", "scaling", "distributed",
-            "larger-than-memory", "gpu"]
+            "larger-than-memory", "streaming", "gpu"]
 
 
 def sections(text: str) -> list[str]:
@@ -104,6 +105,11 @@ def run_section(name: str, args: argparse.Namespace, results: dict[str, Any]) ->
         print_table(f"One epoch on a {args.large_rows} x 784 float32 set ({large['x_mb']:.0f} "
                     f"MB), memory-mapped or in memory, 784-64-10, batch 128; peak_mb: resident "
                     f"memory over the engine's own", large["table"])
+    elif name == "streaming":
+        results["streaming"] = streaming.run(args.rows, args.repeats)
+        print_table(f"TensorFlow engine, streamed or in one tensor, with XLA or without, "
+                    f"against the NumPy engine: {args.rows} x 784 float32 rows in memory, "
+                    f"784-64-10, batch 128 (epochs alternating)", results["streaming"]["table"])
     elif name == "gpu":
         if args.device == "cpu" or not gpu.gpu_visible():
             if args.device == "gpu":

@@ -46,6 +46,9 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
                                    for row in large.values())
     assert large["scratchnn tensorflow, memmap"]["vs_numpy"] > 0
     assert large["scratchnn tensorflow, memmap, jit_compile=False"]["vs_numpy"] > 0
+    streamed = results["streaming"]["table"]
+    assert len(streamed) == 5 and streamed["scratchnn numpy"]["vs_numpy"] == 1.0
+    assert all(row["seconds"] > 0 for row in streamed.values())
 
 
 @pytest.mark.slow
