@@ -10,25 +10,14 @@ for 5 epochs each.
 
 from __future__ import annotations
 
-import logging
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
+from benchmarks.logged import Logged
 from benchmarks.timing import paired_seconds
-
-
-class Messages(logging.Handler):
-    """The warnings TensorFlow's logger emits."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
 
 
 def digits(quick: bool) -> tuple[Any, Any, dict[str, Any]]:
@@ -48,7 +37,7 @@ def count_retracing(estimator: Callable[[], Any], X: Any, y: Any) -> int:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GridSearchCV, cross_val_score
 
-    messages = Messages()
+    messages = Logged()
     tf.get_logger().addHandler(messages)
     try:
         cross_val_score(estimator(), X, y, cv=5)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -130,12 +129,3 @@ def slipped(solution: str, edits: list[tuple[str, str]], folder: Path) -> Path:
     return path
 
 
-class Logged(logging.Handler):
-    """The warnings and errors logged to the loggers it is added to."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())

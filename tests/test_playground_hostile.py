@@ -27,10 +27,10 @@ uvicorn = pytest.importorskip("uvicorn")
 sync_client = pytest.importorskip("websockets.sync.client")
 from starlette.applications import Starlette  # noqa: E402
 
+from benchmarks.logged import Logged  # noqa: E402
 from scratchnn import load  # noqa: E402
 from scratchnn.playground import free_port  # noqa: E402
 from scratchnn.playground.server import create_app  # noqa: E402
-from tests.conftest import Logged  # noqa: E402
 from tests.test_playground_server import wait_for  # noqa: E402
 
 TOKEN = "the-token-of-this-run"

@@ -16,10 +16,10 @@ from sklearn.ensemble import StackingClassifier  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import GridSearchCV, cross_val_score  # noqa: E402
 
+from benchmarks.logged import Logged  # noqa: E402
 from scratchnn import Perceptron  # noqa: E402
 from scratchnn.sklearn import MLPClassifier  # noqa: E402
 from scratchnn.tf_engine import TFPerceptron, graphs  # noqa: E402
-from tests.conftest import Logged  # noqa: E402
 
 
 def traces() -> int:
