@@ -30,7 +30,7 @@ from ..regularizers import L2
 from ..trainer import FitPlan, iter_batches
 from .distributed import distributed_epochs, replica_step
 from .graphs import graph_functions
-from .ops import activation_function, dropout_mask, per_sample_loss
+from .ops import activation_function, dropout_mask, per_sample_loss, total_weight
 from .optimizers import SlotVariables, signature
 from .streaming import batches, batches_per_chunk, streams
 
@@ -515,9 +515,8 @@ class TFPerceptron(BaseModel):
                      training: bool) -> tuple[tf.Tensor, tf.Tensor]:
         """``Σ w_i l_i`` over the batch, and ``Σ w_i`` (its size without weights)."""
         losses = self._per_sample_loss(x, y, training)
-        if w is None:
-            return tf.reduce_sum(losses), tf.cast(tf.shape(x)[0], losses.dtype)
-        return tf.reduce_sum(w * losses), tf.reduce_sum(w)
+        weighted = losses if w is None else w * losses
+        return tf.reduce_sum(weighted), total_weight(x, w)
 
     def _data_loss_sum(self, x: tf.Tensor, y: tf.Tensor, w: tf.Tensor | None = None) -> tf.Tensor:
         """``Σ w_i l_i`` over the rows ``(x, y)``, without penalty and without training."""
@@ -601,8 +600,7 @@ class TFPerceptron(BaseModel):
                 if not tf.math.is_finite(loss):
                     failed_batch = start // batch_size + 1
                     break
-                batch_weight = tf.cast(tf.shape(x)[0], X.dtype) if w is None else tf.reduce_sum(w)
-                total += loss * batch_weight
+                total += loss * total_weight(x, w)
             if failed_batch > 0:
                 break
             totals = totals.write(epoch, total)
@@ -629,8 +627,7 @@ class TFPerceptron(BaseModel):
                 if not tf.math.is_finite(loss):
                     failed_batch = number
                     break
-                total += loss * (tf.cast(tf.shape(x)[0], dtype) if w is None
-                                 else tf.reduce_sum(w))
+                total += loss * total_weight(x, w)
             if failed_batch > 0:
                 break
         return total, failed_batch

@@ -20,7 +20,13 @@ from ..losses import (
 )
 from ..tf_runtime import activation_function
 
-__all__ = ["activation_function", "dropout_mask", "per_sample_loss"]
+__all__ = ["activation_function", "dropout_mask", "per_sample_loss", "total_weight"]
+
+
+def total_weight(x: tf.Tensor, w: tf.Tensor | None) -> tf.Tensor:
+    """What a batch's mean divides by, in ``x``'s dtype: its number of rows, or the total of
+    its sample weights ``w`` (``scratchnn.losses.batch_weight``'s twin)."""
+    return tf.cast(tf.shape(x)[0], x.dtype) if w is None else tf.reduce_sum(w)
 
 def _clip(y_pred: tf.Tensor) -> tf.Tensor:
     eps = float(np.finfo(y_pred.dtype.as_numpy_dtype).eps)
