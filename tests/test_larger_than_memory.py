@@ -138,8 +138,8 @@ def test_streamed_tensorflow_training_gives_the_numpy_engines_numbers(
         small_memmap: tuple[np.ndarray, np.ndarray], settings: dict,
         batches_per_chunk: int | None, monkeypatch: pytest.MonkeyPatch) -> None:
     """The epoch's batches whether a streamed chunk is the whole epoch (None), or a few
-    batches with a partial chunk at the end (45 or 60 rows: 7 chunks of 2 batches of 7 and
-    one of 4; 3 batches of 16 and 1 of 13)."""
+    batches with a partial chunk at the end (60 rows in chunks of 2 batches of 7: four of 14
+    rows and one of 4; 45 training rows in chunks of 1 batch of 16: 16, 16 and 13)."""
     pytest.importorskip("tensorflow")
     from scratchnn.tf_engine import TFPerceptron
     from scratchnn.tf_engine.streaming import streams
@@ -180,7 +180,7 @@ def test_a_streamed_fit_that_diverges_stops_at_the_numpy_engines_batch(
             model.fit(X_mapped, y, epochs=50, learning_rate=1e6, batch_size=4, verbose=0)
         places.append((failure.value.epoch, failure.value.batch))
         weights.append(model.get_weights())
-    assert places[0] == places[1]
+    assert places[0] == places[1] == (1, 4)  # the first batch of the second chunk
     for streamed, expected in zip(*weights, strict=True):
         np.testing.assert_allclose(streamed, expected, rtol=1e-9)
 
