@@ -51,15 +51,16 @@ def run(repeats: int, quick: bool = False) -> dict[str, Any]:
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 fitted[module.__name__] = module.MLPClassifier(**parameters).fit(X, y)
 
-        fit(ours)  # the number of epochs, for the floor
         runs = {"sklearn": lambda: fit(neural_network), "ours": lambda: fit(ours)}
         lbfgs = parameters.get("solver", "adam") == "lbfgs"
         if not lbfgs:
             widths = [X.shape[1], *parameters["hidden_layer_sizes"], len(np.unique(y))]
             epoch = blas_floor(X, widths, min(200, len(X)))
-            runs["floor"] = lambda epoch=epoch, n=fitted[ours.__name__].n_iter_: [
-                epoch() for _ in range(n)]
-        # The three alternate, so that their ratios compare the same states of the machine.
+            # As many epochs as scratchnn's fit just before it trained.
+            runs["floor"] = lambda epoch=epoch, fitted=fitted: [
+                epoch() for _ in range(fitted[ours.__name__].n_iter_)]
+        # The three alternate (in this order), so that their ratios compare the same states
+        # of the machine.
         seconds = paired_seconds(runs, repeats)
         mine, theirs = fitted[ours.__name__], fitted[neural_network.__name__]
         row = {"seconds": seconds["ours"], "sklearn_seconds": seconds["sklearn"],
